@@ -1,0 +1,60 @@
+//! Rocket routes, request guards and response shapes. Handlers parse, authorize, call `db` and
+//! `domain`, and shape the answer; they hold no SQL and make no domain decisions.
+
+pub mod health;
+pub mod openapi;
+pub mod params;
+pub mod places;
+pub mod web;
+
+use rocket::http::Status;
+use rocket::{catch, catchers, routes, Catcher, Request, Route};
+
+use crate::error::ApiError;
+
+pub fn routes() -> Vec<Route> {
+    routes![
+        health::healthz,
+        openapi::document,
+        web::client_config,
+        places::list_categories,
+        places::list,
+        places::one,
+    ]
+}
+
+pub fn catchers() -> Vec<Catcher> {
+    catchers![not_found, unprocessable, bad_request, any]
+}
+
+#[catch(404)]
+fn not_found(req: &Request<'_>) -> ApiError {
+    ApiError::not_found(format!("nothing at {}", req.uri().path()))
+}
+
+#[catch(422)]
+fn unprocessable() -> ApiError {
+    ApiError::unprocessable(
+        "invalid_input",
+        "the request body or parameters are not valid",
+    )
+}
+
+#[catch(400)]
+fn bad_request() -> ApiError {
+    ApiError::bad_request("bad_request", "the request could not be read")
+}
+
+#[catch(default)]
+fn any(status: Status, _req: &Request<'_>) -> ApiError {
+    let code = match status.code {
+        401 => "unauthorized",
+        403 => "forbidden",
+        405 => "method_not_allowed",
+        413 => "payload_too_large",
+        415 => "unsupported_media_type",
+        c if c >= 500 => "internal",
+        _ => "error",
+    };
+    ApiError::new(status, code, status.reason_lossy().to_string())
+}

@@ -1,0 +1,192 @@
+//! Places as GeoJSON: the map view by bounding box, one place, nearby search and categories.
+
+use chrono::{DateTime, Utc};
+use chrono_tz::Tz;
+use rocket::serde::json::Json;
+use rocket::{get, State};
+use serde::Serialize;
+use sqlx::PgPool;
+use utoipa::ToSchema;
+
+use crate::db::places::{self as db_places, PlaceFilter, PlaceRow};
+use crate::domain::categories::{self, Category, Kind, CATEGORIES};
+use crate::domain::cells::Cell;
+use crate::domain::geo::BBox;
+use crate::domain::hours;
+use crate::error::{ApiError, ApiResult, ErrorBody};
+
+/// Most places one map view returns; the collection says when it was cut.
+pub const BBOX_LIMIT: i64 = 2_000;
+
+#[derive(Serialize, ToSchema)]
+pub struct PointGeometry {
+    #[serde(rename = "type")]
+    #[schema(example = "Point")]
+    pub kind: &'static str,
+    /// `[lon, lat]`, as RFC 7946 orders them.
+    pub coordinates: [f64; 2],
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct PlaceProperties {
+    pub id: i64,
+    #[schema(example = "shop")]
+    pub kind: String,
+    pub name: String,
+    #[schema(example = "pharmacy")]
+    pub category: String,
+    /// Whole metres from the search point (nearby search only).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub distance_m: Option<i64>,
+    /// The raw OSM `opening_hours` string.
+    pub opening_hours: Option<String>,
+    /// Open at the requested time; null when unknown or unparseable.
+    pub open_now: Option<bool>,
+    pub address: Option<String>,
+    pub phone: Option<String>,
+    pub description: Option<String>,
+    pub meals_per_day: Option<i32>,
+    /// `node/123` for OpenStreetMap data.
+    pub source: Option<String>,
+    /// Resolution-9 H3 cell, hex.
+    #[schema(value_type = String, example = "89c2e4ad0a7ffff")]
+    pub cell: Cell,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct PlaceFeature {
+    #[serde(rename = "type")]
+    #[schema(example = "Feature")]
+    pub kind: &'static str,
+    pub id: i64,
+    pub geometry: PointGeometry,
+    pub properties: PlaceProperties,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct PlaceCollection {
+    #[serde(rename = "type")]
+    #[schema(example = "FeatureCollection")]
+    pub kind: &'static str,
+    pub features: Vec<PlaceFeature>,
+    /// True when more places matched than were returned.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub truncated: Option<bool>,
+}
+
+impl PlaceFeature {
+    pub fn from_row(row: PlaceRow, distance_m: Option<f64>, at: DateTime<Utc>, tz: Tz) -> Self {
+        let open_now = hours::open_at(row.opening_hours.as_deref(), at, tz);
+        // A stored cell is always valid; fall back to computing it rather than failing a list.
+        let cell = Cell::from_db(row.cell).unwrap_or_else(|_| {
+            Cell::at(
+                crate::domain::geo::LatLon {
+                    lat: row.lat,
+                    lon: row.lon,
+                },
+                crate::domain::cells::STORED_RES,
+            )
+        });
+        PlaceFeature {
+            kind: "Feature",
+            id: row.id,
+            geometry: PointGeometry {
+                kind: "Point",
+                coordinates: [row.lon, row.lat],
+            },
+            properties: PlaceProperties {
+                id: row.id,
+                kind: row.kind,
+                name: row.name,
+                category: row.category,
+                distance_m: distance_m.map(|d| d.round() as i64),
+                opening_hours: row.opening_hours,
+                open_now,
+                address: row.address,
+                phone: row.phone,
+                description: row.description,
+                meals_per_day: row.meals_per_day,
+                source: row.source,
+                cell,
+            },
+        }
+    }
+}
+
+/// Parses `kind` and the repeated or comma-separated `category` parameters.
+pub fn parse_filter(kind: Option<&str>, category: &[String]) -> Result<PlaceFilter, ApiError> {
+    let kind = kind
+        .map(str::trim)
+        .filter(|k| !k.is_empty())
+        .map(str::parse::<Kind>)
+        .transpose()?;
+    let categories = categories::parse_list(category.iter().map(String::as_str))?;
+    Ok(PlaceFilter {
+        kind: kind.map(Kind::as_str),
+        categories,
+    })
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct CategoryList {
+    pub categories: Vec<Category>,
+}
+
+/// The fixed taxonomy with Spanish and English labels.
+#[utoipa::path(get, path = "/api/categories", tag = "places",
+    responses((status = 200, body = CategoryList)))]
+#[get("/api/categories")]
+pub fn list_categories() -> Json<CategoryList> {
+    Json(CategoryList {
+        categories: CATEGORIES.to_vec(),
+    })
+}
+
+/// Places in a map view. At most 2000; `truncated` says when more matched.
+#[utoipa::path(get, path = "/api/places", tag = "places",
+    params(
+        ("bbox" = String, Query, description = "minLon,minLat,maxLon,maxLat", example = "-60.75,-31.68,-60.65,-31.58"),
+        ("kind" = Option<String>, Query, description = "shop or kitchen"),
+        ("category" = Option<Vec<String>>, Query, description = "category ids; repeat or comma-separate"),
+    ),
+    responses((status = 200, body = PlaceCollection), (status = 422, body = ErrorBody)))]
+#[get("/api/places?<bbox>&<kind>&<category>")]
+pub async fn list(
+    pool: &State<PgPool>,
+    tz: &State<Tz>,
+    bbox: Option<&str>,
+    kind: Option<&str>,
+    category: Vec<String>,
+) -> ApiResult<Json<PlaceCollection>> {
+    let bbox: BBox = bbox
+        .ok_or_else(|| {
+            ApiError::unprocessable("missing_parameter", "parameter `bbox` is required")
+        })?
+        .parse()?;
+    let filter = parse_filter(kind, &category)?;
+    let mut rows = db_places::in_bbox(pool, bbox, &filter, BBOX_LIMIT + 1).await?;
+    let truncated = rows.len() as i64 > BBOX_LIMIT;
+    rows.truncate(BBOX_LIMIT as usize);
+    let now = Utc::now();
+    Ok(Json(PlaceCollection {
+        kind: "FeatureCollection",
+        features: rows
+            .into_iter()
+            .map(|r| PlaceFeature::from_row(r, None, now, **tz))
+            .collect(),
+        truncated: Some(truncated),
+    }))
+}
+
+/// One place as a GeoJSON Feature.
+#[utoipa::path(get, path = "/api/places/{id}", tag = "places",
+    params(("id" = i64, Path)),
+    responses((status = 200, body = PlaceFeature), (status = 404, body = ErrorBody)))]
+#[get("/api/places/<id>", rank = 2)]
+pub async fn one(pool: &State<PgPool>, tz: &State<Tz>, id: i64) -> ApiResult<Json<PlaceFeature>> {
+    let row = db_places::by_id(&**pool, id)
+        .await?
+        .filter(|r| r.status == "active")
+        .ok_or_else(|| ApiError::not_found(format!("no place with id {id}")))?;
+    Ok(Json(PlaceFeature::from_row(row, None, Utc::now(), **tz)))
+}

@@ -1,0 +1,94 @@
+//! Typed settings, read once at start-up from `Rocket.toml`, `ROCKET_*` variables and
+//! `DATABASE_URL`. Every setting has a default, so an empty environment still starts.
+
+use std::time::Duration;
+
+use rocket::figment::providers::{Env, Serialized};
+use rocket::figment::Figment;
+use serde::{Deserialize, Serialize};
+
+/// Application settings beside Rocket's own (`address`, `port`, ...).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default)]
+pub struct AppConfig {
+    /// PostgreSQL with PostGIS.
+    pub database_url: String,
+    /// IANA time zone in which `opening_hours` are evaluated.
+    pub timezone: String,
+    /// A MapLibre style URL; empty means the bundled offline basemap.
+    pub basemap_style_url: String,
+    /// Folder served at `/`.
+    pub web_dir: String,
+    /// Overpass API endpoint used by `antes import osm --bbox`.
+    pub overpass_url: String,
+    /// Base URL of a Nominatim-compatible geocoder; empty disables address search.
+    pub geocoder_url: String,
+    /// ISO 3166-1 alpha-2 codes the geocoder is limited to, comma-separated.
+    pub geocoder_countries: String,
+    /// User-Agent sent to outside services, as their usage policies ask.
+    pub user_agent: String,
+    /// Days after a help request ends before its exact location and contact are erased.
+    pub retention_days: i64,
+    /// Hours after which a request with no `needed_by` expires.
+    pub request_max_age_hours: i64,
+    /// Seconds between the expiry and purge runs inside `antes serve`; 0 turns them off.
+    pub maintenance_interval_secs: u64,
+    /// Mark the session cookie `Secure` (set it when served behind TLS).
+    pub cookie_secure: bool,
+}
+
+impl Default for AppConfig {
+    fn default() -> Self {
+        Self {
+            database_url: "postgres://postgres@127.0.0.1:5433/antes".into(),
+            timezone: "America/Argentina/Buenos_Aires".into(),
+            basemap_style_url: String::new(),
+            web_dir: concat!(env!("CARGO_MANIFEST_DIR"), "/web").into(),
+            overpass_url: "https://overpass-api.de/api/interpreter".into(),
+            geocoder_url: String::new(),
+            geocoder_countries: "ar".into(),
+            user_agent: concat!(
+                "antes-de-salir/",
+                env!("CARGO_PKG_VERSION"),
+                " (+https://github.com/antes-de-salir)"
+            )
+            .into(),
+            retention_days: 30,
+            request_max_age_hours: 72,
+            maintenance_interval_secs: 300,
+            cookie_secure: false,
+        }
+    }
+}
+
+impl AppConfig {
+    /// Reads the settings from the figment; says which key is wrong and why.
+    pub fn from_figment(figment: &Figment) -> Result<Self, String> {
+        let config: AppConfig = figment
+            .extract()
+            .map_err(|e| format!("invalid configuration: {e}"))?;
+        config.time_zone()?;
+        Ok(config)
+    }
+
+    pub fn time_zone(&self) -> Result<chrono_tz::Tz, String> {
+        self.timezone.parse().map_err(|_| {
+            format!(
+                "invalid configuration: unknown time zone `{}`",
+                self.timezone
+            )
+        })
+    }
+
+    pub fn maintenance_interval(&self) -> Option<Duration> {
+        (self.maintenance_interval_secs > 0)
+            .then(|| Duration::from_secs(self.maintenance_interval_secs))
+    }
+}
+
+/// Rocket's figment (`Rocket.toml`, `ROCKET_*`) under our defaults, with `DATABASE_URL` on top.
+pub fn figment() -> Figment {
+    rocket::Config::figment()
+        .join(Serialized::defaults(AppConfig::default()))
+        .merge(Env::raw().only(&["DATABASE_URL"]).global())
+}

@@ -1,0 +1,134 @@
+//! Shops and community kitchens.
+
+use sqlx::{PgExecutor, PgPool};
+
+use crate::domain::geo::{BBox, LatLon};
+
+/// A place as stored, with its point as numbers.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct PlaceRow {
+    pub id: i64,
+    pub kind: String,
+    pub name: String,
+    pub category: String,
+    pub lat: f64,
+    pub lon: f64,
+    pub cell: i64,
+    pub opening_hours: Option<String>,
+    pub address: Option<String>,
+    pub phone: Option<String>,
+    pub description: Option<String>,
+    pub source: Option<String>,
+    pub status: String,
+    pub meals_per_day: Option<i32>,
+}
+
+const COLUMNS: &str = "p.id, p.kind, p.name, p.category, ST_Y(p.location::geometry) AS lat, \
+    ST_X(p.location::geometry) AS lon, p.cell, p.opening_hours, p.address, p.phone, \
+    p.description, p.source, p.status, p.meals_per_day";
+
+/// A place to insert or update by `source`.
+#[derive(Debug, Clone)]
+pub struct NewPlace {
+    pub kind: &'static str,
+    pub name: String,
+    pub category: &'static str,
+    pub point: LatLon,
+    pub cell: i64,
+    pub opening_hours: Option<String>,
+    pub address: Option<String>,
+    pub phone: Option<String>,
+    pub description: Option<String>,
+    pub source: Option<String>,
+    pub meals_per_day: Option<i32>,
+}
+
+/// Filters shared by the map view and nearby search.
+#[derive(Debug, Clone, Default)]
+pub struct PlaceFilter {
+    pub kind: Option<&'static str>,
+    pub categories: Vec<&'static str>,
+}
+
+/// Active places inside a lon/lat box, at most `limit`.
+pub async fn in_bbox(
+    pool: &PgPool,
+    bbox: BBox,
+    filter: &PlaceFilter,
+    limit: i64,
+) -> sqlx::Result<Vec<PlaceRow>> {
+    let sql = format!(
+        "SELECT {COLUMNS} FROM places p \
+         WHERE p.location::geometry && ST_MakeEnvelope($1, $2, $3, $4, 4326) \
+           AND p.status = 'active' \
+           AND ($5::text IS NULL OR p.kind = $5) \
+           AND (cardinality($6::text[]) = 0 OR p.category = ANY($6)) \
+         ORDER BY p.id LIMIT $7"
+    );
+    sqlx::query_as(&sql)
+        .bind(bbox.min_lon)
+        .bind(bbox.min_lat)
+        .bind(bbox.max_lon)
+        .bind(bbox.max_lat)
+        .bind(filter.kind)
+        .bind(&filter.categories)
+        .bind(limit)
+        .fetch_all(pool)
+        .await
+}
+
+pub async fn by_id(exec: impl PgExecutor<'_>, id: i64) -> sqlx::Result<Option<PlaceRow>> {
+    let sql = format!("SELECT {COLUMNS} FROM places p WHERE p.id = $1");
+    sqlx::query_as(&sql).bind(id).fetch_optional(exec).await
+}
+
+/// Inserts, or updates the row with the same `source`. Returns the id and whether it was new.
+pub async fn upsert_by_source(
+    exec: impl PgExecutor<'_>,
+    p: &NewPlace,
+) -> sqlx::Result<(i64, bool)> {
+    sqlx::query_as(
+        "INSERT INTO places (kind, name, category, location, cell, opening_hours, address, phone, \
+                             description, source, meals_per_day) \
+         VALUES ($1, $2, $3, ST_SetSRID(ST_MakePoint($4, $5), 4326)::geography, $6, $7, $8, $9, \
+                 $10, $11, $12) \
+         ON CONFLICT (source) DO UPDATE SET \
+            kind = EXCLUDED.kind, name = EXCLUDED.name, category = EXCLUDED.category, \
+            location = EXCLUDED.location, cell = EXCLUDED.cell, \
+            opening_hours = EXCLUDED.opening_hours, address = EXCLUDED.address, \
+            phone = EXCLUDED.phone, description = EXCLUDED.description, \
+            meals_per_day = EXCLUDED.meals_per_day, updated_at = now() \
+         RETURNING id, (xmax = 0) AS inserted",
+    )
+    .bind(p.kind)
+    .bind(&p.name)
+    .bind(p.category)
+    .bind(p.point.lon)
+    .bind(p.point.lat)
+    .bind(p.cell)
+    .bind(&p.opening_hours)
+    .bind(&p.address)
+    .bind(&p.phone)
+    .bind(&p.description)
+    .bind(&p.source)
+    .bind(p.meals_per_day)
+    .fetch_one(exec)
+    .await
+}
+
+/// Which of these sources are stored, for reporting elements that lost their tags.
+pub async fn existing_sources(
+    exec: impl PgExecutor<'_>,
+    sources: &[String],
+) -> sqlx::Result<Vec<String>> {
+    sqlx::query_scalar("SELECT source FROM places WHERE source = ANY($1) ORDER BY source")
+        .bind(sources)
+        .fetch_all(exec)
+        .await
+}
+
+pub async fn count(exec: impl PgExecutor<'_>) -> sqlx::Result<i64> {
+    sqlx::query_scalar("SELECT count(*) FROM places")
+        .fetch_one(exec)
+        .await
+}

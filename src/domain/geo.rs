@@ -1,0 +1,179 @@
+//! Validated coordinates, bounding boxes and radii, and distances on the sphere.
+
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use super::Invalid;
+
+/// Mean Earth radius used by `geo`'s haversine, in metres.
+pub const EARTH_RADIUS_M: f64 = 6_371_008.8;
+
+/// A WGS 84 point, validated: latitude in [-90, 90], longitude in [-180, 180], both finite.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize, ToSchema)]
+#[serde(try_from = "RawLatLon")]
+pub struct LatLon {
+    pub lat: f64,
+    pub lon: f64,
+}
+
+#[derive(Deserialize)]
+struct RawLatLon {
+    lat: f64,
+    lon: f64,
+}
+
+impl TryFrom<RawLatLon> for LatLon {
+    type Error = Invalid;
+    fn try_from(raw: RawLatLon) -> Result<Self, Invalid> {
+        LatLon::new(raw.lat, raw.lon)
+    }
+}
+
+impl LatLon {
+    pub fn new(lat: f64, lon: f64) -> Result<Self, Invalid> {
+        if !lat.is_finite() || !(-90.0..=90.0).contains(&lat) {
+            return Err(Invalid::new(
+                "invalid_coordinates",
+                format!("lat must be between -90 and 90, got {lat}"),
+            ));
+        }
+        if !lon.is_finite() || !(-180.0..=180.0).contains(&lon) {
+            return Err(Invalid::new(
+                "invalid_coordinates",
+                format!("lon must be between -180 and 180, got {lon}"),
+            ));
+        }
+        Ok(Self { lat, lon })
+    }
+
+    /// Great-circle distance in metres (haversine on the mean sphere).
+    pub fn distance_m(&self, other: &LatLon) -> f64 {
+        use geo::{Distance, Haversine, Point};
+        Haversine.distance(
+            Point::new(self.lon, self.lat),
+            Point::new(other.lon, other.lat),
+        )
+    }
+}
+
+/// `minLon,minLat,maxLon,maxLat`, as in the `bbox` query parameter.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct BBox {
+    pub min_lon: f64,
+    pub min_lat: f64,
+    pub max_lon: f64,
+    pub max_lat: f64,
+}
+
+impl std::str::FromStr for BBox {
+    type Err = Invalid;
+    fn from_str(s: &str) -> Result<Self, Invalid> {
+        let bad = |why: &str| {
+            Invalid::new(
+                "invalid_bbox",
+                format!("bbox must be minLon,minLat,maxLon,maxLat ({why}), got `{s}`"),
+            )
+        };
+        let parts: Vec<f64> = s
+            .split(',')
+            .map(|p| p.trim().parse::<f64>())
+            .collect::<Result<_, _>>()
+            .map_err(|_| bad("four numbers"))?;
+        let [min_lon, min_lat, max_lon, max_lat] = parts[..] else {
+            return Err(bad("four numbers"));
+        };
+        LatLon::new(min_lat, min_lon).map_err(|_| bad("in range"))?;
+        LatLon::new(max_lat, max_lon).map_err(|_| bad("in range"))?;
+        if min_lon > max_lon || min_lat > max_lat {
+            return Err(bad("min before max"));
+        }
+        Ok(Self {
+            min_lon,
+            min_lat,
+            max_lon,
+            max_lat,
+        })
+    }
+}
+
+/// A search radius in metres, 1 to `max`.
+pub fn radius_m(value: Option<f64>, default: f64, max: f64) -> Result<f64, Invalid> {
+    let r = value.unwrap_or(default);
+    if !r.is_finite() || r <= 0.0 || r > max {
+        return Err(Invalid::new(
+            "invalid_radius",
+            format!("radius_m must be greater than 0 and at most {max}, got {r}"),
+        ));
+    }
+    Ok(r)
+}
+
+/// A result limit, 1 to `max`.
+pub fn limit(value: Option<i64>, default: i64, max: i64) -> Result<i64, Invalid> {
+    let n = value.unwrap_or(default);
+    if !(1..=max).contains(&n) {
+        return Err(Invalid::new(
+            "invalid_limit",
+            format!("limit must be between 1 and {max}, got {n}"),
+        ));
+    }
+    Ok(n)
+}
+
+/// The coarse distance a volunteer may see instead of an exact one.
+pub fn distance_band(metres: f64) -> &'static str {
+    match metres {
+        m if m < 1_000.0 => "<1 km",
+        m if m < 3_000.0 => "1-3 km",
+        m if m < 10_000.0 => "3-10 km",
+        _ => ">10 km",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn latitude_out_of_range_is_refused_with_the_value() {
+        let err = LatLon::new(91.0, 0.0).unwrap_err();
+        assert_eq!(err.code, "invalid_coordinates");
+        assert!(err.message.contains("91"));
+        assert!(LatLon::new(f64::NAN, 0.0).is_err());
+        assert!(LatLon::new(0.0, 180.5).is_err());
+    }
+
+    #[test]
+    fn bbox_parses_and_rejects_inverted_or_short_boxes() {
+        let b: BBox = "-60.8,-31.7,-60.6,-31.5".parse().unwrap();
+        assert_eq!(b.min_lon, -60.8);
+        assert_eq!(b.max_lat, -31.5);
+        assert!("-60.6,-31.7,-60.8,-31.5".parse::<BBox>().is_err());
+        assert!("1,2,3".parse::<BBox>().is_err());
+        assert!("a,b,c,d".parse::<BBox>().is_err());
+    }
+
+    #[test]
+    fn one_degree_of_latitude_is_about_111_km() {
+        let a = LatLon::new(-31.0, -60.7).unwrap();
+        let b = LatLon::new(-32.0, -60.7).unwrap();
+        assert!((a.distance_m(&b) - 111_195.0).abs() < 50.0);
+    }
+
+    #[test]
+    fn distance_bands_have_the_documented_edges() {
+        assert_eq!(distance_band(999.0), "<1 km");
+        assert_eq!(distance_band(1_000.0), "1-3 km");
+        assert_eq!(distance_band(9_999.0), "3-10 km");
+        assert_eq!(distance_band(10_000.0), ">10 km");
+    }
+
+    #[test]
+    fn radius_and_limit_enforce_their_bounds() {
+        assert_eq!(radius_m(None, 1500.0, 50_000.0).unwrap(), 1500.0);
+        assert!(radius_m(Some(-5.0), 1500.0, 50_000.0).is_err());
+        assert!(radius_m(Some(50_001.0), 1500.0, 50_000.0).is_err());
+        assert!(limit(Some(0), 20, 200).is_err());
+        assert_eq!(limit(Some(200), 20, 200).unwrap(), 200);
+    }
+}

@@ -1,0 +1,24 @@
+//! Plain Rust decisions: coordinates and cells, the place taxonomy, opening hours, the help
+//! request lifecycle and matching. Nothing here knows about HTTP or SQL, so unit tests reach it all.
+
+pub mod categories;
+pub mod cells;
+pub mod geo;
+pub mod hours;
+
+/// Input that breaks a rule, with a stable code and a message naming the bad value.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{message}")]
+pub struct Invalid {
+    pub code: &'static str,
+    pub message: String,
+}
+
+impl Invalid {
+    pub fn new(code: &'static str, message: impl Into<String>) -> Self {
+        Self {
+            code,
+            message: message.into(),
+        }
+    }
+}

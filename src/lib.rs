@@ -1,0 +1,40 @@
+//! Antes de Salir: neighbourhood care on a map.
+//!
+//! The layout, with dependencies pointing one way (`api → domain, db`; `db → domain`):
+//! - [`config`]: typed settings from `Rocket.toml`, `ROCKET_*` variables and `DATABASE_URL`.
+//! - [`error`]: the one API error type and its JSON shape.
+//! - [`domain`]: plain-Rust decisions (coordinates, cells, categories, opening hours).
+//! - [`db`]: every SQL string; functions take an executor.
+//! - [`api`]: Rocket routes, guards and response shapes; thin.
+//! - [`import`]: OpenStreetMap (Overpass) import; [`seed`]: the demo data.
+
+pub mod api;
+pub mod config;
+pub mod db;
+pub mod domain;
+pub mod error;
+pub mod import;
+pub mod seed;
+
+use rocket::figment::Figment;
+use rocket::fs::{FileServer, Options};
+use rocket::{Build, Rocket};
+use sqlx::PgPool;
+
+use config::AppConfig;
+
+/// Builds the application from settings and a pool, so tests build exactly what `serve` runs.
+pub fn rocket(figment: Figment, config: AppConfig, pool: PgPool) -> Rocket<Build> {
+    let tz = config
+        .time_zone()
+        .unwrap_or(chrono_tz::America::Argentina::Buenos_Aires);
+    let web = FileServer::new(&config.web_dir, Options::Index | Options::Missing).rank(20);
+    rocket::custom(figment)
+        .attach(api::web::SecurityHeaders::new(&config))
+        .manage(pool)
+        .manage(tz)
+        .manage(config)
+        .mount("/", api::routes())
+        .mount("/", web)
+        .register("/", api::catchers())
+}

@@ -1,0 +1,166 @@
+//! The `antes` command: serve, migrate, seed and import. Thin: it reads settings, connects, and
+//! calls the library. Failures print one `error:` line and exit non-zero.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use anyhow::{bail, Context};
+use clap::{Parser, Subcommand};
+use sqlx::PgPool;
+
+use antes::config::{self, AppConfig};
+use antes::domain::geo::BBox;
+use antes::{db, import, seed};
+
+#[derive(Parser)]
+#[command(
+    name = "antes",
+    version,
+    about = "Antes de Salir: neighbourhood care on a map"
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Option<Command>,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Run the web server (the default).
+    Serve,
+    /// Apply database migrations.
+    Migrate,
+    /// Load the Santa Fe demo data from fixtures/ (idempotent).
+    Seed,
+    /// Import places from outside sources.
+    #[command(subcommand)]
+    Import(ImportCommand),
+}
+
+#[derive(Subcommand)]
+enum ImportCommand {
+    /// OpenStreetMap data as Overpass API JSON, from FILE or fetched for --bbox.
+    Osm {
+        /// An Overpass JSON file (`out center` or `out body; >; out skel qt;`).
+        file: Option<PathBuf>,
+        /// minLon,minLat,maxLon,maxLat to fetch from the configured Overpass endpoint.
+        #[arg(long, allow_hyphen_values = true, conflicts_with = "file")]
+        bbox: Option<String>,
+    },
+}
+
+fn main() -> ExitCode {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| "info,sqlx=warn".into()),
+        )
+        .with_writer(std::io::stderr)
+        .init();
+    let cli = Cli::parse();
+    let runtime = match tokio::runtime::Runtime::new() {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("error: cannot start the async runtime: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    match runtime.block_on(run(cli.command.unwrap_or(Command::Serve))) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn run(command: Command) -> anyhow::Result<()> {
+    let figment = config::figment();
+    let config = AppConfig::from_figment(&figment).map_err(anyhow::Error::msg)?;
+    let pool = connect(&config).await?;
+    match command {
+        Command::Serve => serve(figment, config, pool).await,
+        Command::Migrate => {
+            db::migrate(&pool).await.context("migration failed")?;
+            println!("migrations applied");
+            Ok(())
+        }
+        Command::Seed => {
+            let (report, demo) = seed::run(&pool).await?;
+            println!(
+                "seeded: {} places inserted, {} updated ({demo} of them demo places)",
+                report.inserted, report.updated
+            );
+            Ok(())
+        }
+        Command::Import(ImportCommand::Osm { file, bbox }) => {
+            import_osm(&pool, &config, file, bbox).await
+        }
+    }
+}
+
+async fn connect(config: &AppConfig) -> anyhow::Result<PgPool> {
+    db::connect(&config.database_url).await.with_context(|| {
+        format!(
+            "cannot connect to the database at {} (set DATABASE_URL)",
+            redact(&config.database_url)
+        )
+    })
+}
+
+/// Hides a password in a connection URL.
+fn redact(url: &str) -> String {
+    match (url.find("://"), url.rfind('@')) {
+        (Some(s), Some(at)) if at > s => {
+            let creds = &url[s + 3..at];
+            match creds.find(':') {
+                Some(c) => format!("{}{}:***{}", &url[..s + 3], &creds[..c], &url[at..]),
+                None => url.to_string(),
+            }
+        }
+        _ => url.to_string(),
+    }
+}
+
+async fn serve(
+    figment: rocket::figment::Figment,
+    config: AppConfig,
+    pool: PgPool,
+) -> anyhow::Result<()> {
+    if !std::path::Path::new(&config.web_dir).is_dir() {
+        bail!(
+            "web_dir `{}` is not a directory (set ROCKET_WEB_DIR)",
+            config.web_dir
+        );
+    }
+    antes::rocket(figment, config, pool)
+        .launch()
+        .await
+        .map_err(|e| anyhow::anyhow!("server failed: {e}"))?;
+    Ok(())
+}
+
+async fn import_osm(
+    pool: &PgPool,
+    config: &AppConfig,
+    file: Option<PathBuf>,
+    bbox: Option<String>,
+) -> anyhow::Result<()> {
+    let json = match (file, bbox) {
+        (Some(path), None) => std::fs::read_to_string(&path)
+            .with_context(|| format!("cannot read {}", path.display()))?,
+        (None, Some(bbox)) => {
+            let bbox: BBox = bbox.parse()?;
+            eprintln!("fetching from {} ...", config.overpass_url);
+            import::fetch(&config.overpass_url, &config.user_agent, bbox).await?
+        }
+        _ => bail!("give a FILE or --bbox minLon,minLat,maxLon,maxLat"),
+    };
+    let parsed = import::parse(&json)?;
+    let bar = indicatif::ProgressBar::new(parsed.places.len() as u64).with_style(
+        indicatif::ProgressStyle::with_template("{bar:40} {pos}/{len} places")
+            .expect("static template"),
+    );
+    let report = import::store(pool, &parsed, &bar).await?;
+    print!("{report}");
+    Ok(())
+}

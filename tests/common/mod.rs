@@ -1,0 +1,290 @@
+//! Shared test helpers: the app on a real PostGIS database (from `#[sqlx::test]`), a local
+//! HTTP client, a served instance on a free port, and a headless Chromium driven through
+//! chromedriver.
+#![allow(dead_code)]
+
+use std::net::TcpListener;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use antes::config::AppConfig;
+use rocket::figment::Figment;
+use rocket::local::asynchronous::{Client, LocalResponse};
+use serde_json::Value;
+use sqlx::PgPool;
+
+pub fn test_config() -> AppConfig {
+    AppConfig {
+        maintenance_interval_secs: 0,
+        ..AppConfig::default()
+    }
+}
+
+fn figment(port: u16) -> Figment {
+    rocket::Config::figment()
+        .merge(("port", port))
+        .merge(("address", "127.0.0.1"))
+        .merge(("log_level", "off"))
+        .merge(("shutdown.ctrlc", false))
+}
+
+/// A local client on the real app, for API tests.
+pub async fn client(pool: PgPool) -> Client {
+    client_with(pool, test_config()).await
+}
+
+pub async fn client_with(pool: PgPool, config: AppConfig) -> Client {
+    Client::tracked(antes::rocket(figment(0), config, pool))
+        .await
+        .expect("valid rocket")
+}
+
+pub async fn json(res: LocalResponse<'_>) -> Value {
+    let text = res.into_string().await.unwrap_or_default();
+    serde_json::from_str(&text).unwrap_or_else(|e| panic!("not JSON ({e}): {text}"))
+}
+
+pub async fn get_json(client: &Client, uri: &str) -> (u16, Value) {
+    let res = client.get(uri.to_string()).dispatch().await;
+    let status = res.status().code;
+    (status, json(res).await)
+}
+
+pub async fn seed(pool: &PgPool) {
+    antes::seed::run(pool).await.expect("seed");
+}
+
+pub fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .map(|a| a.port())
+        .expect("free port")
+}
+
+/// Serves the app on a free port for the browser; returns its base URL.
+pub async fn serve(pool: PgPool, config: AppConfig) -> String {
+    let port = free_port();
+    let rocket = antes::rocket(figment(port), config, pool);
+    tokio::spawn(async move {
+        let _ = rocket.launch().await;
+    });
+    let base = format!("http://127.0.0.1:{port}");
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while Instant::now() < deadline {
+        if let Ok(r) = reqwest::get(format!("{base}/healthz")).await {
+            if r.status().is_success() {
+                return base;
+            }
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    panic!("server did not start on {base}");
+}
+
+pub fn artifacts_dir() -> PathBuf {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("target/browser");
+    std::fs::create_dir_all(&dir).expect("artifacts dir");
+    dir
+}
+
+/// Headless Debian Chromium through chromedriver, with a network log of every request.
+pub struct Browser {
+    pub client: fantoccini::Client,
+    driver: Child,
+    driver_url: String,
+    netlog: PathBuf,
+    _profile: PathBuf,
+}
+
+impl Browser {
+    pub async fn start(name: &str, width: u32, height: u32) -> Browser {
+        let port = free_port();
+        let driver = Command::new("chromedriver")
+            .arg(format!("--port={port}"))
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("chromedriver (Debian package chromium-driver) must be installed");
+        let driver_url = format!("http://127.0.0.1:{port}");
+        let dir = artifacts_dir();
+        let profile = std::env::temp_dir().join(format!("antes-chromium-{name}-{port}"));
+        let _ = std::fs::remove_dir_all(&profile);
+        let netlog = dir.join(format!("{name}.netlog.json"));
+        let _ = std::fs::remove_file(&netlog);
+        let caps = serde_json::json!({
+            "browserName": "chrome",
+            "goog:loggingPrefs": {"browser": "ALL"},
+            "goog:chromeOptions": {
+                "binary": "/usr/bin/chromium",
+                "args": [
+                    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
+                    "--no-first-run", "--disable-background-networking",
+                    "--disable-component-update", "--disable-sync",
+                    "--enable-unsafe-swiftshader",
+                    // Chromium's own autofill lookups are partitioned under the page; they are not the page's.
+                    "--disable-features=AutofillServerCommunication,OptimizationHints,MediaRouter",
+                    format!("--user-data-dir={}", profile.display()),
+                    format!("--log-net-log={}", netlog.display()),
+                    format!("--window-size={width},{height}"),
+                ]
+            }
+        });
+        let caps = match caps {
+            Value::Object(m) => m,
+            _ => unreachable!(),
+        };
+        let deadline = Instant::now() + Duration::from_secs(20);
+        let client = loop {
+            let connector = hyper_util::client::legacy::connect::HttpConnector::new();
+            match fantoccini::ClientBuilder::new(connector)
+                .capabilities(caps.clone())
+                .connect(&driver_url)
+                .await
+            {
+                Ok(c) => break c,
+                Err(e) if Instant::now() > deadline => panic!("cannot start chromium: {e}"),
+                Err(_) => tokio::time::sleep(Duration::from_millis(200)).await,
+            }
+        };
+        Browser {
+            client,
+            driver,
+            driver_url,
+            netlog,
+            _profile: profile,
+        }
+    }
+
+    /// Runs a JS expression and returns its value.
+    pub async fn eval(&self, expr: &str) -> Value {
+        self.client
+            .execute(&format!("return ({expr});"), vec![])
+            .await
+            .unwrap_or_else(|e| panic!("eval `{expr}`: {e}"))
+    }
+
+    /// Polls a JS expression until it is truthy.
+    pub async fn wait_for(&self, expr: &str, what: &str) -> Value {
+        let deadline = Instant::now() + Duration::from_secs(30);
+        loop {
+            let v = self.eval(expr).await;
+            let truthy = !matches!(v, Value::Null | Value::Bool(false))
+                && v != 0
+                && v != "";
+            if truthy {
+                return v;
+            }
+            if Instant::now() > deadline {
+                let errors = self.console_errors().await;
+                panic!("timed out waiting for {what} (`{expr}`); console errors: {errors:?}");
+            }
+            tokio::time::sleep(Duration::from_millis(150)).await;
+        }
+    }
+
+    pub async fn click(&self, css: &str) {
+        let el = self
+            .client
+            .wait()
+            .at_most(Duration::from_secs(20))
+            .for_element(fantoccini::Locator::Css(css))
+            .await
+            .unwrap_or_else(|e| panic!("no element `{css}`: {e}"));
+        el.click()
+            .await
+            .unwrap_or_else(|e| panic!("click `{css}`: {e}"));
+    }
+
+    pub async fn fill(&self, css: &str, text: &str) {
+        let el = self
+            .client
+            .wait()
+            .at_most(Duration::from_secs(20))
+            .for_element(fantoccini::Locator::Css(css))
+            .await
+            .unwrap_or_else(|e| panic!("no element `{css}`: {e}"));
+        el.clear().await.ok();
+        el.send_keys(text)
+            .await
+            .unwrap_or_else(|e| panic!("type into `{css}`: {e}"));
+    }
+
+    pub async fn text(&self, css: &str) -> String {
+        self.eval(&format!(
+            "document.querySelector({}).textContent",
+            serde_json::to_string(css).unwrap()
+        ))
+        .await
+        .as_str()
+        .unwrap_or_default()
+        .to_string()
+    }
+
+    /// Browser console entries at SEVERE level, from chromedriver's log.
+    pub async fn console_errors(&self) -> Vec<String> {
+        let Ok(Some(session)) = self.client.session_id().await else {
+            return vec![];
+        };
+        let url = format!("{}/session/{session}/se/log", self.driver_url);
+        let entries: Value = match reqwest::Client::new()
+            .post(url)
+            .json(&serde_json::json!({"type": "browser"}))
+            .send()
+            .await
+        {
+            Ok(r) => r.json().await.unwrap_or(Value::Null),
+            Err(_) => Value::Null,
+        };
+        entries["value"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter(|e| e["level"] == "SEVERE")
+            .map(|e| e["message"].as_str().unwrap_or_default().to_string())
+            .collect()
+    }
+
+    pub async fn screenshot(&self, name: &str) -> PathBuf {
+        let png = self.client.screenshot().await.expect("screenshot");
+        let path = artifacts_dir().join(format!("{name}.png"));
+        std::fs::write(&path, png).expect("write screenshot");
+        path
+    }
+
+    /// Closes the browser and returns every URL the page asked for: the requests in the page's
+    /// network partition (`http://127.0.0.1`), read from Chromium's net log. Chromium's own
+    /// background requests are partitioned apart and so left out.
+    pub async fn close(mut self) -> Vec<String> {
+        let _ = self.client.close().await;
+        // Chromium completes its net log on exit.
+        let deadline = Instant::now() + Duration::from_secs(10);
+        let mut log: Option<Value> = None;
+        while Instant::now() < deadline && log.is_none() {
+            let text = std::fs::read_to_string(&self.netlog).unwrap_or_default();
+            log = serde_json::from_str(&text).ok();
+            if log.is_none() {
+                tokio::time::sleep(Duration::from_millis(200)).await;
+            }
+        }
+        let _ = self.driver.kill();
+        let _ = self.driver.wait();
+        let log = log.expect("chromium wrote a complete net log");
+        let mut urls: Vec<String> = log["events"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .map(|e| &e["params"])
+            .filter(|p| {
+                p["network_isolation_key"]
+                    .as_str()
+                    .is_some_and(|k| k.starts_with("http://127.0.0.1 "))
+            })
+            .filter_map(|p| p["url"].as_str().map(str::to_string))
+            .collect();
+        urls.sort();
+        urls.dedup();
+        assert!(!urls.is_empty(), "the net log shows no page request at all");
+        urls
+    }
+}

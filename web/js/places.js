@@ -1,0 +1,228 @@
+// "Cerca mío": places on the map and in a list, nearby search from a picked point, category
+/* global maplibregl */
+// chips, the "abierto ahora" toggle, the search radius, and a detail card.
+import { api, el } from './api.js';
+import { t, currentLang, onLangChange } from './i18n.js';
+import { circle, EMPTY } from './map.js';
+
+const state = {
+  map: null,
+  categories: [],
+  selected: new Set(),
+  openNow: false,
+  radius: 1500,
+  point: null, // {lat, lon} once the user picks one
+  inView: [],
+  nearby: null, // FeatureCollection of the last nearby search
+  geocoder: false,
+};
+
+export async function initPlaces(map, config) {
+  state.map = map;
+  state.geocoder = config.geocoder;
+  state.categories = (await api('/api/categories')).categories;
+
+  map.addSource('places', { type: 'geojson', data: EMPTY });
+  map.addSource('radius', { type: 'geojson', data: EMPTY });
+  map.addSource('origin', { type: 'geojson', data: EMPTY });
+  map.addLayer({ id: 'radius-fill', type: 'fill', source: 'radius', paint: { 'fill-color': '#0b6e4f', 'fill-opacity': 0.08 } });
+  map.addLayer({ id: 'radius-line', type: 'line', source: 'radius', paint: { 'line-color': '#0b6e4f', 'line-width': 2 } });
+  map.addLayer({
+    id: 'places', type: 'circle', source: 'places',
+    paint: {
+      'circle-radius': ['interpolate', ['linear'], ['zoom'], 10, 3, 15, 7],
+      'circle-color': ['match', ['get', 'kind'], 'kitchen', '#c2410c', '#0b6e4f'],
+      'circle-stroke-color': '#fff', 'circle-stroke-width': 1.5,
+      'circle-opacity': ['case', ['==', ['get', 'open_now'], false], 0.45, 1],
+    },
+  });
+  map.addLayer({
+    id: 'places-label', type: 'symbol', source: 'places', minzoom: 14,
+    layout: { 'text-field': ['get', 'name'], 'text-font': ['Noto Sans Regular'], 'text-size': 11, 'text-offset': [0, 1.1], 'text-anchor': 'top' },
+    paint: { 'text-color': '#1f2a30', 'text-halo-color': '#fff', 'text-halo-width': 1 },
+  });
+  map.addLayer({ id: 'origin', type: 'circle', source: 'origin', paint: { 'circle-radius': 7, 'circle-color': '#2563eb', 'circle-stroke-color': '#fff', 'circle-stroke-width': 2 } });
+
+  map.on('click', 'places', (e) => {
+    const f = e.features?.[0];
+    if (f) showDetail(f.properties.id);
+    e.preventDefault();
+  });
+  map.on('click', (e) => {
+    if (e.defaultPrevented) return;
+    if (document.querySelector('.screen:not([hidden])')?.dataset.screen !== 'nearby') return;
+    pickPoint({ lat: e.lngLat.lat, lon: e.lngLat.lng });
+  });
+  map.on('mouseenter', 'places', () => { map.getCanvas().style.cursor = 'pointer'; });
+  map.on('mouseleave', 'places', () => { map.getCanvas().style.cursor = ''; });
+  map.on('moveend', () => { if (!state.point) loadInView(); });
+
+  renderControls();
+  onLangChange(() => { renderControls(); renderList(); });
+  await loadInView();
+}
+
+function placesParams() {
+  const q = {};
+  if (state.selected.size) q.category = [...state.selected].join(',');
+  return q;
+}
+
+async function loadInView() {
+  const b = state.map.getBounds();
+  const bbox = [b.getWest(), b.getSouth(), b.getEast(), b.getNorth()].map((x) => x.toFixed(5)).join(',');
+  try {
+    const fc = await api('/api/places', { query: { bbox, ...placesParams() } });
+    state.inView = state.openNow ? fc.features.filter((f) => f.properties.open_now === true) : fc.features;
+    state.map.getSource('places').setData({ type: 'FeatureCollection', features: state.inView });
+    renderList();
+    document.body.dataset.placesLoads = String(Number(document.body.dataset.placesLoads || 0) + 1);
+  } catch (err) {
+    setStatus(t('places.error'), true);
+  }
+}
+
+export async function pickPoint(point) {
+  state.point = point;
+  state.map.getSource('origin').setData({ type: 'Feature', properties: {}, geometry: { type: 'Point', coordinates: [point.lon, point.lat] } });
+  await searchNearby();
+}
+
+async function searchNearby() {
+  if (!state.point) return loadInView();
+  const { lat, lon } = state.point;
+  state.map.getSource('radius').setData(circle(lon, lat, state.radius));
+  try {
+    const fc = await api('/api/places/nearby', {
+      query: { lat: lat.toFixed(6), lon: lon.toFixed(6), radius_m: state.radius, open_now: state.openNow ? 'true' : undefined, limit: 100, ...placesParams() },
+    });
+    state.nearby = fc;
+    state.map.getSource('places').setData(fc);
+    renderList();
+    const bounds = new maplibregl.LngLatBounds();
+    circle(lon, lat, state.radius).geometry.coordinates[0].forEach((c) => bounds.extend(c));
+    state.map.fitBounds(bounds, { padding: 30, duration: 0 });
+    document.body.dataset.nearbyLoads = String(Number(document.body.dataset.nearbyLoads || 0) + 1);
+  } catch (err) {
+    setStatus(t('places.error'), true);
+  }
+}
+
+function setStatus(text, isError = false) {
+  const s = document.getElementById('places-status');
+  s.textContent = text;
+  s.classList.toggle('error', isError);
+}
+
+function categoryLabel(id) {
+  const c = state.categories.find((x) => x.id === id);
+  return c ? c[currentLang()] : id;
+}
+
+function openBadge(open) {
+  const cls = open === true ? 'open' : open === false ? 'closed' : 'unknown';
+  const key = open === true ? 'places.open' : open === false ? 'places.closed' : 'places.unknown';
+  return el('span', { class: `badge ${cls}` }, t(key));
+}
+
+function formatDistance(m) {
+  return m < 1000 ? t('places.metres', { n: m }) : t('places.km', { n: (m / 1000).toFixed(1) });
+}
+
+function renderControls() {
+  const box = document.getElementById('nearby-controls');
+  box.replaceChildren();
+  const search = el('form', { class: 'row', id: 'address-form', onsubmit: (e) => { e.preventDefault(); geocode(); } },
+    el('input', { type: 'search', id: 'address-input', placeholder: t('nearby.address_placeholder'), 'aria-label': t('nearby.address_placeholder'), disabled: !state.geocoder }),
+    el('button', { type: 'submit', class: 'secondary', disabled: !state.geocoder }, t('nearby.search')),
+  );
+  const locate = el('button', { type: 'button', class: 'primary', id: 'locate', onclick: locateMe }, t('nearby.use_location'));
+  box.append(
+    el('p', { class: 'status' }, t('nearby.hint')),
+    el('div', { class: 'row' }, locate),
+    search,
+    el('ul', { class: 'suggestions', id: 'suggestions' }),
+    el('div', { class: 'chips', role: 'group', 'aria-label': t('nearby.categories') },
+      state.categories.map((c) => el('button', {
+        type: 'button', class: 'chip', 'data-category': c.id, 'aria-pressed': state.selected.has(c.id) ? 'true' : 'false',
+        onclick: (e) => {
+          if (state.selected.has(c.id)) state.selected.delete(c.id); else state.selected.add(c.id);
+          e.currentTarget.setAttribute('aria-pressed', state.selected.has(c.id) ? 'true' : 'false');
+          refresh();
+        },
+      }, c[currentLang()]))),
+    el('div', { class: 'row' },
+      el('label', {}, el('input', { type: 'checkbox', id: 'open-now', checked: state.openNow, onchange: (e) => { state.openNow = e.target.checked; refresh(); } }), ' ', t('nearby.open_now')),
+      el('label', {}, t('nearby.radius'), ' ',
+        el('select', { id: 'radius', onchange: (e) => { state.radius = Number(e.target.value); refresh(); } },
+          [500, 1000, 1500, 3000, 5000, 10000].map((r) => el('option', { value: r, selected: r === state.radius }, formatDistance(r)))))),
+  );
+}
+
+function refresh() { return state.point ? searchNearby() : loadInView(); }
+
+function locateMe() {
+  if (!navigator.geolocation) { setStatus(t('nearby.no_geolocation'), true); return; }
+  navigator.geolocation.getCurrentPosition(
+    (pos) => pickPoint({ lat: pos.coords.latitude, lon: pos.coords.longitude }),
+    () => setStatus(t('nearby.no_geolocation'), true),
+    { enableHighAccuracy: false, timeout: 10000, maximumAge: 60000 },
+  );
+}
+
+async function geocode() {
+  const q = document.getElementById('address-input').value.trim();
+  const list = document.getElementById('suggestions');
+  list.replaceChildren();
+  if (!q) return;
+  try {
+    const results = await api('/api/geocode', { query: { q } });
+    if (!results.length) { setStatus(t('nearby.no_address'), true); return; }
+    results.forEach((r) => list.append(el('li', {}, el('button', { type: 'button', onclick: () => { list.replaceChildren(); pickPoint({ lat: r.lat, lon: r.lon }); } }, r.label))));
+  } catch (err) {
+    setStatus(t(err.code === 'geocoder_disabled' ? 'nearby.geocoder_disabled' : 'places.error'), true);
+  }
+}
+
+function renderList() {
+  const list = document.getElementById('place-list');
+  list.replaceChildren();
+  const nearbyMode = Boolean(state.point && state.nearby);
+  const features = nearbyMode ? state.nearby.features : state.inView.slice(0, 100);
+  setStatus(nearbyMode ? t('places.found_nearby', { n: features.length }) : t('places.in_view', { n: state.inView.length }));
+  for (const f of features) {
+    const p = f.properties;
+    list.append(el('li', { 'data-place-id': p.id },
+      el('button', { type: 'button', onclick: () => showDetail(p.id) },
+        el('span', { class: 'name' }, p.name),
+        openBadge(p.open_now),
+        el('span', { class: 'meta' }, [categoryLabel(p.category), p.distance_m !== undefined ? formatDistance(p.distance_m) : null].filter(Boolean).join(' · ')),
+      )));
+  }
+}
+
+export async function showDetail(id) {
+  const card = document.getElementById('place-detail');
+  try {
+    const f = await api(`/api/places/${id}`);
+    const p = f.properties;
+    card.replaceChildren(
+      el('h2', {}, p.name),
+      el('p', {}, categoryLabel(p.category), ' ', openBadge(p.open_now)),
+      p.opening_hours ? el('p', {}, `${t('places.hours')}: `, el('code', {}, p.opening_hours)) : el('p', { class: 'status' }, t('places.no_hours')),
+      p.address ? el('p', {}, `${t('places.address')}: ${p.address}`) : null,
+      p.phone ? el('p', {}, el('a', { href: `tel:${p.phone.replace(/[^+\d]/g, '')}` }, `${t('places.call')} ${p.phone}`)) : null,
+      p.description ? el('p', {}, p.description) : null,
+      p.source?.match(/^(node|way|relation)\//) ? el('p', { class: 'status' }, t('places.osm_source')) : null,
+      el('div', { id: 'place-extra', 'data-place-id': p.id, 'data-kind': p.kind }),
+      el('button', { type: 'button', class: 'secondary', onclick: () => { card.hidden = true; } }, t('common.close')),
+    );
+    card.hidden = false;
+    card.dispatchEvent(new CustomEvent('place-shown', { bubbles: true, detail: f }));
+    card.scrollIntoView({ block: 'nearest' });
+  } catch (err) {
+    setStatus(t('places.error'), true);
+  }
+}
+
+export const placesState = state;
