@@ -6,13 +6,14 @@
 //! - [`domain`]: plain-Rust decisions (coordinates, cells, categories, opening hours).
 //! - [`db`]: every SQL string; functions take an executor.
 //! - [`api`]: Rocket routes, guards and response shapes; thin.
-//! - [`import`]: OpenStreetMap (Overpass) import; [`seed`]: the demo data.
+//! - [`import`]: OpenStreetMap (Overpass) import; [`geocode`]: address search; [`seed`]: the demo data.
 
 pub mod api;
 pub mod config;
 pub mod db;
 pub mod domain;
 pub mod error;
+pub mod geocode;
 pub mod import;
 pub mod seed;
 
@@ -28,11 +29,13 @@ pub fn rocket(figment: Figment, config: AppConfig, pool: PgPool) -> Rocket<Build
     let tz = config
         .time_zone()
         .unwrap_or(chrono_tz::America::Argentina::Buenos_Aires);
+    let geocoder = api::geocode::GeocoderState(geocode::Geocoder::from_config(&config));
     let web = FileServer::new(&config.web_dir, Options::Index | Options::Missing).rank(20);
     rocket::custom(figment)
         .attach(api::web::SecurityHeaders::new(&config))
         .manage(pool)
         .manage(tz)
+        .manage(geocoder)
         .manage(config)
         .mount("/", api::routes())
         .mount("/", web)

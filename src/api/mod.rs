@@ -1,6 +1,7 @@
 //! Rocket routes, request guards and response shapes. Handlers parse, authorize, call `db` and
 //! `domain`, and shape the answer; they hold no SQL and make no domain decisions.
 
+pub mod geocode;
 pub mod health;
 pub mod openapi;
 pub mod params;
@@ -19,6 +20,8 @@ pub fn routes() -> Vec<Route> {
         web::client_config,
         places::list_categories,
         places::list,
+        places::nearby,
+        geocode::search,
         places::one,
     ]
 }

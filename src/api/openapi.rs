@@ -4,7 +4,7 @@ use rocket::get;
 use rocket::serde::json::Json;
 use utoipa::OpenApi;
 
-use super::{health, places, web};
+use super::{geocode, health, places, web};
 
 #[derive(OpenApi)]
 #[openapi(
@@ -15,6 +15,8 @@ use super::{health, places, web};
         web::client_config,
         places::list_categories,
         places::list,
+        places::nearby,
+        geocode::search,
         places::one,
     ),
     components(schemas(crate::error::ErrorBody)),

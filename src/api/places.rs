@@ -8,10 +8,11 @@ use serde::Serialize;
 use sqlx::PgPool;
 use utoipa::ToSchema;
 
+use super::params;
 use crate::db::places::{self as db_places, PlaceFilter, PlaceRow};
 use crate::domain::categories::{self, Category, Kind, CATEGORIES};
-use crate::domain::cells::Cell;
-use crate::domain::geo::BBox;
+use crate::domain::cells::{self, Cell};
+use crate::domain::geo::{self, BBox, LatLon};
 use crate::domain::hours;
 use crate::error::{ApiError, ApiResult, ErrorBody};
 
@@ -175,6 +176,68 @@ pub async fn list(
             .map(|r| PlaceFeature::from_row(r, None, now, **tz))
             .collect(),
         truncated: Some(truncated),
+    }))
+}
+
+/// Most candidates read when `open_now` filters after the query.
+const OPEN_NOW_SCAN: i64 = 20_000;
+
+/// Places within a radius, nearest first, with distance and whether each is open at `at`.
+#[utoipa::path(get, path = "/api/places/nearby", tag = "places",
+    params(
+        ("lat" = f64, Query, example = -31.6333),
+        ("lon" = f64, Query, example = -60.7),
+        ("radius_m" = Option<f64>, Query, description = "metres, default 1500, at most 50000"),
+        ("kind" = Option<String>, Query, description = "shop or kitchen"),
+        ("category" = Option<Vec<String>>, Query, description = "category ids; repeat or comma-separate"),
+        ("open_now" = Option<bool>, Query, description = "only places open at `at`"),
+        ("at" = Option<String>, Query, description = "RFC 3339 time for `open_now`; default now"),
+        ("limit" = Option<i64>, Query, description = "default 20, at most 200"),
+    ),
+    responses((status = 200, body = PlaceCollection), (status = 422, body = ErrorBody)))]
+#[allow(clippy::too_many_arguments)]
+#[get("/api/places/nearby?<lat>&<lon>&<radius_m>&<kind>&<category>&<open_now>&<at>&<limit>")]
+pub async fn nearby(
+    pool: &State<PgPool>,
+    tz: &State<Tz>,
+    lat: Option<&str>,
+    lon: Option<&str>,
+    radius_m: Option<&str>,
+    kind: Option<&str>,
+    category: Vec<String>,
+    open_now: Option<&str>,
+    at: Option<&str>,
+    limit: Option<&str>,
+) -> ApiResult<Json<PlaceCollection>> {
+    let origin = LatLon::new(params::required("lat", lat)?, params::required("lon", lon)?)?;
+    let radius = geo::radius_m(params::opt("radius_m", radius_m)?, 1_500.0, 50_000.0)?;
+    let limit = geo::limit(params::opt("limit", limit)?, 20, 200)?;
+    let filter = parse_filter(kind, &category)?;
+    let only_open = params::flag("open_now", open_now)?;
+    let at = match at.map(str::trim).filter(|s| !s.is_empty()) {
+        None => Utc::now(),
+        Some(s) => DateTime::parse_from_rfc3339(s)
+            .map_err(|_| {
+                ApiError::unprocessable(
+                    "invalid_time",
+                    format!("`at` must be an RFC 3339 time such as 2026-11-27T18:00:00-03:00, got `{s}`"),
+                )
+            })?
+            .with_timezone(&Utc),
+    };
+    let ranges = cells::covering_ranges(origin, radius);
+    let scan = if only_open { OPEN_NOW_SCAN } else { limit };
+    let rows = db_places::nearby(pool, origin, radius, &ranges, &filter, scan).await?;
+    let features = rows
+        .into_iter()
+        .map(|r| PlaceFeature::from_row(r.place, Some(r.distance_m), at, **tz))
+        .filter(|f| !only_open || f.properties.open_now == Some(true))
+        .take(limit as usize)
+        .collect();
+    Ok(Json(PlaceCollection {
+        kind: "FeatureCollection",
+        features,
+        truncated: None,
     }))
 }
 

@@ -50,6 +50,54 @@ pub struct PlaceFilter {
     pub categories: Vec<&'static str>,
 }
 
+/// A place with its distance from a search point, in metres on the sphere.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct NearbyRow {
+    #[sqlx(flatten)]
+    pub place: PlaceRow,
+    pub distance_m: f64,
+}
+
+/// Active places within `radius_m` of `origin`, nearest first (ties by id), at most `limit`.
+///
+/// The H3 ranges select candidates by a B-tree range scan on the res-9 cell; the exact
+/// spherical distance then filters and orders them. This is the hot query of nearby search.
+pub async fn nearby(
+    pool: &PgPool,
+    origin: LatLon,
+    radius_m: f64,
+    ranges: &[(i64, i64)],
+    filter: &PlaceFilter,
+    limit: i64,
+) -> sqlx::Result<Vec<NearbyRow>> {
+    let (lo, hi): (Vec<i64>, Vec<i64>) = ranges.iter().copied().unzip();
+    let sql = format!(
+        "WITH origin AS (SELECT ST_SetSRID(ST_MakePoint($1, $2), 4326)::geography AS g), \
+              ranges AS (SELECT * FROM unnest($4::bigint[], $5::bigint[]) AS r(lo, hi)) \
+         SELECT {COLUMNS}, ST_Distance(p.location, o.g, false) AS distance_m \
+         FROM ranges r \
+         JOIN places p ON p.cell BETWEEN r.lo AND r.hi \
+         CROSS JOIN origin o \
+         WHERE ST_DWithin(p.location, o.g, $3, false) \
+           AND p.status = 'active' \
+           AND ($6::text IS NULL OR p.kind = $6) \
+           AND (cardinality($7::text[]) = 0 OR p.category = ANY($7)) \
+         ORDER BY distance_m, p.id \
+         LIMIT $8"
+    );
+    sqlx::query_as(&sql)
+        .bind(origin.lon)
+        .bind(origin.lat)
+        .bind(radius_m)
+        .bind(&lo)
+        .bind(&hi)
+        .bind(filter.kind)
+        .bind(&filter.categories)
+        .bind(limit)
+        .fetch_all(pool)
+        .await
+}
+
 /// Active places inside a lon/lat box, at most `limit`.
 pub async fn in_bbox(
     pool: &PgPool,

@@ -1,0 +1,50 @@
+//! Address search for the "Cerca mío" screen.
+
+use rocket::serde::json::Json;
+use rocket::{get, State};
+
+use crate::error::{ApiError, ApiResult, ErrorBody};
+use crate::geocode::{Geocoder, Hit};
+
+/// The configured geocoder, if any, in managed state.
+pub struct GeocoderState(pub Option<Geocoder>);
+
+/// Up to five matches for an address, limited to the configured countries.
+#[utoipa::path(get, path = "/api/geocode", tag = "places",
+    params(("q" = String, Query, example = "San Martín 2450, Santa Fe")),
+    responses(
+        (status = 200, body = Vec<Hit>),
+        (status = 422, body = ErrorBody),
+        (status = 502, body = ErrorBody, description = "the geocoder failed"),
+        (status = 503, body = ErrorBody, description = "`geocoder_disabled`: none configured"),
+    ))]
+#[get("/api/geocode?<q>")]
+pub async fn search(geocoder: &State<GeocoderState>, q: Option<&str>) -> ApiResult<Json<Vec<Hit>>> {
+    let Some(geocoder) = &geocoder.0 else {
+        return Err(ApiError::unavailable(
+            "geocoder_disabled",
+            "address search is not configured on this server (geocoder_url)",
+        ));
+    };
+    let q = q.map(str::trim).unwrap_or_default();
+    if q.is_empty() {
+        return Err(ApiError::unprocessable(
+            "missing_parameter",
+            "parameter `q` is required",
+        ));
+    }
+    if q.chars().count() > 200 {
+        return Err(ApiError::unprocessable(
+            "invalid_parameter",
+            "parameter `q` is longer than 200 characters",
+        ));
+    }
+    geocoder.search(q).await.map(Json).map_err(|err| {
+        tracing::warn!(error = %err, "geocoder failed");
+        ApiError::new(
+            rocket::http::Status::BadGateway,
+            "geocoder_failed",
+            err.to_string(),
+        )
+    })
+}
