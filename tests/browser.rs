@@ -94,3 +94,98 @@ async fn the_map_opens_on_santa_fe_with_its_places_and_stays_on_this_origin(pool
         "requests left the app's origin: {outside:?}"
     );
 }
+
+#[sqlx::test]
+async fn a_resident_on_a_phone_picks_a_point_and_filters_to_places_open_now(pool: PgPool) {
+    seed(&pool).await;
+    let base = serve(pool, test_config()).await;
+    let b = Browser::start("nearby", 360, 740).await;
+    b.client.goto(&base).await.unwrap();
+    wait_for_map(&b).await;
+    let too_wide = b
+        .eval("[...document.querySelectorAll('body *')].filter(e => e.getBoundingClientRect().right > document.documentElement.clientWidth + 1).map(e => e.tagName + '#' + e.id + '.' + e.className).slice(0, 5)")
+        .await;
+    assert_eq!(
+        too_wide,
+        serde_json::json!([]),
+        "the page fits a 360 px screen"
+    );
+
+    // A real click on an empty spot of the map picks the search point.
+    let (x, y) = b.empty_map_spot("places").await;
+    b.click_at(x, y).await;
+    b.wait_for(
+        "Number(document.body.dataset.nearbyLoads || 0) >= 1",
+        "the nearby search",
+    )
+    .await;
+    wait_for_map(&b).await;
+    let first: Vec<String> = serde_json::from_value(
+        b.eval("[...document.querySelectorAll('#place-list li')].map(li => li.dataset.placeId)")
+            .await,
+    )
+    .unwrap();
+    assert!(first.len() > 5, "{first:?}");
+    let meta = b.text("#place-list li .meta").await;
+    assert!(
+        meta.contains(" m") || meta.contains(" km"),
+        "the list shows a distance: {meta}"
+    );
+    assert!(
+        b.text("#place-list li .badge").await.len() > 3,
+        "the list shows open/closed"
+    );
+    let markers = b
+        .wait_for(
+            "window.antes.map.queryRenderedFeatures({layers: ['places']}).length",
+            "markers",
+        )
+        .await;
+    assert!(markers.as_u64().unwrap() > 5);
+    let radius = b
+        .eval("window.antes.map.queryRenderedFeatures({layers: ['radius-line']}).length")
+        .await;
+    assert!(radius.as_u64().unwrap() > 0, "the search radius is drawn");
+    b.screenshot("nearby-point").await;
+
+    // "Abierto ahora" drops every place not known to be open.
+    b.click("#open-now").await;
+    b.wait_for(
+        "Number(document.body.dataset.nearbyLoads) >= 2",
+        "the filtered search",
+    )
+    .await;
+    let second: Vec<String> = serde_json::from_value(
+        b.eval("[...document.querySelectorAll('#place-list li')].map(li => li.dataset.placeId)")
+            .await,
+    )
+    .unwrap();
+    assert_ne!(first, second, "the list changes with the toggle");
+    let badges = b.eval("[...document.querySelectorAll('#place-list li .badge')].every(x => x.classList.contains('open'))").await;
+    assert_eq!(badges, true);
+
+    // The detail card shows the hours, a tel: link and the address.
+    b.click("#place-list li[data-place-id] button").await;
+    b.wait_for(
+        "!document.getElementById('place-detail').hidden",
+        "the detail card",
+    )
+    .await;
+    b.screenshot("nearby-open-now").await;
+
+    let errors = b.console_errors().await;
+    let urls = b.close().await;
+    assert!(errors.is_empty(), "console errors: {errors:?}");
+    assert!(
+        urls.iter().any(|u| u.contains("/api/places/nearby?")),
+        "{urls:?}"
+    );
+    let outside: Vec<&String> = urls
+        .iter()
+        .filter(|u| !u.starts_with(&format!("{base}/")))
+        .collect();
+    assert!(
+        outside.is_empty(),
+        "requests left the app's origin: {outside:?}"
+    );
+}

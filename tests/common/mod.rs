@@ -112,6 +112,13 @@ impl Browser {
         let _ = std::fs::remove_dir_all(&profile);
         let netlog = dir.join(format!("{name}.netlog.json"));
         let _ = std::fs::remove_file(&netlog);
+        // Headless windows are at least 500 px wide; narrower screens are emulated as phones.
+        let mut options = serde_json::json!({});
+        if width < 500 {
+            options["mobileEmulation"] = serde_json::json!({
+                "deviceMetrics": {"width": width, "height": height, "pixelRatio": 2.0, "touch": false}
+            });
+        }
         let caps = serde_json::json!({
             "browserName": "chrome",
             "goog:loggingPrefs": {"browser": "ALL"},
@@ -126,10 +133,18 @@ impl Browser {
                     "--disable-features=AutofillServerCommunication,OptimizationHints,MediaRouter",
                     format!("--user-data-dir={}", profile.display()),
                     format!("--log-net-log={}", netlog.display()),
-                    format!("--window-size={width},{height}"),
-                ]
+                    format!("--window-size={},{height}", width.max(500)),
+                ],
+                "mobileEmulation": options.get("mobileEmulation"),
             }
         });
+        let mut caps = caps;
+        if options.get("mobileEmulation").is_none() {
+            caps["goog:chromeOptions"]
+                .as_object_mut()
+                .unwrap()
+                .remove("mobileEmulation");
+        }
         let caps = match caps {
             Value::Object(m) => m,
             _ => unreachable!(),
@@ -192,6 +207,47 @@ impl Browser {
         el.click()
             .await
             .unwrap_or_else(|e| panic!("click `{css}`: {e}"));
+    }
+
+    /// A real left click at viewport coordinates.
+    pub async fn click_at(&self, x: f64, y: f64) {
+        use fantoccini::actions::{InputSource, MouseActions, PointerAction, MOUSE_BUTTON_LEFT};
+        let mouse = MouseActions::new("mouse".into())
+            .then(PointerAction::MoveTo {
+                duration: None,
+                x,
+                y,
+            })
+            .then(PointerAction::Down {
+                button: MOUSE_BUTTON_LEFT,
+            })
+            .then(PointerAction::Up {
+                button: MOUSE_BUTTON_LEFT,
+            });
+        self.client
+            .perform_actions(mouse)
+            .await
+            .unwrap_or_else(|e| panic!("click at {x},{y}: {e}"));
+    }
+
+    /// Viewport coordinates of a spot on the map near its centre with no feature of `layer`.
+    pub async fn empty_map_spot(&self, layer: &str) -> (f64, f64) {
+        let v = self
+            .eval(&format!(
+                "(() => {{ const m = window.antes.map; const r = m.getCanvas().getBoundingClientRect();
+                  const cx = r.width / 2, cy = r.height / 2;
+                  for (let d = 0; d < 150; d += 6) for (let a = 0; a < 360; a += 30) {{
+                    const x = cx + d * Math.cos(a * Math.PI / 180), y = cy + d * Math.sin(a * Math.PI / 180);
+                    if (!m.queryRenderedFeatures([[x - 10, y - 10], [x + 10, y + 10]], {{layers: ['{layer}']}}).length)
+                      return [r.left + x, r.top + y];
+                  }}
+                  return null; }})()"
+            ))
+            .await;
+        (
+            v[0].as_f64().expect("an empty spot"),
+            v[1].as_f64().unwrap(),
+        )
     }
 
     pub async fn fill(&self, css: &str, text: &str) {

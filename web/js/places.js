@@ -206,7 +206,7 @@ export async function showDetail(id) {
   try {
     const f = await api(`/api/places/${id}`);
     const p = f.properties;
-    card.replaceChildren(
+    card.replaceChildren(...[
       el('h2', {}, p.name),
       el('p', {}, categoryLabel(p.category), ' ', openBadge(p.open_now)),
       p.opening_hours ? el('p', {}, `${t('places.hours')}: `, el('code', {}, p.opening_hours)) : el('p', { class: 'status' }, t('places.no_hours')),
@@ -216,7 +216,7 @@ export async function showDetail(id) {
       p.source?.match(/^(node|way|relation)\//) ? el('p', { class: 'status' }, t('places.osm_source')) : null,
       el('div', { id: 'place-extra', 'data-place-id': p.id, 'data-kind': p.kind }),
       el('button', { type: 'button', class: 'secondary', onclick: () => { card.hidden = true; } }, t('common.close')),
-    );
+    ].filter(Boolean));
     card.hidden = false;
     card.dispatchEvent(new CustomEvent('place-shown', { bubbles: true, detail: f }));
     card.scrollIntoView({ block: 'nearest' });
