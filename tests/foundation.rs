@@ -235,7 +235,12 @@ async fn the_openapi_document_lists_every_mounted_api_route(pool: PgPool) {
     assert!(doc["openapi"].as_str().unwrap().starts_with("3."));
     let paths = doc["paths"].as_object().unwrap();
     for route in antes::api::routes() {
-        let path = route.uri.path().to_string().replace('<', "{").replace('>', "}");
+        let path = route
+            .uri
+            .path()
+            .to_string()
+            .replace('<', "{")
+            .replace('>', "}");
         let method = route.method.to_string().to_lowercase();
         assert!(
             paths.get(&path).is_some_and(|p| p.get(&method).is_some()),

@@ -169,9 +169,7 @@ impl Browser {
         let deadline = Instant::now() + Duration::from_secs(30);
         loop {
             let v = self.eval(expr).await;
-            let truthy = !matches!(v, Value::Null | Value::Bool(false))
-                && v != 0
-                && v != "";
+            let truthy = !matches!(v, Value::Null | Value::Bool(false)) && v != 0 && v != "";
             if truthy {
                 return v;
             }
