@@ -7,6 +7,8 @@
 //! - [`db`]: every SQL string; functions take an executor.
 //! - [`api`]: Rocket routes, guards and response shapes; thin.
 //! - [`import`]: OpenStreetMap (Overpass) import; [`geocode`]: address search; [`seed`]: the demo data.
+//! - [`secrets`]: tokens, their digests and password hashes; [`maintenance`]: request expiry and
+//!   the retention purge, on a timer inside `serve`.
 
 pub mod api;
 pub mod config;
@@ -15,8 +17,11 @@ pub mod domain;
 pub mod error;
 pub mod geocode;
 pub mod import;
+pub mod maintenance;
+pub mod secrets;
 pub mod seed;
 
+use rocket::fairing::AdHoc;
 use rocket::figment::Figment;
 use rocket::fs::{FileServer, Options};
 use rocket::{Build, Rocket};
@@ -30,6 +35,7 @@ pub fn rocket(figment: Figment, config: AppConfig, pool: PgPool) -> Rocket<Build
         .time_zone()
         .unwrap_or(chrono_tz::America::Argentina::Buenos_Aires);
     let geocoder = api::geocode::GeocoderState(geocode::Geocoder::from_config(&config));
+    let (timer_pool, timer_config) = (pool.clone(), config.clone());
     let web = FileServer::new(&config.web_dir, Options::Index | Options::Missing).rank(20);
     rocket::custom(figment)
         .attach(api::web::SecurityHeaders::new(&config))
@@ -40,4 +46,7 @@ pub fn rocket(figment: Figment, config: AppConfig, pool: PgPool) -> Rocket<Build
         .mount("/", api::routes())
         .mount("/", web)
         .register("/", api::catchers())
+        .attach(AdHoc::on_liftoff("maintenance timer", |_| {
+            Box::pin(async move { maintenance::spawn_timer(timer_pool, timer_config) })
+        }))
 }

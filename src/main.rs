@@ -34,6 +34,29 @@ enum Command {
     /// Import places from outside sources.
     #[command(subcommand)]
     Import(ImportCommand),
+    /// Manage accounts.
+    #[command(subcommand)]
+    User(UserCommand),
+    /// Expire stale help requests and erase the exact location and contact of old ones, once.
+    Maintain,
+}
+
+#[derive(Subcommand)]
+enum UserCommand {
+    /// Create a verified account (for example the first coordinator). The password is read
+    /// from standard input unless --password is given.
+    Add {
+        #[arg(long)]
+        email: String,
+        /// volunteer, organizer or coordinator.
+        #[arg(long)]
+        role: String,
+        /// The name others see; defaults to the part of the email before `@`.
+        #[arg(long)]
+        name: Option<String>,
+        #[arg(long)]
+        password: Option<String>,
+    },
 }
 
 #[derive(Subcommand)]
@@ -94,6 +117,17 @@ async fn run(command: Command) -> anyhow::Result<()> {
         }
         Command::Import(ImportCommand::Osm { file, bbox }) => {
             import_osm(&pool, &config, file, bbox).await
+        }
+        Command::User(UserCommand::Add {
+            email,
+            role,
+            name,
+            password,
+        }) => add_user(&pool, &email, &role, name, password).await,
+        Command::Maintain => {
+            let report = antes::maintenance::run(&pool, &config).await?;
+            print!("{report}");
+            Ok(())
         }
     }
 }
@@ -162,5 +196,55 @@ async fn import_osm(
     );
     let report = import::store(pool, &parsed, &bar).await?;
     print!("{report}");
+    Ok(())
+}
+
+async fn add_user(
+    pool: &PgPool,
+    email: &str,
+    role: &str,
+    name: Option<String>,
+    password: Option<String>,
+) -> anyhow::Result<()> {
+    use antes::domain::accounts;
+    let email = accounts::email(email)?;
+    let role: accounts::Role = role.parse()?;
+    let name = name.unwrap_or_else(|| email.split('@').next().unwrap_or_default().to_string());
+    let name = accounts::text("--name", &name, 80)?;
+    let password = match password {
+        Some(p) => p,
+        None => {
+            let mut line = String::new();
+            std::io::stdin()
+                .read_line(&mut line)
+                .context("cannot read the password from standard input")?;
+            line.trim_end_matches(['\r', '\n']).to_string()
+        }
+    };
+    accounts::password(&password)?;
+    let hash = antes::secrets::hash_password(&password)?;
+    let id = db::accounts::insert(
+        pool,
+        &db::accounts::NewAccount {
+            email: &email,
+            password_hash: &hash,
+            display_name: &name,
+            phone: None,
+            role: role.as_str(),
+            verified: true,
+        },
+    )
+    .await
+    .map_err(|e| {
+        if db::accounts::is_email_taken(&e) {
+            anyhow::anyhow!("an account with email {email} already exists")
+        } else {
+            anyhow::Error::new(e).context("cannot create the account")
+        }
+    })?;
+    println!(
+        "created verified {} account {id} for {email}",
+        role.as_str()
+    );
     Ok(())
 }

@@ -1,11 +1,14 @@
 //! Rocket routes, request guards and response shapes. Handlers parse, authorize, call `db` and
 //! `domain`, and shape the answer; they hold no SQL and make no domain decisions.
 
+pub mod auth;
 pub mod geocode;
 pub mod health;
 pub mod openapi;
 pub mod params;
 pub mod places;
+pub mod requests;
+pub mod volunteers;
 pub mod web;
 
 use rocket::http::Status;
@@ -23,6 +26,27 @@ pub fn routes() -> Vec<Route> {
         places::nearby,
         geocode::search,
         places::one,
+        auth::register,
+        auth::login,
+        auth::logout,
+        auth::me,
+        auth::list_accounts,
+        auth::verify_account,
+        requests::create,
+        requests::cells,
+        requests::one,
+        requests::approve,
+        requests::reject,
+        requests::cancel,
+        requests::claim,
+        requests::release,
+        requests::complete,
+        requests::review_queue,
+        requests::events,
+        volunteers::put_profile,
+        volunteers::tasks,
+        volunteers::assignments,
+        volunteers::matches,
     ]
 }
 

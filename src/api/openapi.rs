@@ -4,7 +4,7 @@ use rocket::get;
 use rocket::serde::json::Json;
 use utoipa::OpenApi;
 
-use super::{geocode, health, places, web};
+use super::{auth, geocode, health, places, requests, volunteers, web};
 
 #[derive(OpenApi)]
 #[openapi(
@@ -18,10 +18,34 @@ use super::{geocode, health, places, web};
         places::nearby,
         geocode::search,
         places::one,
+        auth::register,
+        auth::login,
+        auth::logout,
+        auth::me,
+        auth::list_accounts,
+        auth::verify_account,
+        requests::create,
+        requests::cells,
+        requests::one,
+        requests::approve,
+        requests::reject,
+        requests::cancel,
+        requests::claim,
+        requests::release,
+        requests::complete,
+        requests::review_queue,
+        requests::events,
+        volunteers::put_profile,
+        volunteers::tasks,
+        volunteers::assignments,
+        volunteers::matches,
     ),
     components(schemas(crate::error::ErrorBody)),
     tags(
         (name = "places", description = "Shops and community kitchens"),
+        (name = "accounts", description = "Accounts, sessions and verification"),
+        (name = "requests", description = "Help requests: posting, lifecycle, review, audit log and public counts"),
+        (name = "volunteers", description = "Volunteer profiles, tasks, assignments and matches"),
     )
 )]
 pub struct ApiDoc;

@@ -1,7 +1,48 @@
 //! Query parameter parsing with clear errors: each failure names the parameter and the value.
 
+use rocket::request::FromParam;
+use rocket::serde::json::{self, Json};
+use uuid::Uuid;
+
+use crate::domain::requests::Denied;
 use crate::domain::Invalid;
 use crate::error::ApiError;
+
+/// A JSON body, with its parse error kept so the answer can say what was wrong.
+pub type JsonBody<'r, T> = Result<Json<T>, json::Error<'r>>;
+
+/// Unwraps a JSON body, or answers 422 `invalid_body` with serde's explanation.
+pub fn body<T>(input: JsonBody<'_, T>) -> Result<T, ApiError> {
+    input.map(Json::into_inner).map_err(|e| match e {
+        json::Error::Io(e) => {
+            ApiError::bad_request("bad_request", format!("cannot read the body: {e}"))
+        }
+        json::Error::Parse(_, e) => {
+            ApiError::unprocessable("invalid_body", format!("invalid JSON body: {e}"))
+        }
+    })
+}
+
+/// A help request id in a path. Anything that is not a UUID falls through to 404.
+#[derive(Debug, Clone, Copy)]
+pub struct RequestId(pub Uuid);
+
+impl<'a> FromParam<'a> for RequestId {
+    type Error = uuid::Error;
+    fn from_param(param: &'a str) -> Result<Self, Self::Error> {
+        param.parse().map(RequestId)
+    }
+}
+
+impl From<Denied> for ApiError {
+    fn from(d: Denied) -> Self {
+        match d {
+            Denied::SignInRequired => ApiError::unauthorized("sign in first"),
+            Denied::Forbidden(code, message) => ApiError::forbidden(code, message),
+            Denied::Conflict(code, message) => ApiError::conflict(code, message),
+        }
+    }
+}
 
 impl From<Invalid> for ApiError {
     fn from(err: Invalid) -> Self {

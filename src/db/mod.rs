@@ -1,7 +1,10 @@
 //! Every SQL string lives here. Functions take a pool or any executor, so callers choose the
 //! transaction. Geometry never crosses into Rust: points go in as lon/lat and come out as numbers.
 
+pub mod accounts;
 pub mod places;
+pub mod requests;
+pub mod volunteers;
 
 use std::time::Duration;
 

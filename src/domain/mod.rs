@@ -1,10 +1,14 @@
 //! Plain Rust decisions: coordinates and cells, the place taxonomy, opening hours, the help
 //! request lifecycle and matching. Nothing here knows about HTTP or SQL, so unit tests reach it all.
 
+pub mod accounts;
 pub mod categories;
 pub mod cells;
 pub mod geo;
 pub mod hours;
+pub mod matching;
+pub mod privacy;
+pub mod requests;
 
 /// Input that breaks a rule, with a stable code and a message naming the bad value.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]

@@ -1,0 +1,351 @@
+//! Accounts and sessions: register, log in and out, who am I, and the coordinator's account
+//! verification. The session guard [`CurrentAccount`] reads the `antes_session` cookie and
+//! looks the session up in the database, so a deleted session is revoked at once.
+
+use chrono::{DateTime, Utc};
+use rocket::http::{Cookie, CookieJar, SameSite, Status};
+use rocket::request::{FromRequest, Outcome};
+use rocket::serde::json::Json;
+use rocket::{get, post, Request, State};
+use serde::{Deserialize, Serialize};
+use sqlx::PgPool;
+use utoipa::ToSchema;
+
+use super::params::{body, JsonBody};
+use super::volunteers::ProfileView;
+use crate::config::AppConfig;
+use crate::db::accounts::{self as db_accounts, AccountRow, NewAccount};
+use crate::db::volunteers as db_volunteers;
+use crate::domain::accounts::{self, Role};
+use crate::domain::requests::{AccountFacts, Actor};
+use crate::error::{ApiError, ApiResult, ErrorBody};
+use crate::secrets;
+
+pub const SESSION_COOKIE: &str = "antes_session";
+const SESSION_DAYS: i64 = 30;
+
+/// The signed-in account, from the session cookie.
+#[derive(Debug, Clone)]
+pub struct CurrentAccount {
+    pub id: i64,
+    pub email: String,
+    pub display_name: String,
+    pub phone: Option<String>,
+    pub role: Role,
+    pub verified: bool,
+    pub created_at: DateTime<Utc>,
+}
+
+impl CurrentAccount {
+    pub fn facts(&self) -> AccountFacts {
+        AccountFacts {
+            id: self.id,
+            role: self.role,
+            verified: self.verified,
+        }
+    }
+
+    pub fn require_coordinator(&self) -> ApiResult<()> {
+        if self.role == Role::Coordinator {
+            Ok(())
+        } else {
+            Err(ApiError::forbidden(
+                "coordinators_only",
+                "only coordinators may do this",
+            ))
+        }
+    }
+}
+
+/// Who is asking, for the domain's decisions.
+pub fn actor(account: Option<&CurrentAccount>, has_token: bool) -> Actor {
+    Actor {
+        account: account.map(CurrentAccount::facts),
+        has_token,
+    }
+}
+
+impl TryFrom<AccountRow> for CurrentAccount {
+    type Error = ApiError;
+    fn try_from(row: AccountRow) -> ApiResult<Self> {
+        Ok(Self {
+            role: row.role.parse()?,
+            id: row.id,
+            email: row.email,
+            display_name: row.display_name,
+            phone: row.phone,
+            verified: row.verified,
+            created_at: row.created_at,
+        })
+    }
+}
+
+#[rocket::async_trait]
+impl<'r> FromRequest<'r> for CurrentAccount {
+    type Error = ApiError;
+
+    async fn from_request(req: &'r Request<'_>) -> Outcome<Self, ApiError> {
+        let Some(token) = req
+            .cookies()
+            .get(SESSION_COOKIE)
+            .map(|c| c.value().to_string())
+        else {
+            return Outcome::Error((
+                Status::Unauthorized,
+                ApiError::unauthorized("sign in first"),
+            ));
+        };
+        let Some(pool) = req.rocket().state::<PgPool>() else {
+            return Outcome::Error((Status::InternalServerError, ApiError::internal()));
+        };
+        match db_accounts::by_session(pool, &secrets::token_hash(&token)).await {
+            Ok(Some(row)) => match CurrentAccount::try_from(row) {
+                Ok(a) => Outcome::Success(a),
+                Err(e) => Outcome::Error((e.status, e)),
+            },
+            Ok(None) => Outcome::Error((
+                Status::Unauthorized,
+                ApiError::unauthorized("the session has ended; sign in again"),
+            )),
+            Err(e) => {
+                let e = ApiError::from(e);
+                Outcome::Error((e.status, e))
+            }
+        }
+    }
+}
+
+#[derive(Deserialize, ToSchema)]
+pub struct RegisterBody {
+    #[schema(example = "ana@example.org")]
+    pub email: String,
+    /// At least 8 characters.
+    pub password: String,
+    pub display_name: String,
+    pub phone: Option<String>,
+    /// `volunteer` (the default) or `organizer`.
+    pub role: Option<String>,
+}
+
+#[derive(Deserialize, ToSchema)]
+pub struct LoginBody {
+    pub email: String,
+    pub password: String,
+}
+
+/// An account as its owner sees it.
+#[derive(Serialize, ToSchema)]
+pub struct Me {
+    pub id: i64,
+    pub email: String,
+    pub display_name: String,
+    pub phone: Option<String>,
+    pub role: Role,
+    pub verified: bool,
+    /// The volunteer profile, with the owner's own home; absent until set.
+    pub volunteer: Option<ProfileView>,
+}
+
+/// An account as a coordinator sees it in the verification list.
+#[derive(Serialize, ToSchema)]
+pub struct AccountSummary {
+    pub id: i64,
+    pub email: String,
+    pub display_name: String,
+    pub phone: Option<String>,
+    pub role: String,
+    pub verified: bool,
+    pub created_at: DateTime<Utc>,
+}
+
+impl From<AccountRow> for AccountSummary {
+    fn from(r: AccountRow) -> Self {
+        Self {
+            id: r.id,
+            email: r.email,
+            display_name: r.display_name,
+            phone: r.phone,
+            role: r.role,
+            verified: r.verified,
+            created_at: r.created_at,
+        }
+    }
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct AccountList {
+    pub accounts: Vec<AccountSummary>,
+}
+
+async fn me_of(pool: &PgPool, a: CurrentAccount) -> ApiResult<Me> {
+    let volunteer = db_volunteers::profile(pool, a.id)
+        .await?
+        .map(ProfileView::from);
+    Ok(Me {
+        id: a.id,
+        email: a.email,
+        display_name: a.display_name,
+        phone: a.phone,
+        role: a.role,
+        verified: a.verified,
+        volunteer,
+    })
+}
+
+async fn start_session(
+    pool: &PgPool,
+    config: &AppConfig,
+    jar: &CookieJar<'_>,
+    account_id: i64,
+) -> ApiResult<()> {
+    let token = secrets::new_token();
+    db_accounts::create_session(pool, &secrets::token_hash(&token), account_id, SESSION_DAYS)
+        .await?;
+    let cookie = Cookie::build((SESSION_COOKIE, token))
+        .path("/")
+        .http_only(true)
+        .same_site(SameSite::Lax)
+        .secure(config.cookie_secure)
+        .max_age(rocket::time::Duration::days(SESSION_DAYS));
+    jar.add(cookie);
+    Ok(())
+}
+
+/// Creates an unverified account and signs it in. A coordinator verifies it later.
+#[utoipa::path(post, path = "/api/auth/register", tag = "accounts", request_body = RegisterBody,
+    responses((status = 201, body = Me), (status = 409, body = ErrorBody, description = "email_taken"),
+        (status = 422, body = ErrorBody)))]
+#[post("/api/auth/register", data = "<input>")]
+pub async fn register(
+    pool: &State<PgPool>,
+    config: &State<AppConfig>,
+    jar: &CookieJar<'_>,
+    input: JsonBody<'_, RegisterBody>,
+) -> ApiResult<(Status, Json<Me>)> {
+    let input = body(input)?;
+    let email = accounts::email(&input.email)?;
+    let password = accounts::password(&input.password)?.to_string();
+    let display_name = accounts::text("display_name", &input.display_name, 80)?;
+    let phone = match input.phone.as_deref().map(str::trim) {
+        None | Some("") => None,
+        Some(p) => Some(accounts::phone(p)?),
+    };
+    let role = match input.role.as_deref() {
+        None | Some("") => Role::Volunteer,
+        Some(r) => Role::parse_self_service(r)?,
+    };
+    let hash = secrets::hash_password_blocking(password).await?;
+    let id = db_accounts::insert(
+        &**pool,
+        &NewAccount {
+            email: &email,
+            password_hash: &hash,
+            display_name: &display_name,
+            phone: phone.as_deref(),
+            role: role.as_str(),
+            verified: false,
+        },
+    )
+    .await
+    .map_err(|e| {
+        if db_accounts::is_email_taken(&e) {
+            ApiError::conflict("email_taken", "an account with this email already exists")
+        } else {
+            e.into()
+        }
+    })?;
+    start_session(pool, config, jar, id).await?;
+    let row = db_accounts::by_id(&**pool, id)
+        .await?
+        .ok_or_else(ApiError::internal)?;
+    Ok((Status::Created, Json(me_of(pool, row.try_into()?).await?)))
+}
+
+/// Signs in and sets the session cookie (HttpOnly, SameSite=Lax).
+#[utoipa::path(post, path = "/api/auth/login", tag = "accounts", request_body = LoginBody,
+    responses((status = 200, body = Me), (status = 401, body = ErrorBody, description = "invalid_credentials")))]
+#[post("/api/auth/login", data = "<input>")]
+pub async fn login(
+    pool: &State<PgPool>,
+    config: &State<AppConfig>,
+    jar: &CookieJar<'_>,
+    input: JsonBody<'_, LoginBody>,
+) -> ApiResult<Json<Me>> {
+    let input = body(input)?;
+    let found = db_accounts::credentials(&**pool, input.email.trim()).await?;
+    // Check a password either way, so a missing account takes as long as a wrong password.
+    let (id, hash) = found.unwrap_or_else(|| (0, dummy_hash().to_string()));
+    let ok = secrets::verify_password_blocking(input.password, hash).await;
+    if !ok || id == 0 {
+        return Err(ApiError::new(
+            Status::Unauthorized,
+            "invalid_credentials",
+            "wrong email or password",
+        ));
+    }
+    start_session(pool, config, jar, id).await?;
+    let row = db_accounts::by_id(&**pool, id)
+        .await?
+        .ok_or_else(ApiError::internal)?;
+    Ok(Json(me_of(pool, row.try_into()?).await?))
+}
+
+/// A real hash of a random password, checked when the email is unknown.
+fn dummy_hash() -> &'static str {
+    static HASH: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    HASH.get_or_init(|| secrets::hash_password(&secrets::new_token()).unwrap_or_default())
+}
+
+/// Ends the session: deletes it on the server and clears the cookie.
+#[utoipa::path(post, path = "/api/auth/logout", tag = "accounts", responses((status = 204)))]
+#[post("/api/auth/logout")]
+pub async fn logout(pool: &State<PgPool>, jar: &CookieJar<'_>) -> ApiResult<Status> {
+    if let Some(token) = jar.get(SESSION_COOKIE).map(|c| c.value().to_string()) {
+        db_accounts::delete_session(&**pool, &secrets::token_hash(&token)).await?;
+    }
+    jar.remove(Cookie::build(SESSION_COOKIE).path("/"));
+    Ok(Status::NoContent)
+}
+
+/// The signed-in account, with its volunteer profile.
+#[utoipa::path(get, path = "/api/me", tag = "accounts",
+    responses((status = 200, body = Me), (status = 401, body = ErrorBody)))]
+#[get("/api/me")]
+pub async fn me(pool: &State<PgPool>, account: CurrentAccount) -> ApiResult<Json<Me>> {
+    Ok(Json(me_of(pool, account).await?))
+}
+
+/// Accounts for coordinators; `unverified=true` lists those waiting for verification.
+#[utoipa::path(get, path = "/api/accounts", tag = "accounts",
+    params(("unverified" = Option<bool>, Query)),
+    responses((status = 200, body = AccountList), (status = 403, body = ErrorBody)))]
+#[get("/api/accounts?<unverified>")]
+pub async fn list_accounts(
+    pool: &State<PgPool>,
+    account: CurrentAccount,
+    unverified: Option<&str>,
+) -> ApiResult<Json<AccountList>> {
+    account.require_coordinator()?;
+    let unverified = super::params::flag("unverified", unverified)?;
+    let rows = db_accounts::list(&**pool, unverified, 500).await?;
+    Ok(Json(AccountList {
+        accounts: rows.into_iter().map(AccountSummary::from).collect(),
+    }))
+}
+
+/// Marks an account verified (coordinators only). Verified volunteers may claim requests.
+#[utoipa::path(post, path = "/api/accounts/{id}/verify", tag = "accounts",
+    params(("id" = i64, Path)),
+    responses((status = 200, body = AccountSummary), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+#[post("/api/accounts/<id>/verify")]
+pub async fn verify_account(
+    pool: &State<PgPool>,
+    account: CurrentAccount,
+    id: i64,
+) -> ApiResult<Json<AccountSummary>> {
+    account.require_coordinator()?;
+    let row = db_accounts::verify(&**pool, id, account.id)
+        .await?
+        .ok_or_else(|| ApiError::not_found(format!("no account with id {id}")))?;
+    Ok(Json(row.into()))
+}

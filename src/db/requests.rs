@@ -1,0 +1,338 @@
+//! Help requests: insert, read, conditional state changes, the atomic claim, the audit log,
+//! public cell counts, and the expiry and retention purge.
+
+use chrono::{DateTime, Utc};
+use sqlx::{PgExecutor, PgPool};
+use uuid::Uuid;
+
+use crate::domain::geo::{BBox, LatLon};
+use crate::domain::requests::{self, Action, ClaimFacts, Denied, Status};
+
+/// A request as stored. `lat`/`lon` are NULL once purged.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct RequestRow {
+    pub id: Uuid,
+    pub category: String,
+    pub description: Option<String>,
+    pub lat: Option<f64>,
+    pub lon: Option<f64>,
+    pub cell: i64,
+    pub address_detail: Option<String>,
+    pub contact_name: Option<String>,
+    pub contact_phone: Option<String>,
+    pub on_behalf_of: bool,
+    pub needed_by: Option<DateTime<Utc>>,
+    pub urgency: String,
+    pub status: String,
+    pub assignee: Option<i64>,
+    pub assignee_name: Option<String>,
+    pub created_at: DateTime<Utc>,
+    pub purged_at: Option<DateTime<Utc>>,
+}
+
+const COLUMNS: &str = "r.id, r.category, r.description, ST_Y(r.location::geometry) AS lat, \
+    ST_X(r.location::geometry) AS lon, r.cell, r.address_detail, r.contact_name, r.contact_phone, \
+    r.on_behalf_of, r.needed_by, r.urgency, r.status, r.assignee, a.display_name AS assignee_name, \
+    r.created_at, r.purged_at";
+const FROM: &str = "help_requests r LEFT JOIN accounts a ON a.id = r.assignee";
+
+pub struct NewRequest<'a> {
+    pub category: &'static str,
+    pub description: Option<&'a str>,
+    pub location: LatLon,
+    pub cell: i64,
+    pub address_detail: Option<&'a str>,
+    pub contact_name: &'a str,
+    pub contact_phone: &'a str,
+    pub on_behalf_of: bool,
+    pub needed_by: Option<DateTime<Utc>>,
+    pub urgency: &'static str,
+    pub status: Status,
+    pub manage_token_hash: &'a str,
+    pub created_by: Option<i64>,
+}
+
+pub async fn insert(exec: impl PgExecutor<'_>, r: &NewRequest<'_>) -> sqlx::Result<Uuid> {
+    sqlx::query_scalar(
+        "INSERT INTO help_requests (category, description, location, cell, address_detail, \
+            contact_name, contact_phone, on_behalf_of, needed_by, urgency, status, \
+            manage_token_hash, created_by) \
+         VALUES ($1, $2, ST_SetSRID(ST_MakePoint($3, $4), 4326)::geography, $5, $6, $7, $8, $9, \
+            $10, $11, $12, $13, $14) RETURNING id",
+    )
+    .bind(r.category)
+    .bind(r.description)
+    .bind(r.location.lon)
+    .bind(r.location.lat)
+    .bind(r.cell)
+    .bind(r.address_detail)
+    .bind(r.contact_name)
+    .bind(r.contact_phone)
+    .bind(r.on_behalf_of)
+    .bind(r.needed_by)
+    .bind(r.urgency)
+    .bind(r.status.as_str())
+    .bind(r.manage_token_hash)
+    .bind(r.created_by)
+    .fetch_one(exec)
+    .await
+}
+
+pub async fn by_id(exec: impl PgExecutor<'_>, id: Uuid) -> sqlx::Result<Option<RequestRow>> {
+    sqlx::query_as(&format!("SELECT {COLUMNS} FROM {FROM} WHERE r.id = $1"))
+        .bind(id)
+        .fetch_optional(exec)
+        .await
+}
+
+/// Whether `token_hash` is the request's manage token hash (compared in SQL).
+pub async fn token_matches(
+    exec: impl PgExecutor<'_>,
+    id: Uuid,
+    token_hash: &str,
+) -> sqlx::Result<bool> {
+    sqlx::query_scalar(
+        "SELECT EXISTS (SELECT 1 FROM help_requests WHERE id = $1 AND manage_token_hash = $2)",
+    )
+    .bind(id)
+    .bind(token_hash)
+    .fetch_one(exec)
+    .await
+}
+
+/// Moves a request from `from` to `to` if it is still in `from`; false when another change won.
+/// Leaving `assigned` clears the assignee; reaching a final state starts the retention clock.
+pub async fn change_status(
+    exec: impl PgExecutor<'_>,
+    id: Uuid,
+    from: Status,
+    to: Status,
+) -> sqlx::Result<bool> {
+    debug_assert!(to != Status::Assigned, "claims go through `claim`");
+    let done = sqlx::query(
+        "UPDATE help_requests SET status = $3, assignee = NULL, assigned_at = NULL, \
+            closed_at = CASE WHEN $4 THEN now() END, updated_at = now() \
+         WHERE id = $1 AND status = $2",
+    )
+    .bind(id)
+    .bind(from.as_str())
+    .bind(to.as_str())
+    .bind(to.is_closed())
+    .execute(exec)
+    .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+/// Claims a request for a volunteer in one transaction. The volunteer's profile row is locked
+/// first, so parallel claims by one volunteer count each other's assignments; the update is
+/// conditional on `open`, so of parallel claims on one request exactly one changes a row.
+/// `Ok(None)` when there is no such request.
+pub async fn claim(
+    pool: &PgPool,
+    account_id: i64,
+    request_id: Uuid,
+) -> sqlx::Result<Option<Result<(), Denied>>> {
+    let mut tx = pool.begin().await?;
+    let profile: Option<(Vec<String>, f64, i32)> = sqlx::query_as(
+        "SELECT skills, radius_m, max_open FROM volunteer_profiles WHERE account_id = $1 FOR UPDATE",
+    )
+    .bind(account_id)
+    .fetch_optional(&mut *tx)
+    .await?;
+    let Some((skills, radius_m, max_open)) = profile else {
+        let exists = by_id(&mut *tx, request_id).await?.is_some();
+        return Ok(exists.then(|| {
+            Err(Denied::Forbidden(
+                "no_volunteer_profile",
+                "set up your volunteer profile (skills, home, radius) first".into(),
+            ))
+        }));
+    };
+    let open_assignments: i64 = sqlx::query_scalar(
+        "SELECT count(*) FROM help_requests WHERE assignee = $1 AND status = 'assigned'",
+    )
+    .bind(account_id)
+    .fetch_one(&mut *tx)
+    .await?;
+    let request: Option<(String, String, Option<f64>)> = sqlx::query_as(
+        "SELECT r.status, r.category, ST_Distance(r.location, v.home, false) \
+         FROM help_requests r, volunteer_profiles v WHERE r.id = $1 AND v.account_id = $2",
+    )
+    .bind(request_id)
+    .bind(account_id)
+    .fetch_optional(&mut *tx)
+    .await?;
+    let Some((status, category, distance_m)) = request else {
+        return Ok(None);
+    };
+    let facts = ClaimFacts {
+        status: status.parse().unwrap_or(Status::Cancelled),
+        category,
+        skills,
+        distance_m: distance_m.unwrap_or(f64::INFINITY),
+        radius_m,
+        open_assignments,
+        max_open,
+    };
+    if let Err(denied) = requests::check_claim(&facts) {
+        return Ok(Some(Err(denied)));
+    }
+    let won = sqlx::query(
+        "UPDATE help_requests SET status = 'assigned', assignee = $1, assigned_at = now(), \
+            updated_at = now() WHERE id = $2 AND status = 'open'",
+    )
+    .bind(account_id)
+    .bind(request_id)
+    .execute(&mut *tx)
+    .await?
+    .rows_affected()
+        == 1;
+    if !won {
+        // Another claim committed between our read and our update.
+        return Ok(Some(
+            requests::transition(Status::Assigned, Action::Claim).map(|_| ()),
+        ));
+    }
+    add_event(
+        &mut *tx,
+        request_id,
+        Some(account_id),
+        "account",
+        Action::Claim.event(),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(Some(Ok(())))
+}
+
+pub async fn add_event(
+    exec: impl PgExecutor<'_>,
+    request_id: Uuid,
+    account_id: Option<i64>,
+    actor: &str,
+    action: &str,
+) -> sqlx::Result<()> {
+    sqlx::query("INSERT INTO request_events (request_id, account_id, actor, action) VALUES ($1, $2, $3, $4)")
+        .bind(request_id)
+        .bind(account_id)
+        .bind(actor)
+        .bind(action)
+        .execute(exec)
+        .await
+        .map(|_| ())
+}
+
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct EventRow {
+    pub id: i64,
+    pub account_id: Option<i64>,
+    pub display_name: Option<String>,
+    pub actor: String,
+    pub action: String,
+    pub created_at: DateTime<Utc>,
+}
+
+pub async fn events(exec: impl PgExecutor<'_>, request_id: Uuid) -> sqlx::Result<Vec<EventRow>> {
+    sqlx::query_as(
+        "SELECT e.id, e.account_id, a.display_name, e.actor, e.action, e.created_at \
+         FROM request_events e LEFT JOIN accounts a ON a.id = e.account_id \
+         WHERE e.request_id = $1 ORDER BY e.id",
+    )
+    .bind(request_id)
+    .fetch_all(exec)
+    .await
+}
+
+/// Requests waiting for review, oldest first.
+pub async fn pending_review(
+    exec: impl PgExecutor<'_>,
+    limit: i64,
+) -> sqlx::Result<Vec<RequestRow>> {
+    sqlx::query_as(&format!(
+        "SELECT {COLUMNS} FROM {FROM} WHERE r.status = 'pending_review' ORDER BY r.created_at, r.id LIMIT $1"
+    ))
+    .bind(limit)
+    .fetch_all(exec)
+    .await
+}
+
+/// Requests currently assigned to a volunteer.
+pub async fn assigned_to(
+    exec: impl PgExecutor<'_>,
+    account_id: i64,
+) -> sqlx::Result<Vec<RequestRow>> {
+    sqlx::query_as(&format!(
+        "SELECT {COLUMNS} FROM {FROM} WHERE r.assignee = $1 AND r.status = 'assigned' ORDER BY r.assigned_at, r.id"
+    ))
+    .bind(account_id)
+    .fetch_all(exec)
+    .await
+}
+
+/// The stored (res-9) cells of open requests inside a box, one per request.
+pub async fn open_cells_in(exec: impl PgExecutor<'_>, bbox: BBox) -> sqlx::Result<Vec<i64>> {
+    sqlx::query_scalar(
+        "SELECT cell FROM help_requests \
+         WHERE status = 'open' AND location::geometry && ST_MakeEnvelope($1, $2, $3, $4, 4326)",
+    )
+    .bind(bbox.min_lon)
+    .bind(bbox.min_lat)
+    .bind(bbox.max_lon)
+    .bind(bbox.max_lat)
+    .fetch_all(exec)
+    .await
+}
+
+/// Expires pending and open requests past `needed_by` or older than `max_age_hours`, logging
+/// each. Returns how many expired.
+pub async fn expire(exec: impl PgExecutor<'_>, max_age_hours: i64) -> sqlx::Result<u64> {
+    // The states the machine lets expire, so this SQL and `transition` cannot drift apart.
+    let from: Vec<&str> = [Status::PendingReview, Status::Open, Status::Assigned]
+        .into_iter()
+        .filter(|s| requests::transition(*s, Action::Expire).is_ok())
+        .map(Status::as_str)
+        .collect();
+    let done = sqlx::query(
+        "WITH gone AS ( \
+            UPDATE help_requests SET status = 'expired', assignee = NULL, assigned_at = NULL, \
+                closed_at = now(), updated_at = now() \
+            WHERE status = ANY ($1) \
+              AND (needed_by < now() OR created_at < now() - make_interval(hours => $2::int)) \
+            RETURNING id) \
+         INSERT INTO request_events (request_id, actor, action) SELECT id, 'system', 'expired' FROM gone",
+    )
+    .bind(&from)
+    .bind(max_age_hours)
+    .execute(exec)
+    .await?;
+    Ok(done.rows_affected())
+}
+
+/// Erases the exact location, address, contact and description of requests that ended more
+/// than `retention_days` ago. Category, status and cells stay, so counts stay. Returns how many.
+pub async fn purge(exec: impl PgExecutor<'_>, retention_days: i64) -> sqlx::Result<u64> {
+    let closed: Vec<&str> = [
+        Status::Done,
+        Status::Cancelled,
+        Status::Expired,
+        Status::Rejected,
+    ]
+    .into_iter()
+    .filter(|s| s.is_closed())
+    .map(Status::as_str)
+    .collect();
+    let done = sqlx::query(
+        "WITH gone AS ( \
+            UPDATE help_requests SET location = NULL, address_detail = NULL, contact_name = NULL, \
+                contact_phone = NULL, description = NULL, purged_at = now(), updated_at = now() \
+            WHERE status = ANY ($1) AND purged_at IS NULL \
+              AND closed_at < now() - make_interval(days => $2::int) \
+            RETURNING id) \
+         INSERT INTO request_events (request_id, actor, action) SELECT id, 'system', 'purged' FROM gone",
+    )
+    .bind(&closed)
+    .bind(retention_days)
+    .execute(exec)
+    .await?;
+    Ok(done.rows_affected())
+}

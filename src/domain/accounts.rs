@@ -1,0 +1,186 @@
+//! Accounts: roles, and the rules for emails, passwords, names and phone numbers.
+
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use super::Invalid;
+
+/// What an account may do. Volunteers take tasks; organizers run kitchens; coordinators
+/// review requests and verify accounts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Role {
+    Volunteer,
+    Organizer,
+    Coordinator,
+}
+
+impl Role {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Role::Volunteer => "volunteer",
+            Role::Organizer => "organizer",
+            Role::Coordinator => "coordinator",
+        }
+    }
+
+    /// The roles anyone may pick when registering; coordinators are made from the CLI.
+    pub fn parse_self_service(s: &str) -> Result<Role, Invalid> {
+        match s.parse()? {
+            Role::Coordinator => Err(Invalid::new(
+                "invalid_role",
+                "role must be `volunteer` or `organizer`; coordinators are created by an administrator",
+            )),
+            role => Ok(role),
+        }
+    }
+}
+
+impl std::str::FromStr for Role {
+    type Err = Invalid;
+    fn from_str(s: &str) -> Result<Self, Invalid> {
+        match s {
+            "volunteer" => Ok(Role::Volunteer),
+            "organizer" => Ok(Role::Organizer),
+            "coordinator" => Ok(Role::Coordinator),
+            _ => Err(Invalid::new(
+                "invalid_role",
+                format!("role must be volunteer, organizer or coordinator, got `{s}`"),
+            )),
+        }
+    }
+}
+
+pub const PASSWORD_MIN: usize = 8;
+pub const PASSWORD_MAX: usize = 256;
+
+/// A trimmed, lower-cased email with one `@` and a dot in the domain.
+pub fn email(raw: &str) -> Result<String, Invalid> {
+    let e = raw.trim().to_lowercase();
+    let bad = || {
+        Invalid::new(
+            "invalid_email",
+            format!("not a valid email address: `{raw}`"),
+        )
+    };
+    if e.len() > 254 || e.chars().any(char::is_whitespace) {
+        return Err(bad());
+    }
+    let (local, domain) = e.split_once('@').ok_or_else(bad)?;
+    if local.is_empty() || domain.contains('@') || !domain.contains('.') || domain.ends_with('.') {
+        return Err(bad());
+    }
+    Ok(e)
+}
+
+pub fn password(raw: &str) -> Result<&str, Invalid> {
+    let n = raw.chars().count();
+    if !(PASSWORD_MIN..=PASSWORD_MAX).contains(&n) {
+        return Err(Invalid::new(
+            "invalid_password",
+            format!("password must have {PASSWORD_MIN} to {PASSWORD_MAX} characters, got {n}"),
+        ));
+    }
+    Ok(raw)
+}
+
+/// A non-empty trimmed text of at most `max` characters.
+pub fn text(field: &str, raw: &str, max: usize) -> Result<String, Invalid> {
+    let t = raw.trim();
+    let n = t.chars().count();
+    if n == 0 || n > max {
+        return Err(Invalid::new(
+            "invalid_text",
+            format!("{field} must have 1 to {max} characters, got {n}"),
+        ));
+    }
+    Ok(t.to_string())
+}
+
+/// Like [`text`], but empty means absent.
+pub fn optional_text(
+    field: &str,
+    raw: Option<&str>,
+    max: usize,
+) -> Result<Option<String>, Invalid> {
+    match raw.map(str::trim) {
+        None | Some("") => Ok(None),
+        Some(t) => text(field, t, max).map(Some),
+    }
+}
+
+/// A phone number as people write it: digits with spaces, dashes, dots, brackets and one
+/// leading `+`; 6 to 20 digits.
+pub fn phone(raw: &str) -> Result<String, Invalid> {
+    let t = raw.trim();
+    let digits = t.chars().filter(char::is_ascii_digit).count();
+    let allowed = t
+        .char_indices()
+        .all(|(i, c)| c.is_ascii_digit() || " -.()".contains(c) || (c == '+' && i == 0));
+    if !allowed || !(6..=20).contains(&digits) {
+        return Err(Invalid::new(
+            "invalid_phone",
+            format!("not a phone number: `{raw}`"),
+        ));
+    }
+    Ok(t.to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn emails_are_normalised_and_checked() {
+        assert_eq!(email("  Ana@Example.org ").unwrap(), "ana@example.org");
+        for bad in [
+            "",
+            "ana",
+            "ana@",
+            "@x.org",
+            "a@b",
+            "a b@x.org",
+            "a@x@y.org",
+            "a@x.",
+        ] {
+            assert_eq!(email(bad).unwrap_err().code, "invalid_email", "{bad}");
+        }
+    }
+
+    #[test]
+    fn passwords_need_eight_characters() {
+        assert!(password("1234567").is_err());
+        assert!(password("12345678").is_ok());
+        assert!(password(&"x".repeat(257)).is_err());
+    }
+
+    #[test]
+    fn registration_cannot_ask_for_coordinator() {
+        assert_eq!(
+            Role::parse_self_service("organizer").unwrap(),
+            Role::Organizer
+        );
+        assert_eq!(
+            Role::parse_self_service("coordinator").unwrap_err().code,
+            "invalid_role"
+        );
+        assert!(Role::parse_self_service("admin").is_err());
+    }
+
+    #[test]
+    fn phones_accept_local_formats_only() {
+        assert_eq!(phone(" +54 342 455-1234 ").unwrap(), "+54 342 455-1234");
+        assert!(phone("(0342) 4551234").is_ok());
+        assert!(phone("12345").is_err());
+        assert!(phone("call me").is_err());
+        assert!(phone("54+342455").is_err());
+    }
+
+    #[test]
+    fn texts_are_trimmed_and_bounded() {
+        assert_eq!(text("name", "  Ana ", 10).unwrap(), "Ana");
+        assert!(text("name", "   ", 10).is_err());
+        assert!(text("name", "abcdefghijk", 10).is_err());
+        assert_eq!(optional_text("x", Some("  "), 5).unwrap(), None);
+    }
+}

@@ -1,0 +1,567 @@
+//! Help requests: categories, urgency, the lifecycle state machine, who may act on a request,
+//! who may see its full details, and the rules a claim must pass.
+
+use std::cmp::Ordering;
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use super::accounts::Role;
+use super::Invalid;
+
+/// What a requester needs. Volunteer skills use the same ids.
+pub const CATEGORIES: &[&str] = &[
+    "groceries",
+    "medicine",
+    "company",
+    "errand",
+    "meal",
+    "other",
+];
+
+/// Parses a request category id.
+pub fn category(s: &str) -> Result<&'static str, Invalid> {
+    CATEGORIES
+        .iter()
+        .copied()
+        .find(|c| *c == s.trim())
+        .ok_or_else(|| {
+            Invalid::new(
+                "unknown_category",
+                format!(
+                    "category must be one of {}, got `{s}`",
+                    CATEGORIES.join(", ")
+                ),
+            )
+        })
+}
+
+/// Parses a list of skills, keeping each once; at least one.
+pub fn skills<'a>(values: impl IntoIterator<Item = &'a str>) -> Result<Vec<&'static str>, Invalid> {
+    let mut out: Vec<&'static str> = Vec::new();
+    for v in values {
+        let c = category(v)?;
+        if !out.contains(&c) {
+            out.push(c);
+        }
+    }
+    if out.is_empty() {
+        return Err(Invalid::new("invalid_skills", "give at least one skill"));
+    }
+    Ok(out)
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema, Default)]
+#[serde(rename_all = "snake_case")]
+pub enum Urgency {
+    Low,
+    #[default]
+    Normal,
+    High,
+}
+
+impl Urgency {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Urgency::Low => "low",
+            Urgency::Normal => "normal",
+            Urgency::High => "high",
+        }
+    }
+    /// Higher is more urgent.
+    fn rank(self) -> u8 {
+        match self {
+            Urgency::Low => 0,
+            Urgency::Normal => 1,
+            Urgency::High => 2,
+        }
+    }
+}
+
+impl std::str::FromStr for Urgency {
+    type Err = Invalid;
+    fn from_str(s: &str) -> Result<Self, Invalid> {
+        match s {
+            "low" => Ok(Urgency::Low),
+            "normal" => Ok(Urgency::Normal),
+            "high" => Ok(Urgency::High),
+            _ => Err(Invalid::new(
+                "invalid_urgency",
+                format!("urgency must be low, normal or high, got `{s}`"),
+            )),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Status {
+    PendingReview,
+    Open,
+    Assigned,
+    Done,
+    Cancelled,
+    Expired,
+    Rejected,
+}
+
+impl Status {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Status::PendingReview => "pending_review",
+            Status::Open => "open",
+            Status::Assigned => "assigned",
+            Status::Done => "done",
+            Status::Cancelled => "cancelled",
+            Status::Expired => "expired",
+            Status::Rejected => "rejected",
+        }
+    }
+
+    /// Final states; the retention clock starts when a request reaches one.
+    pub fn is_closed(self) -> bool {
+        matches!(
+            self,
+            Status::Done | Status::Cancelled | Status::Expired | Status::Rejected
+        )
+    }
+}
+
+impl std::str::FromStr for Status {
+    type Err = Invalid;
+    fn from_str(s: &str) -> Result<Self, Invalid> {
+        Ok(match s {
+            "pending_review" => Status::PendingReview,
+            "open" => Status::Open,
+            "assigned" => Status::Assigned,
+            "done" => Status::Done,
+            "cancelled" => Status::Cancelled,
+            "expired" => Status::Expired,
+            "rejected" => Status::Rejected,
+            _ => {
+                return Err(Invalid::new(
+                    "invalid_status",
+                    format!("unknown status `{s}`"),
+                ))
+            }
+        })
+    }
+}
+
+/// What can happen to a request.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Action {
+    Approve,
+    Reject,
+    Cancel,
+    Claim,
+    Release,
+    Complete,
+    Expire,
+}
+
+impl Action {
+    /// The verb in the event log.
+    pub fn event(self) -> &'static str {
+        match self {
+            Action::Approve => "approved",
+            Action::Reject => "rejected",
+            Action::Cancel => "cancelled",
+            Action::Claim => "claimed",
+            Action::Release => "released",
+            Action::Complete => "completed",
+            Action::Expire => "expired",
+        }
+    }
+}
+
+/// Why an action is refused. The API maps each kind to its HTTP status.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Denied {
+    /// No account, where one is needed (401).
+    SignInRequired,
+    /// The actor may not do this (403), with a stable code.
+    Forbidden(&'static str, String),
+    /// The request's state does not allow it (409), with a stable code.
+    Conflict(&'static str, String),
+}
+
+/// The state after `action`, or why it does not apply in `from`.
+pub fn transition(from: Status, action: Action) -> Result<Status, Denied> {
+    use Action::*;
+    use Status::*;
+    let to = match (from, action) {
+        (PendingReview, Approve) => Open,
+        (PendingReview, Reject) => Rejected,
+        (PendingReview | Open | Assigned, Cancel) => Cancelled,
+        (Open, Claim) => Assigned,
+        (Assigned, Release) => Open,
+        (Assigned, Complete) => Done,
+        (PendingReview | Open, Expire) => Expired,
+        (Assigned, Claim) => {
+            return Err(Denied::Conflict(
+                "already_assigned",
+                "another volunteer has already taken this request".into(),
+            ))
+        }
+        _ => {
+            return Err(Denied::Conflict(
+                "invalid_transition",
+                format!("cannot {action:?} a request that is {}", from.as_str()).to_lowercase(),
+            ))
+        }
+    };
+    Ok(to)
+}
+
+/// What the server knows about the account behind a request.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct AccountFacts {
+    pub id: i64,
+    pub role: Role,
+    pub verified: bool,
+}
+
+/// Who is asking: maybe an account, maybe the holder of the manage link, maybe neither.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Actor {
+    pub account: Option<AccountFacts>,
+    /// The request's manage token was given and matched.
+    pub has_token: bool,
+}
+
+impl Actor {
+    fn is_coordinator(&self) -> bool {
+        self.account.is_some_and(|a| a.role == Role::Coordinator)
+    }
+    fn is(&self, id: Option<i64>) -> bool {
+        matches!((self.account, id), (Some(a), Some(id)) if a.id == id)
+    }
+}
+
+/// Whether `actor` may attempt `action` on a request assigned to `assignee`. The state
+/// machine still decides whether the action applies.
+pub fn authorize(action: Action, actor: &Actor, assignee: Option<i64>) -> Result<(), Denied> {
+    let forbidden = |code, msg: &str| Err(Denied::Forbidden(code, msg.to_string()));
+    match action {
+        Action::Approve | Action::Reject if actor.is_coordinator() => Ok(()),
+        Action::Approve | Action::Reject if actor.account.is_none() => Err(Denied::SignInRequired),
+        Action::Approve | Action::Reject => {
+            forbidden("coordinators_only", "only coordinators review requests")
+        }
+        Action::Cancel if actor.is_coordinator() || actor.has_token => Ok(()),
+        Action::Cancel => forbidden(
+            "forbidden",
+            "only the requester (with the private link) or a coordinator may cancel",
+        ),
+        Action::Claim => match actor.account {
+            None => Err(Denied::SignInRequired),
+            Some(a) if !a.verified => forbidden(
+                "not_verified",
+                "a coordinator must verify your account before you can take requests",
+            ),
+            Some(_) => Ok(()),
+        },
+        Action::Release | Action::Complete if actor.is_coordinator() || actor.is(assignee) => {
+            Ok(())
+        }
+        Action::Release | Action::Complete if actor.account.is_none() => {
+            Err(Denied::SignInRequired)
+        }
+        Action::Release | Action::Complete => forbidden(
+            "not_assignee",
+            "only the assigned volunteer or a coordinator may do this",
+        ),
+        Action::Expire => forbidden("forbidden", "requests expire by themselves"),
+    }
+}
+
+/// Why someone may see a request's exact location and contact; `None` means the public view.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Reveal {
+    Coordinator,
+    Assignee,
+    Requester,
+}
+
+impl Reveal {
+    /// Reveals to accounts are audited by name; the requester's own look is logged too.
+    pub fn audit_actor(self) -> &'static str {
+        match self {
+            Reveal::Coordinator | Reveal::Assignee => "account",
+            Reveal::Requester => "requester",
+        }
+    }
+}
+
+pub fn reveal(actor: &Actor, assignee: Option<i64>) -> Option<Reveal> {
+    if actor.has_token {
+        Some(Reveal::Requester)
+    } else if actor.is_coordinator() {
+        Some(Reveal::Coordinator)
+    } else if actor.is(assignee) {
+        Some(Reveal::Assignee)
+    } else {
+        None
+    }
+}
+
+/// Requests from coordinators and verified organizers skip review; the rest wait for it.
+pub fn initial_status(creator: Option<&AccountFacts>) -> Status {
+    match creator {
+        Some(a) if a.role == Role::Coordinator => Status::Open,
+        Some(a) if a.role == Role::Organizer && a.verified => Status::Open,
+        _ => Status::PendingReview,
+    }
+}
+
+/// `needed_by`, when given, must lie ahead.
+pub fn needed_by(
+    value: Option<DateTime<Utc>>,
+    now: DateTime<Utc>,
+) -> Result<Option<DateTime<Utc>>, Invalid> {
+    match value {
+        Some(t) if t <= now => Err(Invalid::new(
+            "invalid_needed_by",
+            format!("needed_by must be in the future, got {}", t.to_rfc3339()),
+        )),
+        v => Ok(v),
+    }
+}
+
+/// What a claim is checked against, read inside the claim transaction.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ClaimFacts {
+    pub status: Status,
+    pub category: String,
+    pub skills: Vec<String>,
+    /// Metres from the volunteer's home to the request.
+    pub distance_m: f64,
+    pub radius_m: f64,
+    /// The volunteer's assigned, not yet completed requests.
+    pub open_assignments: i64,
+    pub max_open: i32,
+}
+
+/// A verified volunteer may claim an open request that fits a skill, lies within their radius,
+/// while they are under their cap. The radius rule keeps anyone from reading far addresses by
+/// claiming arbitrary ids.
+pub fn check_claim(f: &ClaimFacts) -> Result<(), Denied> {
+    transition(f.status, Action::Claim)?;
+    if !f.skills.contains(&f.category) || f.distance_m > f.radius_m {
+        return Err(Denied::Forbidden(
+            "not_eligible",
+            "this request is outside your skills or your radius".into(),
+        ));
+    }
+    if f.open_assignments >= i64::from(f.max_open) {
+        return Err(Denied::Conflict(
+            "too_many_open",
+            format!(
+                "you already have {} open assignments (your limit is {})",
+                f.open_assignments, f.max_open
+            ),
+        ));
+    }
+    Ok(())
+}
+
+/// Task list order: most urgent first, then nearest, then by the third key (e.g. creation time).
+pub fn task_order<K: Ord>(a: (Urgency, f64, K), b: (Urgency, f64, K)) -> Ordering {
+    b.0.rank()
+        .cmp(&a.0.rank())
+        .then(a.1.total_cmp(&b.1))
+        .then(a.2.cmp(&b.2))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn account(id: i64, role: Role, verified: bool) -> Actor {
+        Actor {
+            account: Some(AccountFacts { id, role, verified }),
+            has_token: false,
+        }
+    }
+
+    #[test]
+    fn the_lifecycle_follows_the_design() {
+        use Action::*;
+        use Status::*;
+        assert_eq!(transition(PendingReview, Approve), Ok(Open));
+        assert_eq!(transition(PendingReview, Reject), Ok(Rejected));
+        assert_eq!(transition(Open, Claim), Ok(Assigned));
+        assert_eq!(transition(Assigned, Release), Ok(Open));
+        assert_eq!(transition(Assigned, Complete), Ok(Done));
+        assert_eq!(transition(Open, Cancel), Ok(Cancelled));
+        assert_eq!(transition(Open, Expire), Ok(Expired));
+        assert!(matches!(
+            transition(Assigned, Claim),
+            Err(Denied::Conflict("already_assigned", _))
+        ));
+        for closed in [Done, Cancelled, Expired, Rejected] {
+            for action in [Approve, Reject, Cancel, Claim, Release, Complete, Expire] {
+                assert!(transition(closed, action).is_err(), "{closed:?} {action:?}");
+            }
+        }
+        assert!(transition(PendingReview, Claim).is_err());
+        assert!(transition(Assigned, Expire).is_err());
+    }
+
+    #[test]
+    fn only_the_right_people_may_act() {
+        let anon = Actor::default();
+        let requester = Actor {
+            account: None,
+            has_token: true,
+        };
+        let coord = account(1, Role::Coordinator, true);
+        let vol = account(2, Role::Volunteer, true);
+        let unverified = account(3, Role::Volunteer, false);
+        assert_eq!(authorize(Action::Approve, &coord, None), Ok(()));
+        assert!(matches!(
+            authorize(Action::Approve, &vol, None),
+            Err(Denied::Forbidden(..))
+        ));
+        assert_eq!(
+            authorize(Action::Approve, &anon, None),
+            Err(Denied::SignInRequired)
+        );
+        assert_eq!(authorize(Action::Cancel, &requester, None), Ok(()));
+        assert!(authorize(Action::Cancel, &vol, None).is_err());
+        assert_eq!(authorize(Action::Claim, &vol, None), Ok(()));
+        assert!(matches!(
+            authorize(Action::Claim, &unverified, None),
+            Err(Denied::Forbidden("not_verified", _))
+        ));
+        assert_eq!(authorize(Action::Complete, &vol, Some(2)), Ok(()));
+        assert!(authorize(Action::Release, &vol, Some(9)).is_err());
+        assert_eq!(authorize(Action::Release, &coord, Some(9)), Ok(()));
+    }
+
+    #[test]
+    fn full_details_go_to_the_assignee_coordinators_and_the_link_only() {
+        let vol = account(2, Role::Volunteer, true);
+        assert_eq!(reveal(&vol, Some(2)), Some(Reveal::Assignee));
+        assert_eq!(reveal(&vol, Some(3)), None);
+        assert_eq!(reveal(&vol, None), None);
+        assert_eq!(reveal(&account(1, Role::Organizer, true), None), None);
+        assert_eq!(
+            reveal(&account(1, Role::Coordinator, true), None),
+            Some(Reveal::Coordinator)
+        );
+        assert_eq!(
+            reveal(
+                &Actor {
+                    account: None,
+                    has_token: true
+                },
+                None
+            ),
+            Some(Reveal::Requester)
+        );
+        assert_eq!(reveal(&Actor::default(), None), None);
+    }
+
+    #[test]
+    fn trusted_authors_skip_review() {
+        let f = |role, verified| AccountFacts {
+            id: 1,
+            role,
+            verified,
+        };
+        assert_eq!(initial_status(None), Status::PendingReview);
+        assert_eq!(
+            initial_status(Some(&f(Role::Coordinator, true))),
+            Status::Open
+        );
+        assert_eq!(
+            initial_status(Some(&f(Role::Organizer, true))),
+            Status::Open
+        );
+        assert_eq!(
+            initial_status(Some(&f(Role::Organizer, false))),
+            Status::PendingReview
+        );
+        assert_eq!(
+            initial_status(Some(&f(Role::Volunteer, true))),
+            Status::PendingReview
+        );
+    }
+
+    #[test]
+    fn claims_check_state_fit_radius_and_cap() {
+        let ok = ClaimFacts {
+            status: Status::Open,
+            category: "medicine".into(),
+            skills: vec!["groceries".into(), "medicine".into()],
+            distance_m: 900.0,
+            radius_m: 1000.0,
+            open_assignments: 0,
+            max_open: 1,
+        };
+        assert_eq!(check_claim(&ok), Ok(()));
+        let code = |f: ClaimFacts| match check_claim(&f) {
+            Err(Denied::Conflict(c, _) | Denied::Forbidden(c, _)) => c,
+            other => panic!("{other:?}"),
+        };
+        assert_eq!(
+            code(ClaimFacts {
+                status: Status::Assigned,
+                ..ok.clone()
+            }),
+            "already_assigned"
+        );
+        assert_eq!(
+            code(ClaimFacts {
+                category: "meal".into(),
+                ..ok.clone()
+            }),
+            "not_eligible"
+        );
+        assert_eq!(
+            code(ClaimFacts {
+                distance_m: 1001.0,
+                ..ok.clone()
+            }),
+            "not_eligible"
+        );
+        assert_eq!(
+            code(ClaimFacts {
+                open_assignments: 1,
+                ..ok.clone()
+            }),
+            "too_many_open"
+        );
+    }
+
+    #[test]
+    fn tasks_sort_by_urgency_then_distance() {
+        let mut v = [
+            (Urgency::Low, 10.0, 1),
+            (Urgency::High, 900.0, 2),
+            (Urgency::High, 100.0, 3),
+            (Urgency::Normal, 5.0, 4),
+        ];
+        v.sort_by(|a, b| task_order(*a, *b));
+        assert_eq!(v.iter().map(|t| t.2).collect::<Vec<_>>(), vec![3, 2, 4, 1]);
+    }
+
+    #[test]
+    fn inputs_are_parsed_once() {
+        assert_eq!(category("medicine").unwrap(), "medicine");
+        assert_eq!(category("pharmacy").unwrap_err().code, "unknown_category");
+        assert_eq!(
+            skills(["meal", "meal", "other"]).unwrap(),
+            vec!["meal", "other"]
+        );
+        assert!(skills([]).is_err());
+        assert_eq!("high".parse::<Urgency>().unwrap(), Urgency::High);
+        assert!("soon".parse::<Urgency>().is_err());
+        let now = Utc::now();
+        assert!(needed_by(Some(now - chrono::Duration::hours(1)), now).is_err());
+        assert!(needed_by(Some(now + chrono::Duration::hours(1)), now).is_ok());
+    }
+}

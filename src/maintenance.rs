@@ -1,0 +1,53 @@
+//! Expiry and the retention purge: run on a timer inside `antes serve` and on demand by
+//! `antes maintain`.
+
+use std::fmt;
+
+use sqlx::PgPool;
+
+use crate::config::AppConfig;
+use crate::db;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Report {
+    pub expired: u64,
+    pub purged: u64,
+}
+
+impl fmt::Display for Report {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        writeln!(f, "expired: {} requests", self.expired)?;
+        writeln!(
+            f,
+            "purged: {} requests (exact location and contact erased)",
+            self.purged
+        )
+    }
+}
+
+/// Expires first, so a request past its deadline starts its retention clock now.
+pub async fn run(pool: &PgPool, config: &AppConfig) -> sqlx::Result<Report> {
+    let expired = db::requests::expire(pool, config.request_max_age_hours).await?;
+    let purged = db::requests::purge(pool, config.retention_days).await?;
+    Ok(Report { expired, purged })
+}
+
+/// Runs [`run`] every `maintenance_interval_secs` until the process ends; nothing when it is 0.
+pub fn spawn_timer(pool: PgPool, config: AppConfig) {
+    let Some(every) = config.maintenance_interval() else {
+        return;
+    };
+    tokio::spawn(async move {
+        let mut ticker = tokio::time::interval(every);
+        loop {
+            ticker.tick().await;
+            match run(&pool, &config).await {
+                Ok(r) if r != Report::default() => {
+                    tracing::info!(expired = r.expired, purged = r.purged, "maintenance")
+                }
+                Ok(_) => {}
+                Err(e) => tracing::warn!(error = %e, "maintenance failed; will retry"),
+            }
+        }
+    });
+}
