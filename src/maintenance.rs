@@ -12,6 +12,8 @@ use crate::db;
 pub struct Report {
     pub expired: u64,
     pub purged: u64,
+    /// Kitchen needs whose shift ended or whose `needed_by` passed.
+    pub needs_expired: u64,
 }
 
 impl fmt::Display for Report {
@@ -21,7 +23,8 @@ impl fmt::Display for Report {
             f,
             "purged: {} requests (exact location and contact erased)",
             self.purged
-        )
+        )?;
+        writeln!(f, "expired: {} kitchen needs", self.needs_expired)
     }
 }
 
@@ -29,7 +32,12 @@ impl fmt::Display for Report {
 pub async fn run(pool: &PgPool, config: &AppConfig) -> sqlx::Result<Report> {
     let expired = db::requests::expire(pool, config.request_max_age_hours).await?;
     let purged = db::requests::purge(pool, config.retention_days).await?;
-    Ok(Report { expired, purged })
+    let needs_expired = db::kitchens::expire_needs(pool, chrono::Utc::now()).await?;
+    Ok(Report {
+        expired,
+        purged,
+        needs_expired,
+    })
 }
 
 /// Runs [`run`] every `maintenance_interval_secs` until the process ends; nothing when it is 0.
@@ -43,7 +51,12 @@ pub fn spawn_timer(pool: PgPool, config: AppConfig) {
             ticker.tick().await;
             match run(&pool, &config).await {
                 Ok(r) if r != Report::default() => {
-                    tracing::info!(expired = r.expired, purged = r.purged, "maintenance")
+                    tracing::info!(
+                        expired = r.expired,
+                        purged = r.purged,
+                        needs_expired = r.needs_expired,
+                        "maintenance"
+                    )
                 }
                 Ok(_) => {}
                 Err(e) => tracing::warn!(error = %e, "maintenance failed; will retry"),

@@ -4,6 +4,7 @@
 pub mod auth;
 pub mod geocode;
 pub mod health;
+pub mod kitchens;
 pub mod openapi;
 pub mod params;
 pub mod places;
@@ -26,6 +27,23 @@ pub fn routes() -> Vec<Route> {
         places::nearby,
         geocode::search,
         places::one,
+        kitchens::create_place,
+        kitchens::edit_place,
+        kitchens::approve_place,
+        kitchens::add_organizer,
+        kitchens::my_places,
+        kitchens::post_need,
+        kitchens::place_needs,
+        kitchens::nearby_needs,
+        kitchens::need_detail,
+        kitchens::close_need,
+        kitchens::signup,
+        kitchens::cancel_signup,
+        kitchens::pledge,
+        kitchens::withdraw_pledge,
+        kitchens::receive_pledge,
+        kitchens::my_shifts,
+        kitchens::my_pledges,
         auth::register,
         auth::login,
         auth::logout,

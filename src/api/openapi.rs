@@ -4,7 +4,7 @@ use rocket::get;
 use rocket::serde::json::Json;
 use utoipa::OpenApi;
 
-use super::{auth, geocode, health, places, requests, volunteers, web};
+use super::{auth, geocode, health, kitchens, places, requests, volunteers, web};
 
 #[derive(OpenApi)]
 #[openapi(
@@ -18,6 +18,23 @@ use super::{auth, geocode, health, places, requests, volunteers, web};
         places::nearby,
         geocode::search,
         places::one,
+        kitchens::create_place,
+        kitchens::edit_place,
+        kitchens::approve_place,
+        kitchens::add_organizer,
+        kitchens::my_places,
+        kitchens::post_need,
+        kitchens::place_needs,
+        kitchens::nearby_needs,
+        kitchens::need_detail,
+        kitchens::close_need,
+        kitchens::signup,
+        kitchens::cancel_signup,
+        kitchens::pledge,
+        kitchens::withdraw_pledge,
+        kitchens::receive_pledge,
+        kitchens::my_shifts,
+        kitchens::my_pledges,
         auth::register,
         auth::login,
         auth::logout,
@@ -46,6 +63,7 @@ use super::{auth, geocode, health, places, requests, volunteers, web};
         (name = "accounts", description = "Accounts, sessions and verification"),
         (name = "requests", description = "Help requests: posting, lifecycle, review, audit log and public counts"),
         (name = "volunteers", description = "Volunteer profiles, tasks, assignments and matches"),
+        (name = "kitchens", description = "Places made by hand, kitchen needs, pledges and shifts"),
     )
 )]
 pub struct ApiDoc;

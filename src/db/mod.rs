@@ -2,6 +2,7 @@
 //! transaction. Geometry never crosses into Rust: points go in as lon/lat and come out as numbers.
 
 pub mod accounts;
+pub mod kitchens;
 pub mod places;
 pub mod requests;
 pub mod volunteers;

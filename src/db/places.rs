@@ -180,3 +180,86 @@ pub async fn count(exec: impl PgExecutor<'_>) -> sqlx::Result<i64> {
         .fetch_one(exec)
         .await
 }
+
+/// Fields of a place that an organizer may change; `None` leaves a field as it is.
+#[derive(Debug, Clone, Default)]
+pub struct PlacePatch {
+    pub name: Option<String>,
+    pub category: Option<&'static str>,
+    /// The new point and its res-9 cell.
+    pub point: Option<(LatLon, i64)>,
+    pub address: Option<String>,
+    pub phone: Option<String>,
+    pub opening_hours: Option<String>,
+    pub description: Option<String>,
+    pub meals_per_day: Option<i32>,
+}
+
+/// Inserts a place made by hand (no `source`), with its starting status and author.
+pub async fn insert_by_hand(
+    exec: impl PgExecutor<'_>,
+    p: &NewPlace,
+    status: &str,
+    created_by: i64,
+) -> sqlx::Result<i64> {
+    sqlx::query_scalar(
+        "INSERT INTO places (kind, name, category, location, cell, opening_hours, address, phone, \
+                             description, meals_per_day, status, created_by) \
+         VALUES ($1, $2, $3, ST_SetSRID(ST_MakePoint($4, $5), 4326)::geography, $6, $7, $8, $9, \
+                 $10, $11, $12, $13) RETURNING id",
+    )
+    .bind(p.kind)
+    .bind(&p.name)
+    .bind(p.category)
+    .bind(p.point.lon)
+    .bind(p.point.lat)
+    .bind(p.cell)
+    .bind(&p.opening_hours)
+    .bind(&p.address)
+    .bind(&p.phone)
+    .bind(&p.description)
+    .bind(p.meals_per_day)
+    .bind(status)
+    .bind(created_by)
+    .fetch_one(exec)
+    .await
+}
+
+pub async fn update(exec: impl PgExecutor<'_>, id: i64, p: &PlacePatch) -> sqlx::Result<bool> {
+    let (lon, lat, cell) = match p.point {
+        Some((pt, cell)) => (Some(pt.lon), Some(pt.lat), Some(cell)),
+        None => (None, None, None),
+    };
+    sqlx::query(
+        "UPDATE places SET \
+            name = COALESCE($2, name), category = COALESCE($3, category), \
+            location = COALESCE(ST_SetSRID(ST_MakePoint($4, $5), 4326)::geography, location), \
+            cell = COALESCE($6, cell), address = COALESCE($7, address), phone = COALESCE($8, phone), \
+            opening_hours = COALESCE($9, opening_hours), description = COALESCE($10, description), \
+            meals_per_day = COALESCE($11, meals_per_day), updated_at = now() \
+         WHERE id = $1",
+    )
+    .bind(id)
+    .bind(&p.name)
+    .bind(p.category)
+    .bind(lon)
+    .bind(lat)
+    .bind(cell)
+    .bind(&p.address)
+    .bind(&p.phone)
+    .bind(&p.opening_hours)
+    .bind(&p.description)
+    .bind(p.meals_per_day)
+    .execute(exec)
+    .await
+    .map(|r| r.rows_affected() == 1)
+}
+
+pub async fn set_status(exec: impl PgExecutor<'_>, id: i64, status: &str) -> sqlx::Result<bool> {
+    sqlx::query("UPDATE places SET status = $2, updated_at = now() WHERE id = $1")
+        .bind(id)
+        .bind(status)
+        .execute(exec)
+        .await
+        .map(|r| r.rows_affected() == 1)
+}

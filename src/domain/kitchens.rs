@@ -1,0 +1,324 @@
+//! Community kitchens' needs: supplies with quantities and pledges, and volunteer shifts with
+//! slots. Validation and the rules that decide sign-ups and pledges live here.
+
+use chrono::{DateTime, Duration, Utc};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use super::accounts::Role;
+use super::Invalid;
+
+/// Who may manage a place: coordinators, and the place's own organizers.
+pub fn may_manage(is_coordinator: bool, is_organizer_of_place: bool) -> bool {
+    is_coordinator || is_organizer_of_place
+}
+
+/// The status a hand-made place starts in, or `None` when the role may not create places.
+/// Unverified organizers' places wait for a coordinator, so a scammer cannot publish a fake
+/// kitchen that collects donations.
+pub fn initial_place_status(role: Role, verified: bool) -> Option<&'static str> {
+    match role {
+        Role::Coordinator => Some("active"),
+        Role::Organizer if verified => Some("active"),
+        Role::Organizer => Some("pending_review"),
+        Role::Volunteer => None,
+    }
+}
+
+/// Checks serving or opening hours written in OSM `opening_hours` syntax.
+pub fn parse_hours(raw: &str) -> Result<(), Invalid> {
+    raw.trim()
+        .parse::<opening_hours::OpeningHours>()
+        .map(|_| ())
+        .map_err(|_| {
+            Invalid::new(
+                "invalid_opening_hours",
+                format!("`{raw}` is not in OpenStreetMap opening_hours syntax (e.g. `Mo-Fr 11:30-14:00`)"),
+            )
+        })
+}
+
+/// What is still missing of a supplies need; never negative.
+pub fn remaining(quantity: f64, pledged: f64) -> f64 {
+    (quantity - pledged).max(0.0)
+}
+
+/// What a shift volunteer does.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum ShiftRole {
+    Cook,
+    Serve,
+    Deliver,
+    Clean,
+}
+
+impl ShiftRole {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ShiftRole::Cook => "cook",
+            ShiftRole::Serve => "serve",
+            ShiftRole::Deliver => "deliver",
+            ShiftRole::Clean => "clean",
+        }
+    }
+}
+
+/// The body of `POST /api/places/{id}/needs`, tagged by `kind`.
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum NewNeed {
+    Supplies {
+        item: String,
+        quantity: f64,
+        unit: String,
+        needed_by: Option<DateTime<Utc>>,
+    },
+    Shift {
+        role: ShiftRole,
+        starts_at: DateTime<Utc>,
+        ends_at: DateTime<Utc>,
+        slots: i32,
+    },
+}
+
+pub const MAX_SLOTS: i32 = 100;
+pub const MAX_SHIFT_HOURS: i64 = 16;
+
+fn text(field: &str, value: &str, max: usize) -> Result<String, Invalid> {
+    let v = value.trim();
+    if v.is_empty() || v.chars().count() > max {
+        return Err(Invalid::new(
+            "invalid_need",
+            format!("`{field}` must be 1 to {max} characters"),
+        ));
+    }
+    Ok(v.to_string())
+}
+
+impl NewNeed {
+    /// Checks a new need against `now`: positive amounts, a future end, a sensible shift.
+    pub fn validate(self, now: DateTime<Utc>) -> Result<NewNeed, Invalid> {
+        match self {
+            NewNeed::Supplies {
+                item,
+                quantity,
+                unit,
+                needed_by,
+            } => {
+                if !quantity.is_finite() || quantity <= 0.0 || quantity > 1_000_000.0 {
+                    return Err(Invalid::new(
+                        "invalid_need",
+                        format!("`quantity` must be greater than 0, got {quantity}"),
+                    ));
+                }
+                if needed_by.is_some_and(|t| t <= now) {
+                    return Err(Invalid::new("invalid_need", "`needed_by` is in the past"));
+                }
+                Ok(NewNeed::Supplies {
+                    item: text("item", &item, 120)?,
+                    quantity,
+                    unit: text("unit", &unit, 30)?,
+                    needed_by,
+                })
+            }
+            NewNeed::Shift {
+                role,
+                starts_at,
+                ends_at,
+                slots,
+            } => {
+                if ends_at <= starts_at {
+                    return Err(Invalid::new(
+                        "invalid_need",
+                        "`ends_at` must be after `starts_at`",
+                    ));
+                }
+                if ends_at - starts_at > Duration::hours(MAX_SHIFT_HOURS) {
+                    return Err(Invalid::new(
+                        "invalid_need",
+                        format!("a shift lasts at most {MAX_SHIFT_HOURS} hours"),
+                    ));
+                }
+                if ends_at <= now {
+                    return Err(Invalid::new("invalid_need", "the shift has already ended"));
+                }
+                if !(1..=MAX_SLOTS).contains(&slots) {
+                    return Err(Invalid::new(
+                        "invalid_need",
+                        format!("`slots` must be between 1 and {MAX_SLOTS}, got {slots}"),
+                    ));
+                }
+                Ok(NewNeed::Shift {
+                    role,
+                    starts_at,
+                    ends_at,
+                    slots,
+                })
+            }
+        }
+    }
+}
+
+/// Whether two time ranges overlap; touching ends (one ends as the next starts) do not.
+pub fn overlaps(a: (DateTime<Utc>, DateTime<Utc>), b: (DateTime<Utc>, DateTime<Utc>)) -> bool {
+    a.0 < b.1 && b.0 < a.1
+}
+
+/// Why a sign-up is refused, if it is.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SignupRefusal {
+    NotOpen,
+    AlreadySignedUp,
+    Full,
+    Overlap,
+}
+
+/// Decides a shift sign-up from the shift's state and the volunteer's other shifts.
+pub fn decide_signup(
+    status: &str,
+    taken: i64,
+    slots: i32,
+    already: bool,
+    shift: (DateTime<Utc>, DateTime<Utc>),
+    my_other_shifts: &[(DateTime<Utc>, DateTime<Utc>)],
+) -> Result<(), SignupRefusal> {
+    if status != "open" {
+        return Err(SignupRefusal::NotOpen);
+    }
+    if already {
+        return Err(SignupRefusal::AlreadySignedUp);
+    }
+    if taken >= i64::from(slots) {
+        return Err(SignupRefusal::Full);
+    }
+    if my_other_shifts.iter().any(|o| overlaps(*o, shift)) {
+        return Err(SignupRefusal::Overlap);
+    }
+    Ok(())
+}
+
+/// Over-pledging is refused: a pledge may not exceed what is still missing, so the kitchen
+/// never receives more promises than it asked for and the remainder stays truthful.
+pub fn decide_pledge(status: &str, quantity: f64, remaining: f64) -> Result<(), Invalid> {
+    if status != "open" {
+        return Err(Invalid::new("need_closed", "this need is no longer open"));
+    }
+    if !quantity.is_finite() || quantity <= 0.0 {
+        return Err(Invalid::new(
+            "invalid_quantity",
+            format!("`quantity` must be greater than 0, got {quantity}"),
+        ));
+    }
+    // A small tolerance so decimal amounts that add up exactly are not refused.
+    if quantity > remaining + 1e-9 {
+        return Err(Invalid::new(
+            "over_pledged",
+            format!("only {remaining} is still missing; pledge at most that"),
+        ));
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn t(h: i64) -> DateTime<Utc> {
+        DateTime::parse_from_rfc3339("2026-12-01T00:00:00Z")
+            .unwrap()
+            .with_timezone(&Utc)
+            + Duration::hours(h)
+    }
+
+    #[test]
+    fn only_verified_organizers_and_coordinators_publish_places_at_once() {
+        assert_eq!(
+            initial_place_status(Role::Coordinator, false),
+            Some("active")
+        );
+        assert_eq!(initial_place_status(Role::Organizer, true), Some("active"));
+        assert_eq!(
+            initial_place_status(Role::Organizer, false),
+            Some("pending_review")
+        );
+        assert_eq!(initial_place_status(Role::Volunteer, true), None);
+        assert!(parse_hours("Mo-Fr 11:30-14:00").is_ok());
+        assert_eq!(
+            parse_hours("whenever").unwrap_err().code,
+            "invalid_opening_hours"
+        );
+        assert_eq!(remaining(10.0, 12.0), 0.0);
+    }
+
+    #[test]
+    fn shifts_that_touch_do_not_overlap_but_shared_minutes_do() {
+        assert!(!overlaps((t(10), t(12)), (t(12), t(14))));
+        assert!(overlaps((t(10), t(13)), (t(12), t(14))));
+        assert!(overlaps((t(10), t(20)), (t(12), t(14))));
+    }
+
+    #[test]
+    fn sign_ups_are_refused_when_full_repeated_overlapping_or_closed() {
+        let shift = (t(10), t(12));
+        assert_eq!(decide_signup("open", 2, 3, false, shift, &[]), Ok(()));
+        assert_eq!(
+            decide_signup("open", 3, 3, false, shift, &[]),
+            Err(SignupRefusal::Full)
+        );
+        assert_eq!(
+            decide_signup("open", 0, 3, true, shift, &[]),
+            Err(SignupRefusal::AlreadySignedUp)
+        );
+        assert_eq!(
+            decide_signup("open", 0, 3, false, shift, &[(t(11), t(13))]),
+            Err(SignupRefusal::Overlap)
+        );
+        assert_eq!(
+            decide_signup("closed", 0, 3, false, shift, &[]),
+            Err(SignupRefusal::NotOpen)
+        );
+    }
+
+    #[test]
+    fn pledges_may_fill_but_not_exceed_what_is_missing() {
+        assert!(decide_pledge("open", 5.0, 5.0).is_ok());
+        assert_eq!(
+            decide_pledge("open", 5.5, 5.0).unwrap_err().code,
+            "over_pledged"
+        );
+        assert_eq!(
+            decide_pledge("open", 0.0, 5.0).unwrap_err().code,
+            "invalid_quantity"
+        );
+        assert_eq!(
+            decide_pledge("closed", 1.0, 5.0).unwrap_err().code,
+            "need_closed"
+        );
+    }
+
+    #[test]
+    fn needs_are_validated_against_the_clock() {
+        let now = t(0);
+        let shift = |s, e, slots| NewNeed::Shift {
+            role: ShiftRole::Cook,
+            starts_at: t(s),
+            ends_at: t(e),
+            slots,
+        };
+        assert!(shift(1, 3, 3).validate(now).is_ok());
+        assert!(shift(3, 1, 3).validate(now).is_err());
+        assert!(shift(1, 30, 3).validate(now).is_err());
+        assert!(shift(1, 3, 0).validate(now).is_err());
+        assert!(shift(-5, -3, 2).validate(now).is_err());
+        let supplies = |q: f64, item: &str| NewNeed::Supplies {
+            item: item.into(),
+            quantity: q,
+            unit: "kg".into(),
+            needed_by: None,
+        };
+        assert!(supplies(10.0, "Harina").validate(now).is_ok());
+        assert!(supplies(-1.0, "Harina").validate(now).is_err());
+        assert!(supplies(1.0, "  ").validate(now).is_err());
+    }
+}
