@@ -189,3 +189,145 @@ async fn a_resident_on_a_phone_picks_a_point_and_filters_to_places_open_now(pool
         "requests left the app's origin: {outside:?}"
     );
 }
+
+/// Signs the browser in through the real login endpoint (accounts from `common::person`).
+async fn sign_in_as(b: &Browser, base: &str, name: &str) {
+    let email = format!("{}@example.org", name.to_lowercase().replace(' ', "."));
+    let status = b
+        .client
+        .execute_async(
+            "const [email, done] = arguments;
+             fetch('/api/auth/logout', {method: 'POST'})
+               .then(() => fetch('/api/auth/login', {method: 'POST', headers: {'Content-Type': 'application/json'},
+                 body: JSON.stringify({email, password: 'correct horse battery'})}))
+               .then(r => done(r.status));",
+            vec![serde_json::Value::from(email)],
+        )
+        .await
+        .unwrap();
+    assert_eq!(status, 200, "login as {name}");
+    b.client.goto(base).await.unwrap();
+    wait_for_map(b).await;
+}
+
+#[sqlx::test]
+async fn an_organizer_posts_a_shift_a_volunteer_takes_it_and_the_organizer_sees_who(pool: PgPool) {
+    seed(&pool).await;
+    let (organizer_id, _) = common::person(&pool, "Olga Organiza", "organizer", true).await;
+    common::person(&pool, "Vicente Voluntario", "volunteer", true).await;
+    // Her kitchen sits where the map opens, so it is in the list of places in view.
+    let point = antes::domain::geo::LatLon::new(-31.6335, -60.7005).unwrap();
+    let place = antes::db::places::NewPlace {
+        kind: "kitchen",
+        name: "Comedor La Esperanza".into(),
+        category: "soup_kitchen",
+        point,
+        cell: antes::domain::cells::Cell::at(point, antes::domain::cells::STORED_RES).to_db(),
+        opening_hours: Some("Mo-Fr 11:30-14:00".into()),
+        address: None,
+        phone: None,
+        description: None,
+        source: None,
+        meals_per_day: Some(90),
+    };
+    let kitchen = antes::db::places::insert_by_hand(&pool, &place, "active", organizer_id)
+        .await
+        .unwrap();
+    antes::db::kitchens::add_organizer(&pool, kitchen, organizer_id)
+        .await
+        .unwrap();
+    let base = serve(pool, test_config()).await;
+    let b = Browser::start("kitchen", 1000, 800).await;
+    b.client.goto(&base).await.unwrap();
+    wait_for_map(&b).await;
+
+    // The organizer posts a cooking shift with two slots for tomorrow.
+    sign_in_as(&b, &base, "Olga Organiza").await;
+    b.click(".tabs [data-screen=organizer]").await;
+    b.wait_for(
+        "document.querySelector('#my-kitchen option')",
+        "the organizer's kitchen",
+    )
+    .await;
+    let kitchens = b.text("#my-kitchen").await;
+    assert!(kitchens.contains("Comedor La Esperanza"), "{kitchens}");
+    let tomorrow = (chrono::Local::now() + chrono::Duration::days(1))
+        .format("%Y-%m-%d")
+        .to_string();
+    b.eval(&format!(
+        "(() => {{ const f = document.getElementById('shift-form').elements;
+           f.role.value = 'cook'; f.starts_at.value = '{tomorrow}T10:00'; f.ends_at.value = '{tomorrow}T13:00';
+           f.slots.value = '2'; return true; }})()"
+    ))
+    .await;
+    b.click("#shift-form button[type=submit]").await;
+    b.wait_for(
+        "document.querySelector('#organizer-needs li[data-need-id]')",
+        "the posted shift",
+    )
+    .await;
+    b.screenshot("kitchen-organizer-posted").await;
+
+    // A volunteer opens the kitchen from the list and takes the shift.
+    sign_in_as(&b, &base, "Vicente Voluntario").await;
+    b.wait_for(
+        &format!("document.querySelector('#place-list li[data-place-id=\"{kitchen}\"]')"),
+        "the kitchen in the list",
+    )
+    .await;
+    b.click(&format!(
+        "#place-list li[data-place-id=\"{kitchen}\"] button"
+    ))
+    .await;
+    b.wait_for(
+        "document.querySelector('#place-extra .take-shift')",
+        "the kitchen's open needs",
+    )
+    .await;
+    assert!(b
+        .text("#place-extra")
+        .await
+        .contains("2 de 2 lugares libres"));
+    b.click("#place-extra .take-shift").await;
+    b.wait_for(
+        "document.querySelector('#place-extra').textContent.includes('1 de 2 lugares libres')",
+        "the slot taken",
+    )
+    .await;
+    b.screenshot("kitchen-volunteer-took-shift").await;
+    b.click(".tabs [data-screen=shifts]").await;
+    b.wait_for("document.querySelector('#my-shift-list li')", "my shifts")
+        .await;
+    assert!(b
+        .text("#my-shift-list")
+        .await
+        .contains("Comedor La Esperanza"));
+
+    // The organizer sees who signed up.
+    sign_in_as(&b, &base, "Olga Organiza").await;
+    b.click(".tabs [data-screen=organizer]").await;
+    b.wait_for(
+        "document.querySelector('#organizer-needs .signup')",
+        "the sign-up",
+    )
+    .await;
+    assert!(b
+        .text("#organizer-needs .signup")
+        .await
+        .contains("Vicente Voluntario"));
+    b.eval("document.querySelector('#organizer-needs .signup').scrollIntoView({block: 'center'})")
+        .await;
+    b.screenshot("kitchen-organizer-sees-volunteer").await;
+
+    let errors = b.console_errors().await;
+    let urls = b.close().await;
+    assert!(errors.is_empty(), "console errors: {errors:?}");
+    let outside: Vec<&String> = urls
+        .iter()
+        .filter(|u| !u.starts_with(&format!("{base}/")))
+        .collect();
+    assert!(
+        outside.is_empty(),
+        "requests left the app's origin: {outside:?}"
+    );
+}

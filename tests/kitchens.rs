@@ -2,37 +2,12 @@
 
 mod common;
 
-use antes::db::accounts::{self as db_accounts, NewAccount};
-use common::{json, seed, test_config};
+use common::{json, person, seed, test_config};
 use rocket::http::{ContentType, Cookie, Status};
 use rocket::local::asynchronous::Client;
 use serde_json::{json, Value};
 use sqlx::postgres::PgPoolOptions;
 use sqlx::PgPool;
-
-/// An account with a live session; returns its id and session token.
-async fn person(pool: &PgPool, name: &str, role: &str, verified: bool) -> (i64, String) {
-    let hash = antes::secrets::hash_password("correct horse battery").unwrap();
-    let email = format!("{}@example.org", name.to_lowercase().replace(' ', "."));
-    let id = db_accounts::insert(
-        pool,
-        &NewAccount {
-            email: &email,
-            password_hash: &hash,
-            display_name: name,
-            phone: Some("+54 342 555-0000"),
-            role,
-            verified,
-        },
-    )
-    .await
-    .unwrap();
-    let token = antes::secrets::new_token();
-    db_accounts::create_session(pool, &antes::secrets::token_hash(&token), id, 1)
-        .await
-        .unwrap();
-    (id, token)
-}
 
 async fn call(
     client: &Client,

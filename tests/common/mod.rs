@@ -55,6 +55,30 @@ pub async fn seed(pool: &PgPool) {
     antes::seed::run(pool).await.expect("seed");
 }
 
+/// An account with a live session; returns its id and session token.
+pub async fn person(pool: &PgPool, name: &str, role: &str, verified: bool) -> (i64, String) {
+    let hash = antes::secrets::hash_password("correct horse battery").unwrap();
+    let email = format!("{}@example.org", name.to_lowercase().replace(' ', "."));
+    let id = antes::db::accounts::insert(
+        pool,
+        &antes::db::accounts::NewAccount {
+            email: &email,
+            password_hash: &hash,
+            display_name: name,
+            phone: Some("+54 342 555-0000"),
+            role,
+            verified,
+        },
+    )
+    .await
+    .unwrap();
+    let token = antes::secrets::new_token();
+    antes::db::accounts::create_session(pool, &antes::secrets::token_hash(&token), id, 1)
+        .await
+        .unwrap();
+    (id, token)
+}
+
 pub fn free_port() -> u16 {
     TcpListener::bind("127.0.0.1:0")
         .and_then(|l| l.local_addr())

@@ -2,10 +2,12 @@
 import { createMap } from './map.js';
 import { initialLang, loadLang } from './i18n.js';
 import { initPlaces, placesState } from './places.js';
+import { initKitchens } from './kitchen.js';
 
 function showScreen(name) {
   document.querySelectorAll('.tabs [data-screen]').forEach((b) => b.setAttribute('aria-selected', String(b.dataset.screen === name)));
   document.querySelectorAll('.screen').forEach((s) => { s.hidden = s.dataset.screen !== name; });
+  document.dispatchEvent(new CustomEvent('screen-shown', { detail: name }));
 }
 
 async function main() {
@@ -19,6 +21,7 @@ async function main() {
   window.antes = { map, places: placesState };
   map.on('error', (e) => console.error('map error', e.error?.message ?? e));
   await initPlaces(map, config);
+  initKitchens(map);
   document.body.dataset.ready = '1';
 }
 

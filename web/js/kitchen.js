@@ -1,0 +1,239 @@
+// Community kitchens: open needs on a kitchen's card (pledge, take a shift), the organizer's
+// "Mi comedor" screen (post and manage needs, see who signed up and what was pledged), and
+// "Mis turnos" (my shifts and pledges).
+import { api, el } from './api.js';
+import { t, currentLang, onLangChange } from './i18n.js';
+
+let me = null; // the signed-in account, or null
+let selectedKitchen = null;
+let pickForNewKitchen = null; // {lat, lon} picked on the map for a new kitchen
+
+async function whoAmI() {
+  try { me = await api('/api/me'); } catch { me = null; }
+  return me;
+}
+
+function fmtTime(iso) {
+  return new Date(iso).toLocaleString(currentLang() === 'es' ? 'es-AR' : 'en-GB', {
+    weekday: 'short', day: 'numeric', month: 'short', hour: '2-digit', minute: '2-digit',
+  });
+}
+
+function fmtAmount(n) { return Number.isInteger(n) ? String(n) : n.toFixed(2); }
+
+function needSummary(n) {
+  if (n.kind === 'supplies') {
+    return t('kitchen.supplies_line', { item: n.item, quantity: fmtAmount(n.quantity), unit: n.unit, remaining: fmtAmount(n.remaining) });
+  }
+  return t('kitchen.shift_line', {
+    role: t(`kitchen.role.${n.role}`), from: fmtTime(n.starts_at), to: fmtTime(n.ends_at), left: n.slots_left, slots: n.slots,
+  });
+}
+
+function errorText(err) {
+  const key = `error.${err.code}`;
+  const text = t(key);
+  return text === key ? err.message : text;
+}
+
+// ---- the kitchen card (public page)
+
+async function renderKitchenExtra(box, place) {
+  const status = el('p', { class: 'status', role: 'status' });
+  let needs = [];
+  try { needs = await api(`/api/places/${place.properties.id}/needs`); } catch (err) { status.textContent = errorText(err); }
+  const serving = place.properties.open_now;
+  box.replaceChildren(
+    el('p', {}, el('strong', {}, serving === true ? t('kitchen.serving_now') : serving === false ? t('kitchen.not_serving_now') : t('kitchen.serving_unknown'))),
+    place.properties.meals_per_day ? el('p', {}, t('kitchen.meals_per_day', { n: place.properties.meals_per_day })) : null,
+    el('h3', {}, t('kitchen.open_needs')),
+    needs.length ? el('ul', { class: 'need-list' }, needs.map((n) => needItem(n, status, () => renderKitchenExtra(box, place)))) : el('p', { class: 'status' }, t('kitchen.no_needs')),
+    status,
+  );
+}
+
+function needItem(n, status, refresh) {
+  const li = el('li', { 'data-need-id': n.id, 'data-need-kind': n.kind }, el('span', { class: 'need-text' }, needSummary(n)));
+  if (!me) {
+    li.append(el('span', { class: 'status' }, ' ', t('kitchen.sign_in_to_help')));
+    return li;
+  }
+  if (n.kind === 'supplies') {
+    const qty = el('input', { type: 'number', min: '0', step: 'any', class: 'pledge-qty', 'aria-label': t('kitchen.quantity'), value: fmtAmount(n.remaining) });
+    li.append(el('form', {
+      class: 'row', onsubmit: async (e) => {
+        e.preventDefault();
+        try { await api(`/api/needs/${n.id}/pledge`, { method: 'POST', body: { quantity: Number(qty.value) } }); status.textContent = t('kitchen.pledged'); refresh(); } catch (err) { status.textContent = errorText(err); }
+      },
+    }, qty, el('button', { type: 'submit', class: 'secondary pledge' }, t('kitchen.pledge'))));
+  } else {
+    li.append(el('button', {
+      type: 'button', class: 'secondary take-shift', onclick: async () => {
+        try { await api(`/api/needs/${n.id}/signup`, { method: 'POST' }); status.textContent = t('kitchen.signed_up'); refresh(); } catch (err) { status.textContent = errorText(err); }
+      },
+    }, t('kitchen.take_shift')));
+  }
+  return li;
+}
+
+// ---- "Mi comedor" (organizers)
+
+async function renderOrganizer() {
+  const box = document.getElementById('organizer-body');
+  if (!box) return;
+  await whoAmI();
+  if (!me || (me.role !== 'organizer' && me.role !== 'coordinator')) {
+    box.replaceChildren(el('p', { class: 'status' }, t('kitchen.organizers_only')));
+    return;
+  }
+  const places = await api('/api/me/places');
+  if (!selectedKitchen && places.length) selectedKitchen = places[0].id;
+  const select = el('select', { id: 'my-kitchen', onchange: (e) => { selectedKitchen = Number(e.target.value); renderOrganizer(); } },
+    places.map((p) => el('option', { value: p.id, selected: p.id === selectedKitchen }, p.status === 'pending_review' ? `${p.name} (${t('kitchen.pending')})` : p.name)));
+  box.replaceChildren(
+    places.length ? el('label', {}, t('kitchen.my_kitchen'), ' ', select) : el('p', { class: 'status' }, t('kitchen.no_kitchens')),
+    selectedKitchen ? el('div', { id: 'organizer-needs' }) : null,
+    selectedKitchen ? needForms() : null,
+    newKitchenForm(),
+  );
+  if (selectedKitchen) await renderOrganizerNeeds();
+}
+
+function needForms() {
+  const status = el('p', { class: 'status', role: 'status', id: 'need-form-status' });
+  const shift = el('form', {
+    id: 'shift-form', onsubmit: async (e) => {
+      e.preventDefault();
+      const f = e.target.elements;
+      try {
+        await api(`/api/places/${selectedKitchen}/needs`, { method: 'POST', body: {
+          kind: 'shift', role: f.role.value, starts_at: new Date(f.starts_at.value).toISOString(), ends_at: new Date(f.ends_at.value).toISOString(), slots: Number(f.slots.value),
+        } });
+        status.textContent = t('kitchen.need_posted');
+        await renderOrganizerNeeds();
+      } catch (err) { status.textContent = errorText(err); }
+    },
+  },
+  el('h3', {}, t('kitchen.post_shift')),
+  el('label', {}, t('kitchen.role'), el('select', { name: 'role' }, ['cook', 'serve', 'deliver', 'clean'].map((r) => el('option', { value: r }, t(`kitchen.role.${r}`))))),
+  el('label', {}, t('kitchen.starts_at'), el('input', { type: 'datetime-local', name: 'starts_at', required: true })),
+  el('label', {}, t('kitchen.ends_at'), el('input', { type: 'datetime-local', name: 'ends_at', required: true })),
+  el('label', {}, t('kitchen.slots'), el('input', { type: 'number', name: 'slots', min: '1', max: '100', value: '3', required: true })),
+  el('button', { type: 'submit', class: 'primary' }, t('kitchen.post')));
+  const supplies = el('form', {
+    id: 'supplies-form', onsubmit: async (e) => {
+      e.preventDefault();
+      const f = e.target.elements;
+      try {
+        await api(`/api/places/${selectedKitchen}/needs`, { method: 'POST', body: {
+          kind: 'supplies', item: f.item.value, quantity: Number(f.quantity.value), unit: f.unit.value,
+        } });
+        status.textContent = t('kitchen.need_posted');
+        await renderOrganizerNeeds();
+      } catch (err) { status.textContent = errorText(err); }
+    },
+  },
+  el('h3', {}, t('kitchen.post_supplies')),
+  el('label', {}, t('kitchen.item'), el('input', { type: 'text', name: 'item', required: true })),
+  el('label', {}, t('kitchen.quantity'), el('input', { type: 'number', name: 'quantity', min: '0', step: 'any', required: true })),
+  el('label', {}, t('kitchen.unit'), el('input', { type: 'text', name: 'unit', required: true, placeholder: 'kg' })),
+  el('button', { type: 'submit', class: 'primary' }, t('kitchen.post')));
+  return el('div', {}, shift, supplies, status);
+}
+
+async function renderOrganizerNeeds() {
+  const box = document.getElementById('organizer-needs');
+  if (!box) return;
+  const needs = await api(`/api/places/${selectedKitchen}/needs`, { query: { all: 'true' } });
+  const details = await Promise.all(needs.map((n) => api(`/api/needs/${n.id}`)));
+  box.replaceChildren(
+    el('h3', {}, t('kitchen.needs')),
+    el('ul', { class: 'need-list' }, details.map(({ need, signups, pledges }) => el('li', { 'data-need-id': need.id },
+      el('div', {}, el('strong', {}, needSummary(need)), ' ', el('span', { class: 'status' }, t(`kitchen.status.${need.status}`))),
+      need.kind === 'shift'
+        ? el('ul', { class: 'signups' }, signups.length ? signups.map((s) => el('li', { class: 'signup' }, s.display_name, s.phone ? [' · ', el('a', { href: `tel:${s.phone.replace(/[^+\d]/g, '')}` }, s.phone)] : null)) : el('li', { class: 'status' }, t('kitchen.nobody_yet')))
+        : el('ul', { class: 'pledges' }, pledges.length ? pledges.map((p) => el('li', { class: 'pledge-row' },
+          `${p.display_name}: ${fmtAmount(p.quantity)} ${need.unit} · ${t(`kitchen.pledge_status.${p.status}`)} `,
+          p.status === 'pledged' ? el('button', { type: 'button', class: 'secondary', onclick: async () => { await api(`/api/pledges/${p.id}/received`, { method: 'POST' }); renderOrganizerNeeds(); } }, t('kitchen.mark_received')) : null)) : el('li', { class: 'status' }, t('kitchen.nobody_yet'))),
+      need.status === 'open' ? el('button', { type: 'button', class: 'secondary', onclick: async () => { await api(`/api/needs/${need.id}/close`, { method: 'POST' }); renderOrganizerNeeds(); } }, t('kitchen.close_need')) : null,
+    ))),
+  );
+}
+
+function newKitchenForm() {
+  const status = el('p', { class: 'status', role: 'status' });
+  const where = el('p', { class: 'status', id: 'new-kitchen-where' }, pickForNewKitchen ? t('kitchen.location_picked') : t('kitchen.pick_location'));
+  return el('details', {}, el('summary', {}, t('kitchen.new_kitchen')), el('form', {
+    id: 'new-kitchen-form', onsubmit: async (e) => {
+      e.preventDefault();
+      if (!pickForNewKitchen) { status.textContent = t('kitchen.pick_location'); return; }
+      const f = e.target.elements;
+      try {
+        const created = await api('/api/places', { method: 'POST', body: {
+          kind: 'kitchen', category: f.category.value, name: f.name.value, location: pickForNewKitchen,
+          opening_hours: f.opening_hours.value || null, address: f.address.value || null, phone: f.phone.value || null,
+          description: f.description.value || null, meals_per_day: f.meals.value ? Number(f.meals.value) : null,
+        } });
+        selectedKitchen = created.id;
+        pickForNewKitchen = null;
+        status.textContent = created.status === 'pending_review' ? t('kitchen.created_pending') : t('kitchen.created');
+        renderOrganizer();
+      } catch (err) { status.textContent = errorText(err); }
+    },
+  },
+  el('label', {}, t('kitchen.name'), el('input', { type: 'text', name: 'name', required: true })),
+  el('label', {}, t('kitchen.category'), el('select', { name: 'category' }, ['soup_kitchen', 'food_bank', 'food_sharing'].map((c) => el('option', { value: c }, t(`kitchen.category.${c}`))))),
+  el('label', {}, t('kitchen.hours'), el('input', { type: 'text', name: 'opening_hours', placeholder: 'Mo-Fr 11:30-14:00' })),
+  el('label', {}, t('kitchen.meals'), el('input', { type: 'number', name: 'meals', min: '0' })),
+  el('label', {}, t('kitchen.address'), el('input', { type: 'text', name: 'address' })),
+  el('label', {}, t('kitchen.phone'), el('input', { type: 'tel', name: 'phone' })),
+  el('label', {}, t('kitchen.description'), el('textarea', { name: 'description', rows: '2' })),
+  where,
+  el('button', { type: 'submit', class: 'primary' }, t('kitchen.create')),
+  status));
+}
+
+// ---- "Mis turnos"
+
+async function renderMyShifts() {
+  const box = document.getElementById('my-shifts-body');
+  if (!box) return;
+  await whoAmI();
+  if (!me) { box.replaceChildren(el('p', { class: 'status' }, t('kitchen.sign_in_to_help'))); return; }
+  const [shifts, pledges] = await Promise.all([api('/api/me/shifts'), api('/api/me/pledges')]);
+  box.replaceChildren(
+    el('h3', {}, t('kitchen.my_shifts')),
+    shifts.length ? el('ul', { class: 'need-list', id: 'my-shift-list' }, shifts.map((n) => el('li', { 'data-need-id': n.id },
+      el('strong', {}, n.place_name), ' · ', needSummary(n), ' ',
+      n.status === 'open' ? el('button', { type: 'button', class: 'secondary', onclick: async () => { await api(`/api/needs/${n.id}/signup`, { method: 'DELETE' }); renderMyShifts(); } }, t('kitchen.cancel_shift')) : el('span', { class: 'status' }, t(`kitchen.status.${n.status}`))))) : el('p', { class: 'status' }, t('kitchen.no_shifts')),
+    el('h3', {}, t('kitchen.my_pledges')),
+    pledges.length ? el('ul', { class: 'need-list' }, pledges.map(({ pledge, need }) => el('li', {},
+      el('strong', {}, need.place_name), ` · ${fmtAmount(pledge.quantity)} ${need.unit} ${need.item} · ${t(`kitchen.pledge_status.${pledge.status}`)} `,
+      pledge.status === 'pledged' ? el('button', { type: 'button', class: 'secondary', onclick: async () => { await api(`/api/pledges/${pledge.id}/withdraw`, { method: 'POST' }); renderMyShifts(); } }, t('kitchen.withdraw')) : null))) : el('p', { class: 'status' }, t('kitchen.no_pledges')),
+  );
+}
+
+export function initKitchens(map) {
+  document.addEventListener('place-shown', async (e) => {
+    const f = e.detail;
+    const box = document.getElementById('place-extra');
+    if (!box || f.properties.kind !== 'kitchen') return;
+    await whoAmI();
+    renderKitchenExtra(box, f);
+  });
+  map.on('click', (e) => {
+    if (document.querySelector('.screen:not([hidden])')?.dataset.screen !== 'organizer') return;
+    pickForNewKitchen = { lat: e.lngLat.lat, lon: e.lngLat.lng };
+    const where = document.getElementById('new-kitchen-where');
+    if (where) where.textContent = t('kitchen.location_picked');
+  });
+  document.addEventListener('screen-shown', (e) => {
+    if (e.detail === 'organizer') renderOrganizer();
+    if (e.detail === 'shifts') renderMyShifts();
+  });
+  onLangChange(() => {
+    const visible = document.querySelector('.screen:not([hidden])')?.dataset.screen;
+    if (visible === 'organizer') renderOrganizer();
+    if (visible === 'shifts') renderMyShifts();
+  });
+}
