@@ -286,3 +286,70 @@ impl Browser {
         urls
     }
 }
+
+/// A local client that keeps no cookies, so each call says who it is.
+pub async fn untracked(pool: PgPool) -> Client {
+    Client::untracked(antes::rocket(figment(0), test_config(), pool))
+        .await
+        .expect("valid rocket")
+}
+
+/// The password of every account made by [`account`].
+pub const PASSWORD: &str = "correct horse battery";
+
+fn password_hash() -> &'static str {
+    static HASH: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    HASH.get_or_init(|| antes::secrets::hash_password(PASSWORD).expect("hash"))
+}
+
+/// An account made through the db layer, with a live session. Returns its id and session token.
+pub async fn account(pool: &PgPool, email: &str, role: &str, verified: bool) -> (i64, String) {
+    let name = email.split('@').next().unwrap_or(email);
+    let id = antes::db::accounts::insert(
+        pool,
+        &antes::db::accounts::NewAccount {
+            email,
+            password_hash: password_hash(),
+            display_name: name,
+            phone: None,
+            role,
+            verified,
+        },
+    )
+    .await
+    .expect("insert account");
+    let token = antes::secrets::new_token();
+    antes::db::accounts::create_session(pool, &antes::secrets::token_hash(&token), id, 1)
+        .await
+        .expect("session");
+    (id, token)
+}
+
+/// Calls the app as the holder of session `token` (or anonymously); returns the status and the
+/// JSON body (`null` when empty).
+pub async fn call(
+    client: &Client,
+    method: rocket::http::Method,
+    uri: &str,
+    token: Option<&str>,
+    body: Option<&Value>,
+) -> (u16, Value) {
+    let mut req = client.req(method, uri.to_string());
+    if let Some(t) = token {
+        req = req.cookie(rocket::http::Cookie::new("antes_session", t.to_string()));
+    }
+    if let Some(b) = body {
+        req = req
+            .header(rocket::http::ContentType::JSON)
+            .body(b.to_string());
+    }
+    let res = req.dispatch().await;
+    let status = res.status().code;
+    let text = res.into_string().await.unwrap_or_default();
+    let value = if text.is_empty() {
+        Value::Null
+    } else {
+        serde_json::from_str(&text).unwrap_or_else(|e| panic!("{uri}: not JSON ({e}): {text}"))
+    };
+    (status, value)
+}
