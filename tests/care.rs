@@ -44,8 +44,12 @@ fn offset(from: (f64, f64), metres: f64, bearing_deg: f64) -> (f64, f64) {
     (la2.to_degrees(), lo2.to_degrees())
 }
 
+/// The public cell of a point as the app defines it: the res-8 parent of its stored res-9 cell
+/// (H3 children do not tile their parent exactly, so this can differ from a direct lookup).
 fn res8(p: (f64, f64)) -> Cell {
-    Cell::at(LatLon::new(p.0, p.1).unwrap(), PUBLIC_RES)
+    Cell::at(LatLon::new(p.0, p.1).unwrap(), Resolution::Nine)
+        .parent(PUBLIC_RES)
+        .unwrap()
 }
 
 fn request_body(p: (f64, f64), category: &str, urgency: &str, name: &str, phone: &str) -> Value {
@@ -291,6 +295,16 @@ async fn anonymous_requests_wait_for_review_and_trusted_authors_skip_it(pool: Pg
         .all(|r| r.get("location").is_none() && r.get("contact").is_none()));
     let (status, _) = call(&client, Get, "/api/review/requests", Some(&vol), None).await;
     assert_eq!(status, 403);
+    let (status, open) = call(
+        &client,
+        Get,
+        "/api/review/requests?status=open",
+        Some(&coord),
+        None,
+    )
+    .await;
+    assert_eq!(status, 200);
+    assert_eq!(open["requests"].as_array().unwrap().len(), 2);
 }
 
 #[sqlx::test]
@@ -844,28 +858,24 @@ async fn small_cells_roll_up_into_their_res7_parent(pool: PgPool) {
     assert_eq!(features[0]["properties"]["count"], 3);
 }
 
-/// The corner coordinates that the hexagon layer may draw around `home`: the rings of its res-8
-/// cell and of its res-7, res-6 and res-5 parents. They are public grid geometry.
-fn grid_numbers(home: Cell) -> (Vec<f64>, Vec<f64>) {
-    let (mut lats, mut lons) = (Vec::new(), Vec::new());
-    for res in [
-        PUBLIC_RES,
-        Resolution::Seven,
-        Resolution::Six,
-        Resolution::Five,
-    ] {
-        for [lon, lat] in home.parent(res).unwrap().ring() {
-            lats.push(lat);
-            lons.push(lon);
-        }
+/// The outlines that public answers draw near `home`, grouped as they share one JSON body: each
+/// res-8 cell of its res-7 parent alone (`/api/cells/{cell}`), the res-8 cell with its res-7
+/// parent (the res-8 counts), and the res-6 and res-5 parents. They are public grid geometry.
+fn outline_groups(home: Cell) -> Vec<Vec<[f64; 2]>> {
+    let c7 = home.parent(Resolution::Seven).unwrap();
+    let mut groups: Vec<Vec<[f64; 2]>> =
+        c7.0.children(PUBLIC_RES).map(|c| Cell(c).ring()).collect();
+    groups.push([home.ring(), c7.ring()].concat());
+    for r in [Resolution::Six, Resolution::Five] {
+        groups.push(home.parent(r).unwrap().ring());
     }
-    (lats, lons)
+    groups
 }
 
 /// Points of a res-8 cell more than 300 m from its centre, more than 120 m from any point that
-/// the public grid numbers can form (any corner latitude with any corner longitude), and more
-/// than 200 m apart.
-fn private_points_in(cell: Cell, grid: &(Vec<f64>, Vec<f64>)) -> Vec<(f64, f64)> {
+/// two numbers of one outline group can form (any corner latitude with any corner longitude),
+/// and more than 200 m apart.
+fn private_points_in(cell: Cell, groups: &[Vec<[f64; 2]>]) -> Vec<(f64, f64)> {
     let c = cell.center();
     let centre = (c.lat, c.lon);
     let mut out: Vec<(f64, f64)> = Vec::new();
@@ -875,10 +885,10 @@ fn private_points_in(cell: Cell, grid: &(Vec<f64>, Vec<f64>)) -> Vec<(f64, f64)>
             if res8(p) != cell || haversine(p, centre) <= 320.0 {
                 continue;
             }
-            let clear = grid
-                .0
-                .iter()
-                .all(|lat| grid.1.iter().all(|lon| haversine(p, (*lat, *lon)) > 120.0));
+            let clear = groups.iter().all(|g| {
+                g.iter()
+                    .all(|a| g.iter().all(|b| haversine(p, (a[1], b[0])) > 120.0))
+            });
             if clear && out.iter().all(|q| haversine(p, *q) > 200.0) {
                 out.push(p);
             }
@@ -905,7 +915,7 @@ async fn no_body_an_outsider_can_read_holds_a_point_near_a_request_or_its_contac
     // Three requests in one res-8 cell (shown), three more in cells of one res-7 parent (rolled
     // up), and one still under review.
     let home_cell = res8(SANTA_FE);
-    let grid = grid_numbers(home_cell);
+    let grid = outline_groups(home_cell);
     let mut spots: Vec<(f64, f64)> = private_points_in(home_cell, &grid)
         .into_iter()
         .take(3)
@@ -946,14 +956,11 @@ async fn no_body_an_outsider_can_read_holds_a_point_near_a_request_or_its_contac
         let id = created["id"].as_str().unwrap().to_string();
         bodies.push(("POST /api/requests".into(), created));
         if i < 6 {
-            call(
-                &client,
-                Post,
-                &format!("/api/requests/{id}/approve"),
-                Some(&coord),
-                None,
-            )
-            .await;
+            let approve = format!("/api/requests/{id}/approve");
+            assert_eq!(
+                call(&client, Post, &approve, Some(&coord), None).await.0,
+                200
+            );
         }
         ids.push(id);
     }
@@ -1021,6 +1028,10 @@ async fn no_body_an_outsider_can_read_holds_a_point_near_a_request_or_its_contac
             Some(&newbie),
             None,
         ));
+    }
+    let spot_cells: BTreeSet<String> = spots.iter().map(|p| res8(*p).to_string()).collect();
+    for cell in &spot_cells {
+        calls.push((Get, format!("/api/cells/{cell}"), None, None));
     }
     for id in &ids {
         for who in [None, Some(newbie.as_str()), Some(cook.as_str())] {
@@ -1909,6 +1920,33 @@ async fn bad_input_on_care_endpoints_gets_a_json_4xx(pool: PgPool) {
             None,
             422,
             "invalid_parameter",
+        ),
+        (
+            Get,
+            "/api/cells/nope".into(),
+            None,
+            None,
+            422,
+            "invalid_cell",
+        ),
+        (
+            Get,
+            format!(
+                "/api/cells/{}",
+                Cell::at(LatLon::new(-31.6, -60.7).unwrap(), Resolution::Nine)
+            ),
+            None,
+            None,
+            422,
+            "invalid_resolution",
+        ),
+        (
+            Get,
+            "/api/review/requests?status=lost".into(),
+            Some(&coord),
+            None,
+            422,
+            "invalid_status",
         ),
         (
             Get,

@@ -40,6 +40,7 @@ pub fn routes() -> Vec<Route> {
         requests::complete,
         requests::review_queue,
         requests::events,
+        requests::cell_outline,
         volunteers::put_profile,
         volunteers::tasks,
         volunteers::assignments,

@@ -33,6 +33,7 @@ use super::{auth, health, places, requests, volunteers, web};
         requests::complete,
         requests::review_queue,
         requests::events,
+        requests::cell_outline,
         volunteers::put_profile,
         volunteers::tasks,
         volunteers::assignments,

@@ -416,16 +416,23 @@ pub struct ReviewQueue {
     pub requests: Vec<ReviewItem>,
 }
 
-/// Requests waiting for review, oldest first (coordinators only).
+/// Requests waiting for review, oldest first (coordinators only). `status` lists another state
+/// instead, e.g. `open` to find matches for open requests.
 #[utoipa::path(get, path = "/api/review/requests", tag = "requests",
+    params(("status" = Option<String>, Query, description = "pending_review (default), open, assigned, ...")),
     responses((status = 200, body = ReviewQueue), (status = 403, body = ErrorBody)))]
-#[get("/api/review/requests")]
+#[get("/api/review/requests?<status>")]
 pub async fn review_queue(
     pool: &State<PgPool>,
     account: CurrentAccount,
+    status: Option<&str>,
 ) -> ApiResult<Json<ReviewQueue>> {
     account.require_coordinator()?;
-    let rows = db_requests::pending_review(&**pool, 200).await?;
+    let status: Status = super::params::opt::<String>("status", status)?
+        .as_deref()
+        .unwrap_or("pending_review")
+        .parse()?;
+    let rows = db_requests::by_status(&**pool, status, 200).await?;
     let requests = rows
         .into_iter()
         .map(|r| {
@@ -501,7 +508,7 @@ pub struct CellProperties {
     #[schema(value_type = String)]
     pub cell: Cell,
     pub res: u8,
-    /// Open requests in the cell; never below 3.
+    /// Open requests in the cell; never below 3 (0 from `/api/cells/{cell}`, which counts nothing).
     pub count: usize,
 }
 
@@ -561,5 +568,36 @@ pub async fn cells(
     Ok(Json(CellCollection {
         kind: "FeatureCollection",
         features,
+    }))
+}
+
+/// One H3 cell of resolution 8 or coarser as a GeoJSON hexagon: public grid geometry, so the
+/// page can draw the cells that task lists name. Finer cells are refused.
+#[utoipa::path(get, path = "/api/cells/{cell}", tag = "requests",
+    params(("cell" = String, Path, description = "H3 cell, hex", example = "88b24d36e7fffff")),
+    responses((status = 200, body = CellFeature), (status = 422, body = ErrorBody)))]
+#[get("/api/cells/<cell>")]
+pub fn cell_outline(cell: &str) -> ApiResult<Json<CellFeature>> {
+    let cell: Cell = cell.parse()?;
+    if cell.res() > PUBLIC_RES {
+        return Err(ApiError::unprocessable(
+            "invalid_resolution",
+            format!(
+                "cells finer than resolution 8 are not served, got {}",
+                u8::from(cell.res())
+            ),
+        ));
+    }
+    Ok(Json(CellFeature {
+        kind: "Feature",
+        geometry: Polygon {
+            kind: "Polygon",
+            coordinates: vec![cell.ring()],
+        },
+        properties: CellProperties {
+            cell,
+            res: u8::from(cell.res()),
+            count: 0,
+        },
     }))
 }

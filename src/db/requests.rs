@@ -243,14 +243,16 @@ pub async fn events(exec: impl PgExecutor<'_>, request_id: Uuid) -> sqlx::Result
     .await
 }
 
-/// Requests waiting for review, oldest first.
-pub async fn pending_review(
+/// Requests in one state, oldest first.
+pub async fn by_status(
     exec: impl PgExecutor<'_>,
+    status: Status,
     limit: i64,
 ) -> sqlx::Result<Vec<RequestRow>> {
     sqlx::query_as(&format!(
-        "SELECT {COLUMNS} FROM {FROM} WHERE r.status = 'pending_review' ORDER BY r.created_at, r.id LIMIT $1"
+        "SELECT {COLUMNS} FROM {FROM} WHERE r.status = $1 ORDER BY r.created_at, r.id LIMIT $2"
     ))
+    .bind(status.as_str())
     .bind(limit)
     .fetch_all(exec)
     .await
