@@ -94,3 +94,196 @@ async fn the_map_opens_on_santa_fe_with_its_places_and_stays_on_this_origin(pool
         "requests left the app's origin: {outside:?}"
     );
 }
+
+/// Fires a map click at a point, as a tap on the map would.
+async fn tap_map(b: &Browser, lat: f64, lon: f64) {
+    b.eval(&format!(
+        "(() => {{ const m = window.antes.map; const ll = {{lng: {lon}, lat: {lat}}}; \
+         m.fire('click', {{ lngLat: ll, point: m.project([{lon}, {lat}]), originalEvent: {{}} }}); return true; }})()"
+    ))
+    .await;
+}
+
+async fn log_in(b: &Browser, prefix: &str, email: &str) {
+    b.fill(&format!("#{prefix}-login-email"), email).await;
+    b.fill(&format!("#{prefix}-login-password"), common::PASSWORD)
+        .await;
+    b.click(&format!("#{prefix}-login-submit")).await;
+    b.wait_for(
+        &format!("document.getElementById('{prefix}-logout')"),
+        "the log-in",
+    )
+    .await;
+}
+
+#[sqlx::test]
+async fn a_request_is_posted_approved_claimed_and_only_then_shows_its_details(pool: PgPool) {
+    let (_, _) = common::account(&pool, "coord@example.org", "coordinator", true).await;
+    let (vol_id, _) = common::account(&pool, "vol@example.org", "volunteer", true).await;
+    let home = antes::domain::geo::LatLon::new(-31.640, -60.705).unwrap();
+    antes::db::volunteers::upsert(
+        &pool,
+        vol_id,
+        &antes::db::volunteers::Profile {
+            skills: &["groceries", "medicine"],
+            home,
+            radius_m: 3_000.0,
+            on_duty: true,
+            max_open: 2,
+        },
+    )
+    .await
+    .unwrap();
+    let base = serve(pool.clone(), test_config()).await;
+    // A 360-px phone.
+    let b = Browser::start("care", 360, 780).await;
+    b.client.goto(&base).await.unwrap();
+    wait_for_map(&b).await;
+
+    // Ask for help for someone else, with the place picked on the map.
+    b.click(".tabs [data-screen=request]").await;
+    b.wait_for("document.getElementById('req-form')", "the request form")
+        .await;
+    tap_map(&b, -31.6331, -60.7012).await;
+    b.wait_for("window.antes.requests.point !== null", "the picked point")
+        .await;
+    b.click("#req-who-other").await;
+    b.eval("(() => { const s = document.getElementById('req-category'); s.value = 'medicine'; return true; })()").await;
+    b.fill("#req-desc", "Retirar los remedios de la farmacia")
+        .await;
+    b.fill("#req-address", "Calle Falsa 123, timbre roto").await;
+    b.fill("#req-name", "Doña Rosa Quiroga").await;
+    b.fill("#req-phone", "+54 342 455-9876").await;
+    b.screenshot("care-1-request-form").await;
+    b.click("#req-submit").await;
+    let link = b
+        .wait_for(
+            "document.getElementById('req-link')?.getAttribute('href')",
+            "the private link",
+        )
+        .await;
+    let link = link.as_str().unwrap().to_string();
+    assert!(link.starts_with(&format!("{base}/?request=")) && link.contains("&token="));
+    assert!(b.text("#req-result").await.contains("Quién ve qué"));
+    b.screenshot("care-2-private-link").await;
+
+    // The coordinator approves it.
+    b.click(".tabs [data-screen=coordination]").await;
+    log_in(&b, "coord", "coord@example.org").await;
+    b.wait_for(
+        "document.querySelector('#coord-queue li .approve')",
+        "the review queue",
+    )
+    .await;
+    let queued = b.text("#coord-queue").await;
+    assert!(
+        queued.contains("Remedios") && !queued.contains("Rosa"),
+        "{queued}"
+    );
+    b.click("#coord-queue li .approve").await;
+    b.wait_for(
+        "document.querySelectorAll('#coord-queue li').length === 0 && document.querySelectorAll('#coord-open li').length === 1",
+        "the approval",
+    )
+    .await;
+    b.screenshot("care-3-approved").await;
+    b.click("#coord-logout").await;
+
+    // The volunteer sees the task as a hexagon and a list item, without any private detail.
+    b.click(".tabs [data-screen=volunteer]").await;
+    log_in(&b, "vol", "vol@example.org").await;
+    b.wait_for(
+        "document.querySelector('#vol-tasks li .claim')",
+        "the task list",
+    )
+    .await;
+    b.wait_for(
+        "window.antes.volunteer.drawn.tasks.features.length === 1",
+        "the task hexagon",
+    )
+    .await;
+    let kind = b
+        .eval("window.antes.volunteer.drawn.tasks.features[0].geometry.type")
+        .await;
+    assert_eq!(kind, "Polygon");
+    let before = b.eval("document.body.innerText").await;
+    let before = before.as_str().unwrap();
+    for secret in ["Rosa", "455-9876", "Falsa", "remedios de la farmacia"] {
+        assert!(
+            !before.contains(secret),
+            "`{secret}` shown before the claim"
+        );
+    }
+    assert!(b.text("#vol-tasks").await.contains("A <1 km"));
+    assert!(
+        !before.contains("null") && !before.contains("undefined"),
+        "{before}"
+    );
+    b.screenshot("care-4-tasks").await;
+
+    b.click("#vol-tasks li .claim").await;
+    b.wait_for(
+        "document.querySelector('#vol-assignments a.tel')",
+        "the claimed request's details",
+    )
+    .await;
+    let details = b.text("#vol-assignments").await;
+    assert!(
+        details.contains("Doña Rosa Quiroga") && details.contains("Calle Falsa 123"),
+        "{details}"
+    );
+    let tel = b
+        .eval("document.querySelector('#vol-assignments a.tel').getAttribute('href')")
+        .await;
+    assert_eq!(tel, "tel:+543424559876");
+    b.wait_for(
+        "window.antes.volunteer.drawn.assigned.features.length === 1",
+        "the map pin",
+    )
+    .await;
+    b.click("#vol-assignments button.secondary").await;
+    b.wait_for("!window.antes.map.isMoving()", "the map to settle")
+        .await;
+    b.screenshot("care-5-claimed").await;
+
+    // The private link shows the status to the requester.
+    b.client.goto(&link).await.unwrap();
+    wait_for_map(&b).await;
+    let status = b
+        .wait_for(
+            "document.getElementById('req-status-text')?.dataset.status",
+            "the status view",
+        )
+        .await;
+    assert_eq!(status, "assigned");
+    assert!(
+        b.eval("Boolean(document.getElementById('req-cancel'))")
+            .await
+            == true
+    );
+    b.screenshot("care-6-status-link").await;
+
+    let fits = b
+        .eval("document.documentElement.scrollWidth <= window.innerWidth")
+        .await;
+    let errors = b.console_errors().await;
+    let urls = b.close().await;
+    assert!(errors.is_empty(), "console errors: {errors:?}");
+    assert_eq!(fits, true, "the page is wider than a 360-px phone");
+    assert!(
+        urls.iter().all(|u| u.starts_with(&format!("{base}/"))),
+        "{urls:?}"
+    );
+
+    let views: i64 = sqlx::query_scalar(
+        "SELECT count(*) FROM request_events WHERE action = 'viewed_full' AND account_id = $1",
+    )
+    .bind(vol_id)
+    .fetch_one(&pool)
+    .await
+    .unwrap();
+    assert!(
+        views >= 1,
+        "the volunteer's look at the details was not logged"
+    );
+}

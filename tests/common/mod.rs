@@ -130,6 +130,14 @@ impl Browser {
                 ]
             }
         });
+        // Desktop Chromium will not make a window narrower than about 500 px; a phone-sized
+        // viewport needs device emulation.
+        let mut caps = caps;
+        if width < 500 {
+            caps["goog:chromeOptions"]["mobileEmulation"] = serde_json::json!({
+                "deviceMetrics": {"width": width, "height": height, "pixelRatio": 1.0}
+            });
+        }
         let caps = match caps {
             Value::Object(m) => m,
             _ => unreachable!(),
