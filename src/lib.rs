@@ -3,7 +3,8 @@
 //! The layout, with dependencies pointing one way (`api → domain, db`; `db → domain`):
 //! - [`config`]: typed settings from `Rocket.toml`, `ROCKET_*` variables and `DATABASE_URL`.
 //! - [`error`]: the one API error type and its JSON shape.
-//! - [`domain`]: plain-Rust decisions (coordinates, cells, categories, opening hours).
+//! - [`domain`]: plain-Rust decisions (coordinates, cells, categories, opening hours, accounts,
+//!   the help request lifecycle and permissions, k-anonymous counts, matching).
 //! - [`db`]: every SQL string; functions take an executor.
 //! - [`api`]: Rocket routes, guards and response shapes; thin.
 //! - [`import`]: OpenStreetMap (Overpass) import; [`seed`]: the demo data.
