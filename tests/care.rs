@@ -1013,6 +1013,14 @@ async fn no_body_an_outsider_can_read_holds_a_point_near_a_request_or_its_contac
             Some(json!({"email": "new@example.org", "password": PASSWORD})),
         ),
         (Get, "/api/categories".into(), None, None),
+        (
+            Get,
+            "/api/places?bbox=-60.80,-31.72,-60.60,-31.54".into(),
+            None,
+            None,
+        ),
+        (Get, "/api/openapi.json".into(), None, None),
+        (Get, "/healthz".into(), None, None),
         (Get, "/api/config".into(), None, None),
     ];
     for res in ["8", "7", "6", "5"] {
@@ -2096,6 +2104,53 @@ async fn bad_input_on_care_endpoints_gets_a_json_4xx(pool: PgPool) {
         );
         assert!(value["message"].as_str().is_some_and(|m| !m.is_empty()));
     }
+    // NUL bytes, which PostgreSQL refuses in text, are turned away before the database.
+    let (status, err) = call(
+        &client,
+        Post,
+        "/api/requests",
+        None,
+        Some(&with("description", json!("a\u{0}b"))),
+    )
+    .await;
+    assert_eq!((status, err["error"].as_str()), (422, Some("invalid_text")));
+    let mut nul_contact = good.clone();
+    nul_contact["contact"]["name"] = json!("Ro\u{0}sa");
+    let (status, _) = call(&client, Post, "/api/requests", None, Some(&nul_contact)).await;
+    assert_eq!(status, 422);
+    let (status, err) = call(
+        &client,
+        Post,
+        "/api/auth/register",
+        None,
+        Some(&json!({"email": "a\u{0}@x.org", "password": "long enough", "display_name": "N"})),
+    )
+    .await;
+    assert_eq!(
+        (status, err["error"].as_str()),
+        (422, Some("invalid_email"))
+    );
+    let (status, err) = call(
+        &client,
+        Post,
+        "/api/auth/login",
+        None,
+        Some(&json!({"email": "a\u{0}@x.org", "password": "long enough"})),
+    )
+    .await;
+    assert_eq!(
+        (status, err["error"].as_str()),
+        (401, Some("invalid_credentials"))
+    );
+    let (status, _) = call(&client, Post, "/api/auth/register", None, Some(&json!({"email": "n2@example.org", "password": "long enough", "display_name": "N\u{0}"}))).await;
+    assert_eq!(status, 422);
+    // Without a content type the body is still read as JSON.
+    let res = client
+        .post("/api/requests")
+        .body(good.to_string())
+        .dispatch()
+        .await;
+    assert_eq!(res.status().code, 201);
     // A body that is not JSON at all.
     let res = client
         .post("/api/requests")

@@ -272,7 +272,11 @@ pub async fn login(
     input: JsonBody<'_, LoginBody>,
 ) -> ApiResult<Json<Me>> {
     let input = body(input)?;
-    let found = db_accounts::credentials(&**pool, input.email.trim()).await?;
+    // An email that cannot be stored cannot be registered either (PostgreSQL refuses NUL).
+    let found = match accounts::email(&input.email) {
+        Ok(email) => db_accounts::credentials(&**pool, &email).await?,
+        Err(_) => None,
+    };
     // Check a password either way, so a missing account takes as long as a wrong password.
     let (id, hash) = found.unwrap_or_else(|| (0, dummy_hash().to_string()));
     let ok = secrets::verify_password_blocking(input.password, hash).await;
