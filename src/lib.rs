@@ -40,6 +40,7 @@ pub fn rocket(figment: Figment, config: AppConfig, pool: PgPool) -> Rocket<Build
         .attach(api::web::SecurityHeaders::new(&config))
         .manage(pool)
         .manage(tz)
+        .manage(api::limits::RateLimiter::new(config.rate_limit_per_minute))
         .manage(config)
         .mount("/", api::routes())
         .mount("/", web)

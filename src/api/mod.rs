@@ -3,6 +3,7 @@
 
 pub mod auth;
 pub mod health;
+pub mod limits;
 pub mod openapi;
 pub mod params;
 pub mod places;

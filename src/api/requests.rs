@@ -1,6 +1,8 @@
 //! Help requests over HTTP: posting, the public and full views, the lifecycle actions, the
 //! coordinator's review queue and audit log, and the public k-anonymous cell counts.
 
+use std::net::IpAddr;
+
 use chrono::{DateTime, Utc};
 use rocket::http::Status as HttpStatus;
 use rocket::serde::json::Json;
@@ -11,6 +13,7 @@ use utoipa::ToSchema;
 use uuid::Uuid;
 
 use super::auth::{actor, CurrentAccount};
+use super::limits::{Action as Limited, RateLimiter};
 use super::params::{body, JsonBody, RequestId};
 use crate::db::requests::{self as db_requests, NewRequest, RequestRow};
 use crate::domain::cells::{Cell, PUBLIC_RES, STORED_RES};
@@ -195,13 +198,17 @@ async fn token_ok(pool: &PgPool, id: Uuid, token: Option<&str>) -> ApiResult<boo
 /// Asks for help. Anyone may post. Requests from anonymous users and unverified accounts wait
 /// for a coordinator's review; coordinators' and verified organizers' requests open at once.
 #[utoipa::path(post, path = "/api/requests", tag = "requests", request_body = NewRequestBody,
-    responses((status = 201, body = Created), (status = 422, body = ErrorBody)))]
+    responses((status = 201, body = Created), (status = 422, body = ErrorBody),
+        (status = 429, body = ErrorBody, description = "rate_limited")))]
 #[post("/api/requests", data = "<input>")]
 pub async fn create(
     pool: &State<PgPool>,
+    limiter: &State<RateLimiter>,
+    ip: Option<IpAddr>,
     account: Option<CurrentAccount>,
     input: JsonBody<'_, NewRequestBody>,
 ) -> ApiResult<(HttpStatus, Json<Created>)> {
+    limiter.check(ip, Limited::PostRequest)?;
     let input = body(input)?;
     let category = rules::category(&input.category)?;
     let urgency: Urgency = match input.urgency.as_deref().map(str::trim) {

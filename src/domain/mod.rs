@@ -6,6 +6,7 @@ pub mod categories;
 pub mod cells;
 pub mod geo;
 pub mod hours;
+pub mod limits;
 pub mod matching;
 pub mod privacy;
 pub mod requests;
