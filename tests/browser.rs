@@ -120,7 +120,7 @@ async fn log_in(b: &Browser, prefix: &str, email: &str) {
 async fn a_request_is_posted_approved_claimed_and_only_then_shows_its_details(pool: PgPool) {
     let (_, _) = common::account(&pool, "coord@example.org", "coordinator", true).await;
     let (vol_id, _) = common::account(&pool, "vol@example.org", "volunteer", true).await;
-    let home = antes::domain::geo::LatLon::new(-31.640, -60.705).unwrap();
+    let home = antes::domain::geo::LatLon::new(-31.6335, -60.7015).unwrap();
     antes::db::volunteers::upsert(
         &pool,
         vol_id,

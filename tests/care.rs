@@ -656,30 +656,24 @@ async fn tasks_list_fitting_requests_most_urgent_then_nearest_with_bands_only(po
         },
     )
     .await;
-    let a = open_request(
-        &client,
-        &coord,
-        offset(home, 2_500.0, 10.0),
-        "medicine",
-        "high",
-    )
-    .await;
-    let b = open_request(
-        &client,
-        &coord,
-        offset(home, 500.0, 100.0),
-        "groceries",
-        "normal",
-    )
-    .await;
-    let c = open_request(
-        &client,
-        &coord,
-        offset(home, 1_500.0, 200.0),
-        "groceries",
-        "high",
-    )
-    .await;
+    // Distances are measured to each request's public cell centre, here as in the app.
+    let (pa, pb, pc) = (
+        offset(home, 2_400.0, 10.0),
+        offset(home, 300.0, 100.0),
+        offset(home, 1_000.0, 200.0),
+    );
+    let band = |p: (f64, f64)| {
+        let c = res8(p).center();
+        match haversine(home, (c.lat, c.lon)) {
+            d if d < 1_000.0 => "<1 km",
+            d if d < 3_000.0 => "1-3 km",
+            d if d < 10_000.0 => "3-10 km",
+            _ => ">10 km",
+        }
+    };
+    let a = open_request(&client, &coord, pa, "medicine", "high").await;
+    let b = open_request(&client, &coord, pb, "groceries", "normal").await;
+    let c = open_request(&client, &coord, pc, "groceries", "high").await;
     let _no_skill = open_request(&client, &coord, offset(home, 200.0, 300.0), "meal", "high").await;
     let _too_far = open_request(
         &client,
@@ -711,7 +705,8 @@ async fn tasks_list_fitting_requests_most_urgent_then_nearest_with_bands_only(po
         .iter()
         .map(|t| t["distance_band"].as_str().unwrap())
         .collect();
-    assert_eq!(bands, ["1-3 km", "1-3 km", "<1 km"]);
+    assert_eq!(bands, [band(pc), band(pa), band(pb)]);
+    assert_eq!(bands[1], "1-3 km");
     for t in tasks {
         let keys: BTreeSet<&str> = t.as_object().unwrap().keys().map(String::as_str).collect();
         assert_eq!(
@@ -1347,7 +1342,7 @@ async fn matches_rank_eligible_volunteers_by_distance_then_load(pool: PgPool) {
         &pool,
         Vol {
             radius_m: 2_000.0,
-            ..vol("far@example.org", offset(spot, 2_300.0, 0.0))
+            ..vol("far@example.org", offset(spot, 2_600.0, 0.0))
         },
     )
     .await;
@@ -2306,4 +2301,58 @@ async fn posting_and_logging_in_are_rate_limited_per_client_address(pool: PgPool
         );
     }
     assert_eq!(codes, [401, 401, 401, 429]);
+}
+
+#[sqlx::test]
+async fn moving_ones_home_cannot_tell_two_requests_of_one_cell_apart(pool: PgPool) {
+    let client = untracked(pool.clone()).await;
+    let (_, coord) = account(&pool, "coord@example.org", "coordinator", true).await;
+    let (_, prober) = account(&pool, "prober@example.org", "volunteer", false).await;
+    // Two requests at opposite ends of one res-8 cell.
+    let cell = res8(SANTA_FE);
+    let c = cell.center();
+    let mut inside: Vec<(f64, f64)> = cell
+        .0
+        .children(Resolution::Nine)
+        .map(|k| {
+            let p = Cell(k).center();
+            (p.lat, p.lon)
+        })
+        .filter(|p| res8(*p) == cell)
+        .collect();
+    inside.sort_by(|a, b| a.1.total_cmp(&b.1));
+    let (west, east) = (inside[0], *inside.last().unwrap());
+    assert!(haversine(west, east) > 400.0);
+    open_request(&client, &coord, west, "groceries", "normal").await;
+    open_request(&client, &coord, east, "groceries", "normal").await;
+
+    // Walk the home eastwards across the 1 km band edge and the 1 km radius edge.
+    let mut seen = BTreeSet::new();
+    for step in 0..40 {
+        let home = offset((c.lat, c.lon), 400.0 + 30.0 * step as f64, 90.0);
+        let profile = json!({"skills": ["groceries"], "home": {"lat": home.0, "lon": home.1}, "radius_m": 1000, "on_duty": true, "max_open": 1});
+        let (status, _) = call(
+            &client,
+            Put,
+            "/api/me/volunteer",
+            Some(&prober),
+            Some(&profile),
+        )
+        .await;
+        assert_eq!(status, 200);
+        let (_, body) = call(&client, Get, "/api/me/tasks", Some(&prober), None).await;
+        let bands: Vec<&str> = body["tasks"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|t| t["distance_band"].as_str().unwrap())
+            .collect();
+        assert!(
+            bands.is_empty() || (bands.len() == 2 && bands[0] == bands[1]),
+            "home {home:?}: {body}"
+        );
+        seen.insert(bands.len());
+    }
+    // The walk did cross the edge: both requests were listed, then neither.
+    assert_eq!(seen, BTreeSet::from([0, 2]));
 }
