@@ -2356,3 +2356,41 @@ async fn moving_ones_home_cannot_tell_two_requests_of_one_cell_apart(pool: PgPoo
     // The walk did cross the edge: both requests were listed, then neither.
     assert_eq!(seen, BTreeSet::from([0, 2]));
 }
+
+#[sqlx::test]
+async fn the_server_runs_expiry_on_its_own_timer(pool: PgPool) {
+    let client = untracked(pool.clone()).await;
+    let created = post_request(
+        &client,
+        None,
+        &request_body(SANTA_FE, "meal", "low", "R", "+54 342 400-0000"),
+    )
+    .await;
+    let id = created["id"].as_str().unwrap().to_string();
+    sqlx::query(
+        "UPDATE help_requests SET created_at = now() - interval '100 hours' WHERE id = $1::uuid",
+    )
+    .bind(&id)
+    .execute(&pool)
+    .await
+    .unwrap();
+    let config = antes::config::AppConfig {
+        maintenance_interval_secs: 1,
+        ..test_config()
+    };
+    common::serve(pool.clone(), config).await;
+    // Wait (without a timing assertion) until the timer has run.
+    let mut status = String::new();
+    for _ in 0..200 {
+        status = sqlx::query_scalar("SELECT status FROM help_requests WHERE id = $1::uuid")
+            .bind(&id)
+            .fetch_one(&pool)
+            .await
+            .unwrap();
+        if status == "expired" {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    assert_eq!(status, "expired");
+}
