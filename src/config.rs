@@ -35,6 +35,8 @@ pub struct AppConfig {
     pub maintenance_interval_secs: u64,
     /// Mark the session cookie `Secure` (set it when served behind TLS).
     pub cookie_secure: bool,
+    /// Help requests, log-ins and registrations allowed per client address and minute; 0 = no limit.
+    pub rate_limit_per_minute: u32,
 }
 
 impl Default for AppConfig {
@@ -57,6 +59,7 @@ impl Default for AppConfig {
             request_max_age_hours: 72,
             maintenance_interval_secs: 300,
             cookie_secure: false,
+            rate_limit_per_minute: 20,
         }
     }
 }

@@ -3,7 +3,8 @@
 //! The layout, with dependencies pointing one way (`api → domain, db`; `db → domain`):
 //! - [`config`]: typed settings from `Rocket.toml`, `ROCKET_*` variables and `DATABASE_URL`.
 //! - [`error`]: the one API error type and its JSON shape.
-//! - [`domain`]: plain-Rust decisions (coordinates, cells, categories, opening hours).
+//! - [`domain`]: plain-Rust decisions (coordinates, cells, categories, opening hours, accounts,
+//!   the help request lifecycle and permissions, k-anonymous counts, matching).
 //! - [`db`]: every SQL string; functions take an executor.
 //! - [`api`]: Rocket routes, guards and response shapes; thin.
 //! - [`import`]: OpenStreetMap (Overpass) import; [`geocode`]: address search; [`seed`]: the demo data.
@@ -42,6 +43,7 @@ pub fn rocket(figment: Figment, config: AppConfig, pool: PgPool) -> Rocket<Build
         .manage(pool)
         .manage(tz)
         .manage(geocoder)
+        .manage(api::limits::RateLimiter::new(config.rate_limit_per_minute))
         .manage(config)
         .mount("/", api::routes())
         .mount("/", web)

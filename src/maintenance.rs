@@ -32,6 +32,8 @@ impl fmt::Display for Report {
 pub async fn run(pool: &PgPool, config: &AppConfig) -> sqlx::Result<Report> {
     let expired = db::requests::expire(pool, config.request_max_age_hours).await?;
     let purged = db::requests::purge(pool, config.retention_days).await?;
+    // Expired sessions no longer sign anyone in; deleting them keeps the table small.
+    db::accounts::delete_expired_sessions(pool).await?;
     let needs_expired = db::kitchens::expire_needs(pool, chrono::Utc::now()).await?;
     Ok(Report {
         expired,

@@ -2,40 +2,12 @@
 
 mod common;
 
-use common::{json, person, seed, test_config};
-use rocket::http::{ContentType, Cookie, Status};
+use common::{account, call, seed, test_config};
+use rocket::http::Method::{Delete, Get, Patch, Post};
 use rocket::local::asynchronous::Client;
 use serde_json::{json, Value};
 use sqlx::postgres::PgPoolOptions;
 use sqlx::PgPool;
-
-async fn call(
-    client: &Client,
-    method: &str,
-    uri: &str,
-    token: Option<&str>,
-    body: Option<Value>,
-) -> (u16, Value) {
-    let mut req = match method {
-        "GET" => client.get(uri.to_string()),
-        "POST" => client.post(uri.to_string()),
-        "PATCH" => client.patch(uri.to_string()),
-        "DELETE" => client.delete(uri.to_string()),
-        _ => unreachable!(),
-    };
-    if let Some(t) = token {
-        req = req.cookie(Cookie::new("antes_session", t.to_string()));
-    }
-    if let Some(b) = body {
-        req = req.header(ContentType::JSON).body(b.to_string());
-    }
-    let res = req.dispatch().await;
-    let status = res.status().code;
-    if res.status() == Status::NoContent {
-        return (status, Value::Null);
-    }
-    (status, json(res).await)
-}
 
 fn kitchen_body(name: &str) -> Value {
     json!({
@@ -58,14 +30,14 @@ fn shift_body(start_h: i64, end_h: i64, slots: i32) -> Value {
 
 /// A verified organizer's kitchen; returns (client, kitchen id, organizer token).
 async fn kitchen_with_organizer(pool: &PgPool) -> (Client, i64, String) {
-    let (_, organizer) = person(pool, "Olga Organiza", "organizer", true).await;
+    let (_, organizer) = account(&pool, "olga@example.org", "organizer", true).await;
     let client = common::client(pool.clone()).await;
     let (status, body) = call(
         &client,
-        "POST",
+        Post,
         "/api/places",
         Some(&organizer),
-        Some(kitchen_body("Comedor Test")),
+        Some(&kitchen_body("Comedor Test")),
     )
     .await;
     assert_eq!(status, 201, "{body}");
@@ -78,17 +50,17 @@ async fn ten_concurrent_signups_on_a_three_slot_shift_give_exactly_three(pool: P
     let (client, kitchen, organizer) = kitchen_with_organizer(&pool).await;
     let (_, need) = call(
         &client,
-        "POST",
+        Post,
         &format!("/api/places/{kitchen}/needs"),
         Some(&organizer),
-        Some(shift_body(10, 13, 3)),
+        Some(&shift_body(10, 13, 3)),
     )
     .await;
     let need_id = need["id"].as_i64().unwrap();
     let mut tokens = Vec::new();
     for i in 0..10 {
         tokens.push(
-            person(&pool, &format!("Vol {i}"), "volunteer", true)
+            account(&pool, &format!("vol{i}@example.org"), "volunteer", true)
                 .await
                 .1,
         );
@@ -135,7 +107,7 @@ async fn ten_concurrent_signups_on_a_three_slot_shift_give_exactly_three(pool: P
     assert_eq!(taken, 3);
     let (_, detail) = call(
         &client,
-        "GET",
+        Get,
         &format!("/api/needs/{need_id}"),
         Some(&organizer),
         None,
@@ -150,38 +122,38 @@ async fn pledges_sum_withdrawals_give_back_and_over_pledging_is_refused(pool: Pg
     let (client, kitchen, organizer) = kitchen_with_organizer(&pool).await;
     let (status, need) = call(
         &client,
-        "POST",
+        Post,
         &format!("/api/places/{kitchen}/needs"),
         Some(&organizer),
-        Some(json!({"kind": "supplies", "item": "Harina", "quantity": 10, "unit": "kg"})),
+        Some(&json!({"kind": "supplies", "item": "Harina", "quantity": 10, "unit": "kg"})),
     )
     .await;
     assert_eq!(status, 201, "{need}");
     let id = need["id"].as_i64().unwrap();
-    let (_, ana) = person(&pool, "Ana", "volunteer", false).await;
-    let (_, beto) = person(&pool, "Beto", "volunteer", true).await;
+    let (_, ana) = account(&pool, "ana@example.org", "volunteer", false).await;
+    let (_, beto) = account(&pool, "beto@example.org", "volunteer", true).await;
 
     let (s, p1) = call(
         &client,
-        "POST",
+        Post,
         &format!("/api/needs/{id}/pledge"),
         Some(&ana),
-        Some(json!({"quantity": 4})),
+        Some(&json!({"quantity": 4})),
     )
     .await;
     assert_eq!(s, 201, "{p1}");
     let (s, _) = call(
         &client,
-        "POST",
+        Post,
         &format!("/api/needs/{id}/pledge"),
         Some(&beto),
-        Some(json!({"quantity": 2.5})),
+        Some(&json!({"quantity": 2.5})),
     )
     .await;
     assert_eq!(s, 201);
     let needs = call(
         &client,
-        "GET",
+        Get,
         &format!("/api/places/{kitchen}/needs"),
         None,
         None,
@@ -196,19 +168,19 @@ async fn pledges_sum_withdrawals_give_back_and_over_pledging_is_refused(pool: Pg
     // More than what is missing is refused, and nothing changes.
     let (s, err) = call(
         &client,
-        "POST",
+        Post,
         &format!("/api/needs/{id}/pledge"),
         Some(&beto),
-        Some(json!({"quantity": 3.6})),
+        Some(&json!({"quantity": 3.6})),
     )
     .await;
     assert_eq!((s, err["error"].as_str()), (409, Some("over_pledged")));
     let (s, _) = call(
         &client,
-        "POST",
+        Post,
         &format!("/api/needs/{id}/pledge"),
         Some(&beto),
-        Some(json!({"quantity": 0})),
+        Some(&json!({"quantity": 0})),
     )
     .await;
     assert_eq!(s, 422);
@@ -217,7 +189,7 @@ async fn pledges_sum_withdrawals_give_back_and_over_pledging_is_refused(pool: Pg
     let p1_id = p1["id"].as_i64().unwrap();
     let (s, _) = call(
         &client,
-        "POST",
+        Post,
         &format!("/api/pledges/{p1_id}/withdraw"),
         Some(&beto),
         None,
@@ -226,7 +198,7 @@ async fn pledges_sum_withdrawals_give_back_and_over_pledging_is_refused(pool: Pg
     assert_eq!(s, 403);
     let (s, w) = call(
         &client,
-        "POST",
+        Post,
         &format!("/api/pledges/{p1_id}/withdraw"),
         Some(&ana),
         None,
@@ -235,7 +207,7 @@ async fn pledges_sum_withdrawals_give_back_and_over_pledging_is_refused(pool: Pg
     assert_eq!((s, w["status"].as_str()), (200, Some("withdrawn")));
     let needs = call(
         &client,
-        "GET",
+        Get,
         &format!("/api/places/{kitchen}/needs"),
         None,
         None,
@@ -250,17 +222,17 @@ async fn pledges_sum_withdrawals_give_back_and_over_pledging_is_refused(pool: Pg
     // Now 7.5 fits exactly; the organizer marks a pledge received; received cannot be withdrawn.
     let (s, p3) = call(
         &client,
-        "POST",
+        Post,
         &format!("/api/needs/{id}/pledge"),
         Some(&ana),
-        Some(json!({"quantity": 7.5})),
+        Some(&json!({"quantity": 7.5})),
     )
     .await;
     assert_eq!(s, 201);
     let p3_id = p3["id"].as_i64().unwrap();
     let (s, _) = call(
         &client,
-        "POST",
+        Post,
         &format!("/api/pledges/{p3_id}/received"),
         Some(&ana),
         None,
@@ -269,7 +241,7 @@ async fn pledges_sum_withdrawals_give_back_and_over_pledging_is_refused(pool: Pg
     assert_eq!(s, 403, "only organizers mark pledges received");
     let (s, r) = call(
         &client,
-        "POST",
+        Post,
         &format!("/api/pledges/{p3_id}/received"),
         Some(&organizer),
         None,
@@ -278,21 +250,21 @@ async fn pledges_sum_withdrawals_give_back_and_over_pledging_is_refused(pool: Pg
     assert_eq!((s, r["status"].as_str()), (200, Some("received")));
     let (s, _) = call(
         &client,
-        "POST",
+        Post,
         &format!("/api/pledges/{p3_id}/withdraw"),
         Some(&ana),
         None,
     )
     .await;
     assert_eq!(s, 409);
-    let mine = call(&client, "GET", "/api/me/pledges", Some(&ana), None)
+    let mine = call(&client, Get, "/api/me/pledges", Some(&ana), None)
         .await
         .1;
     assert_eq!(mine.as_array().unwrap().len(), 2);
     assert_eq!(mine[0]["need"]["item"], "Harina");
     let detail = call(
         &client,
-        "GET",
+        Get,
         &format!("/api/needs/{id}"),
         Some(&organizer),
         None,
@@ -311,23 +283,18 @@ async fn pledges_sum_withdrawals_give_back_and_over_pledging_is_refused(pool: Pg
 #[sqlx::test]
 async fn only_the_kitchens_organizers_and_coordinators_may_post_or_edit_its_needs(pool: PgPool) {
     let (client, kitchen, organizer) = kitchen_with_organizer(&pool).await;
-    let (_, volunteer) = person(&pool, "Vera Voluntaria", "volunteer", true).await;
-    let (_, other_org) = person(&pool, "Otro Organizador", "organizer", true).await;
-    let (_, coordinator) = person(&pool, "Coco Coordina", "coordinator", true).await;
+    let (_, volunteer) = account(&pool, "vera@example.org", "volunteer", true).await;
+    let (other_id, other_org) = account(&pool, "otro@example.org", "organizer", true).await;
+    let (_, coordinator) = account(&pool, "coco@example.org", "coordinator", true).await;
     let needs = format!("/api/places/{kitchen}/needs");
     let body = shift_body(10, 12, 2);
 
-    assert_eq!(
-        call(&client, "POST", &needs, None, Some(body.clone()))
-            .await
-            .0,
-        401
-    );
+    assert_eq!(call(&client, Post, &needs, None, Some(&body)).await.0, 401);
     for (who, token) in [
         ("volunteer", &volunteer),
         ("another kitchen's organizer", &other_org),
     ] {
-        let (s, e) = call(&client, "POST", &needs, Some(token), Some(body.clone())).await;
+        let (s, e) = call(&client, Post, &needs, Some(token), Some(&body)).await;
         assert_eq!(
             (s, e["error"].as_str()),
             (403, Some("not_an_organizer")),
@@ -335,29 +302,22 @@ async fn only_the_kitchens_organizers_and_coordinators_may_post_or_edit_its_need
         );
         let (s, _) = call(
             &client,
-            "PATCH",
+            Patch,
             &format!("/api/places/{kitchen}"),
             Some(token),
-            Some(json!({"name": "Hacked"})),
+            Some(&json!({"name": "Hacked"})),
         )
         .await;
         assert_eq!(s, 403, "{who} edits the place");
     }
-    let (s, n1) = call(
-        &client,
-        "POST",
-        &needs,
-        Some(&organizer),
-        Some(body.clone()),
-    )
-    .await;
+    let (s, n1) = call(&client, Post, &needs, Some(&organizer), Some(&body)).await;
     assert_eq!(s, 201);
     let (s, _) = call(
         &client,
-        "POST",
+        Post,
         &needs,
         Some(&coordinator),
-        Some(shift_body(14, 16, 2)),
+        Some(&shift_body(14, 16, 2)),
     )
     .await;
     assert_eq!(s, 201);
@@ -366,7 +326,7 @@ async fn only_the_kitchens_organizers_and_coordinators_may_post_or_edit_its_need
         assert_eq!(
             call(
                 &client,
-                "POST",
+                Post,
                 &format!("/api/needs/{n1}/close"),
                 Some(token),
                 None
@@ -376,32 +336,21 @@ async fn only_the_kitchens_organizers_and_coordinators_may_post_or_edit_its_need
             403
         );
         assert_eq!(
-            call(
-                &client,
-                "GET",
-                &format!("/api/needs/{n1}"),
-                Some(token),
-                None
-            )
-            .await
-            .0,
+            call(&client, Get, &format!("/api/needs/{n1}"), Some(token), None)
+                .await
+                .0,
             403
         );
     }
 
     // The coordinator makes the other organizer one of this kitchen's; then they may.
-    let other_id: i64 =
-        sqlx::query_scalar("SELECT id FROM accounts WHERE display_name = 'Otro Organizador'")
-            .fetch_one(&pool)
-            .await
-            .unwrap();
     assert_eq!(
         call(
             &client,
-            "POST",
+            Post,
             &format!("/api/places/{kitchen}/organizers"),
             Some(&organizer),
-            Some(json!({"account_id": other_id}))
+            Some(&json!({"account_id": other_id}))
         )
         .await
         .0,
@@ -410,10 +359,10 @@ async fn only_the_kitchens_organizers_and_coordinators_may_post_or_edit_its_need
     assert_eq!(
         call(
             &client,
-            "POST",
+            Post,
             &format!("/api/places/{kitchen}/organizers"),
             Some(&coordinator),
-            Some(json!({"account_id": other_id}))
+            Some(&json!({"account_id": other_id}))
         )
         .await
         .0,
@@ -421,10 +370,10 @@ async fn only_the_kitchens_organizers_and_coordinators_may_post_or_edit_its_need
     );
     let (s, edited) = call(
         &client,
-        "PATCH",
+        Patch,
         &format!("/api/places/{kitchen}"),
         Some(&other_org),
-        Some(json!({"meals_per_day": 200, "opening_hours": "Mo-Sa 11:00-14:00"})),
+        Some(&json!({"meals_per_day": 200, "opening_hours": "Mo-Sa 11:00-14:00"})),
     )
     .await;
     assert_eq!(s, 200, "{edited}");
@@ -435,14 +384,14 @@ async fn only_the_kitchens_organizers_and_coordinators_may_post_or_edit_its_need
     );
     let (s, closed) = call(
         &client,
-        "POST",
+        Post,
         &format!("/api/needs/{n1}/close"),
         Some(&other_org),
         None,
     )
     .await;
     assert_eq!((s, closed["status"].as_str()), (200, Some("closed")));
-    let open = call(&client, "GET", &needs, None, None).await.1;
+    let open = call(&client, Get, &needs, None, None).await.1;
     assert_eq!(
         open.as_array().unwrap().len(),
         1,
@@ -454,17 +403,17 @@ async fn only_the_kitchens_organizers_and_coordinators_may_post_or_edit_its_need
 async fn a_kitchen_from_an_unverified_organizer_stays_hidden_until_a_coordinator_approves_it(
     pool: PgPool,
 ) {
-    let (_, newbie) = person(&pool, "Nueva Organizadora", "organizer", false).await;
-    let (_, volunteer) = person(&pool, "Vale", "volunteer", true).await;
-    let (_, coordinator) = person(&pool, "Coordinadora", "coordinator", true).await;
+    let (_, newbie) = account(&pool, "nueva@example.org", "organizer", false).await;
+    let (_, volunteer) = account(&pool, "vale@example.org", "volunteer", true).await;
+    let (_, coordinator) = account(&pool, "coordinadora@example.org", "coordinator", true).await;
     let client = common::client(pool.clone()).await;
     assert_eq!(
         call(
             &client,
-            "POST",
+            Post,
             "/api/places",
             Some(&volunteer),
-            Some(kitchen_body("X"))
+            Some(&kitchen_body("X"))
         )
         .await
         .0,
@@ -472,10 +421,10 @@ async fn a_kitchen_from_an_unverified_organizer_stays_hidden_until_a_coordinator
     );
     let (s, created) = call(
         &client,
-        "POST",
+        Post,
         "/api/places",
         Some(&newbie),
-        Some(kitchen_body("Comedor Nuevo")),
+        Some(&kitchen_body("Comedor Nuevo")),
     )
     .await;
     assert_eq!(
@@ -491,16 +440,16 @@ async fn a_kitchen_from_an_unverified_organizer_stays_hidden_until_a_coordinator
             .iter()
             .any(|f| f["id"] == id)
     };
-    assert!(!visible(&call(&client, "GET", bbox, None, None).await.1));
+    assert!(!visible(&call(&client, Get, bbox, None, None).await.1));
     assert_eq!(
-        call(&client, "GET", &format!("/api/places/{id}"), None, None)
+        call(&client, Get, &format!("/api/places/{id}"), None, None)
             .await
             .0,
         404
     );
     let nearby = call(
         &client,
-        "GET",
+        Get,
         "/api/places/nearby?lat=-31.626&lon=-60.729&radius_m=100&kind=kitchen",
         None,
         None,
@@ -509,7 +458,7 @@ async fn a_kitchen_from_an_unverified_organizer_stays_hidden_until_a_coordinator
     .1;
     assert!(!visible(&nearby));
     // The organizer sees it among theirs, and can already prepare needs.
-    let mine = call(&client, "GET", "/api/me/places", Some(&newbie), None)
+    let mine = call(&client, Get, "/api/me/places", Some(&newbie), None)
         .await
         .1;
     assert_eq!(mine[0]["status"], "pending_review");
@@ -517,7 +466,7 @@ async fn a_kitchen_from_an_unverified_organizer_stays_hidden_until_a_coordinator
     assert_eq!(
         call(
             &client,
-            "POST",
+            Post,
             &format!("/api/places/{id}/approve"),
             Some(&newbie),
             None
@@ -529,7 +478,7 @@ async fn a_kitchen_from_an_unverified_organizer_stays_hidden_until_a_coordinator
     assert_eq!(
         call(
             &client,
-            "POST",
+            Post,
             &format!("/api/places/{id}/approve"),
             Some(&coordinator),
             None
@@ -538,8 +487,8 @@ async fn a_kitchen_from_an_unverified_organizer_stays_hidden_until_a_coordinator
         .0,
         200
     );
-    assert!(visible(&call(&client, "GET", bbox, None, None).await.1));
-    let f = call(&client, "GET", &format!("/api/places/{id}"), None, None)
+    assert!(visible(&call(&client, Get, bbox, None, None).await.1));
+    let f = call(&client, Get, &format!("/api/places/{id}"), None, None)
         .await
         .1;
     assert_eq!(f["properties"]["meals_per_day"], 150);
@@ -552,10 +501,10 @@ async fn overlapping_shifts_are_refused_and_leaving_a_shift_frees_the_slot(pool:
     let needs = format!("/api/places/{kitchen}/needs");
     let a = call(
         &client,
-        "POST",
+        Post,
         &needs,
         Some(&organizer),
-        Some(shift_body(10, 13, 1)),
+        Some(&shift_body(10, 13, 1)),
     )
     .await
     .1["id"]
@@ -563,10 +512,10 @@ async fn overlapping_shifts_are_refused_and_leaving_a_shift_frees_the_slot(pool:
         .unwrap();
     let b = call(
         &client,
-        "POST",
+        Post,
         &needs,
         Some(&organizer),
-        Some(shift_body(12, 15, 5)),
+        Some(&shift_body(12, 15, 5)),
     )
     .await
     .1["id"]
@@ -574,22 +523,22 @@ async fn overlapping_shifts_are_refused_and_leaving_a_shift_frees_the_slot(pool:
         .unwrap();
     let c = call(
         &client,
-        "POST",
+        Post,
         &needs,
         Some(&organizer),
-        Some(shift_body(13, 15, 5)),
+        Some(&shift_body(13, 15, 5)),
     )
     .await
     .1["id"]
         .as_i64()
         .unwrap();
-    let (_, vol) = person(&pool, "Vicky", "volunteer", true).await;
-    let (_, other) = person(&pool, "Oscar", "volunteer", true).await;
+    let (_, vol) = account(&pool, "vicky@example.org", "volunteer", true).await;
+    let (_, other) = account(&pool, "oscar@example.org", "volunteer", true).await;
 
     assert_eq!(
         call(
             &client,
-            "POST",
+            Post,
             &format!("/api/needs/{a}/signup"),
             Some(&vol),
             None
@@ -600,7 +549,7 @@ async fn overlapping_shifts_are_refused_and_leaving_a_shift_frees_the_slot(pool:
     );
     let (s, e) = call(
         &client,
-        "POST",
+        Post,
         &format!("/api/needs/{a}/signup"),
         Some(&vol),
         None,
@@ -609,7 +558,7 @@ async fn overlapping_shifts_are_refused_and_leaving_a_shift_frees_the_slot(pool:
     assert_eq!((s, e["error"].as_str()), (409, Some("already_signed_up")));
     let (s, e) = call(
         &client,
-        "POST",
+        Post,
         &format!("/api/needs/{b}/signup"),
         Some(&vol),
         None,
@@ -619,7 +568,7 @@ async fn overlapping_shifts_are_refused_and_leaving_a_shift_frees_the_slot(pool:
     assert_eq!(
         call(
             &client,
-            "POST",
+            Post,
             &format!("/api/needs/{c}/signup"),
             Some(&vol),
             None
@@ -631,7 +580,7 @@ async fn overlapping_shifts_are_refused_and_leaving_a_shift_frees_the_slot(pool:
     );
     let (s, e) = call(
         &client,
-        "POST",
+        Post,
         &format!("/api/needs/{a}/signup"),
         Some(&other),
         None,
@@ -639,7 +588,7 @@ async fn overlapping_shifts_are_refused_and_leaving_a_shift_frees_the_slot(pool:
     .await;
     assert_eq!((s, e["error"].as_str()), (409, Some("shift_full")));
 
-    let shifts = call(&client, "GET", "/api/me/shifts", Some(&vol), None)
+    let shifts = call(&client, Get, "/api/me/shifts", Some(&vol), None)
         .await
         .1;
     let ids: Vec<i64> = shifts
@@ -652,7 +601,7 @@ async fn overlapping_shifts_are_refused_and_leaving_a_shift_frees_the_slot(pool:
     assert_eq!(
         call(
             &client,
-            "DELETE",
+            Delete,
             &format!("/api/needs/{a}/signup"),
             Some(&vol),
             None
@@ -664,7 +613,7 @@ async fn overlapping_shifts_are_refused_and_leaving_a_shift_frees_the_slot(pool:
     assert_eq!(
         call(
             &client,
-            "POST",
+            Post,
             &format!("/api/needs/{a}/signup"),
             Some(&other),
             None
@@ -676,7 +625,7 @@ async fn overlapping_shifts_are_refused_and_leaving_a_shift_frees_the_slot(pool:
     assert_eq!(
         call(
             &client,
-            "POST",
+            Post,
             &format!("/api/needs/{b}/signup"),
             Some(&vol),
             None
@@ -693,7 +642,7 @@ async fn nearby_needs_list_open_needs_of_nearby_kitchens_nearest_first_and_expir
     pool: PgPool,
 ) {
     seed(&pool).await;
-    let (_, coordinator) = person(&pool, "Coordinadora", "coordinator", true).await;
+    let (_, coordinator) = account(&pool, "coordinadora@example.org", "coordinator", true).await;
     let client = common::client(pool.clone()).await;
     let kitchens: Vec<(i64, String)> = sqlx::query_as(
         "SELECT id, source FROM places WHERE kind = 'kitchen' AND source LIKE 'demo/%' ORDER BY id",
@@ -704,20 +653,20 @@ async fn nearby_needs_list_open_needs_of_nearby_kitchens_nearest_first_and_expir
     for (id, _) in &kitchens {
         let (s, b) = call(
             &client,
-            "POST",
+            Post,
             &format!("/api/places/{id}/needs"),
             Some(&coordinator),
-            Some(json!({"kind": "supplies", "item": "Leche", "quantity": 20, "unit": "l"})),
+            Some(&json!({"kind": "supplies", "item": "Leche", "quantity": 20, "unit": "l"})),
         )
         .await;
         assert_eq!(s, 201, "{b}");
     }
     let shift = call(
         &client,
-        "POST",
+        Post,
         &format!("/api/places/{}/needs", kitchens[0].0),
         Some(&coordinator),
-        Some(shift_body(1, 3, 2)),
+        Some(&shift_body(1, 3, 2)),
     )
     .await
     .1;
@@ -729,10 +678,10 @@ async fn nearby_needs_list_open_needs_of_nearby_kitchens_nearest_first_and_expir
     assert_eq!(
         call(
             &client,
-            "POST",
+            Post,
             &format!("/api/places/{shop}/needs"),
             Some(&coordinator),
-            Some(shift_body(1, 3, 2))
+            Some(&shift_body(1, 3, 2))
         )
         .await
         .0,
@@ -742,7 +691,7 @@ async fn nearby_needs_list_open_needs_of_nearby_kitchens_nearest_first_and_expir
     let (lat, lon) = (-31.6260, -60.7290); // at Comedor Los Pibes
     let (s, near) = call(
         &client,
-        "GET",
+        Get,
         &format!("/api/needs/nearby?lat={lat}&lon={lon}&radius_m=10000"),
         None,
         None,
@@ -760,7 +709,7 @@ async fn nearby_needs_list_open_needs_of_nearby_kitchens_nearest_first_and_expir
     assert!(d[0] < 5);
     let shifts = call(
         &client,
-        "GET",
+        Get,
         &format!("/api/needs/nearby?lat={lat}&lon={lon}&radius_m=10000&kind=shift"),
         None,
         None,
@@ -770,7 +719,7 @@ async fn nearby_needs_list_open_needs_of_nearby_kitchens_nearest_first_and_expir
     assert_eq!(shifts.as_array().unwrap().len(), 1);
     let small = call(
         &client,
-        "GET",
+        Get,
         &format!("/api/needs/nearby?lat={lat}&lon={lon}&radius_m=300"),
         None,
         None,
@@ -795,7 +744,7 @@ async fn nearby_needs_list_open_needs_of_nearby_kitchens_nearest_first_and_expir
     assert_eq!(report.needs_expired, 1);
     let shifts = call(
         &client,
-        "GET",
+        Get,
         &format!("/api/needs/nearby?lat={lat}&lon={lon}&radius_m=10000&kind=shift"),
         None,
         None,
@@ -891,7 +840,14 @@ async fn bad_kitchen_input_gets_a_json_4xx_error(pool: PgPool) {
     ];
     for (method, uri, body, code) in cases {
         let body = (!body.is_null()).then_some(body);
-        let (s, e) = call(&client, method, &uri, Some(&organizer), body.clone()).await;
+        let (s, e) = call(
+            &client,
+            method.parse().unwrap(),
+            &uri,
+            Some(&organizer),
+            body.as_ref(),
+        )
+        .await;
         assert!((400..500).contains(&s), "{method} {uri} {body:?}: {s} {e}");
         assert_eq!(e["error"], code, "{method} {uri} {body:?}: {e}");
     }
@@ -903,7 +859,7 @@ async fn bad_kitchen_input_gets_a_json_4xx_error(pool: PgPool) {
     assert_eq!(
         call(
             &client,
-            "POST",
+            Post,
             "/api/needs/999999/signup",
             Some(&organizer),
             None
@@ -915,10 +871,10 @@ async fn bad_kitchen_input_gets_a_json_4xx_error(pool: PgPool) {
     assert_eq!(
         call(
             &client,
-            "POST",
+            Post,
             "/api/needs/999999/pledge",
             Some(&organizer),
-            Some(json!({"quantity": 1}))
+            Some(&json!({"quantity": 1}))
         )
         .await
         .0,

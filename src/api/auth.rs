@@ -2,6 +2,8 @@
 //! verification. The session guard [`CurrentAccount`] reads the `antes_session` cookie and
 //! looks the session up in the database, so a deleted session is revoked at once.
 
+use std::net::IpAddr;
+
 use chrono::{DateTime, Utc};
 use rocket::http::{Cookie, CookieJar, SameSite, Status};
 use rocket::request::{FromRequest, Outcome};
@@ -11,6 +13,7 @@ use serde::{Deserialize, Serialize};
 use sqlx::PgPool;
 use utoipa::ToSchema;
 
+use super::limits::{Action as Limited, RateLimiter};
 use super::params::{body, JsonBody};
 use super::volunteers::ProfileView;
 use crate::config::AppConfig;
@@ -214,14 +217,17 @@ async fn start_session(
 /// Creates an unverified account and signs it in. A coordinator verifies it later.
 #[utoipa::path(post, path = "/api/auth/register", tag = "accounts", request_body = RegisterBody,
     responses((status = 201, body = Me), (status = 409, body = ErrorBody, description = "email_taken"),
-        (status = 422, body = ErrorBody)))]
+        (status = 422, body = ErrorBody), (status = 429, body = ErrorBody, description = "rate_limited")))]
 #[post("/api/auth/register", data = "<input>")]
 pub async fn register(
     pool: &State<PgPool>,
     config: &State<AppConfig>,
+    limiter: &State<RateLimiter>,
+    ip: Option<IpAddr>,
     jar: &CookieJar<'_>,
     input: JsonBody<'_, RegisterBody>,
 ) -> ApiResult<(Status, Json<Me>)> {
+    limiter.check(ip, Limited::Register)?;
     let input = body(input)?;
     let email = accounts::email(&input.email)?;
     let password = accounts::password(&input.password)?.to_string();
@@ -263,16 +269,24 @@ pub async fn register(
 
 /// Signs in and sets the session cookie (HttpOnly, SameSite=Lax).
 #[utoipa::path(post, path = "/api/auth/login", tag = "accounts", request_body = LoginBody,
-    responses((status = 200, body = Me), (status = 401, body = ErrorBody, description = "invalid_credentials")))]
+    responses((status = 200, body = Me), (status = 401, body = ErrorBody, description = "invalid_credentials"),
+        (status = 429, body = ErrorBody, description = "rate_limited")))]
 #[post("/api/auth/login", data = "<input>")]
 pub async fn login(
     pool: &State<PgPool>,
     config: &State<AppConfig>,
+    limiter: &State<RateLimiter>,
+    ip: Option<IpAddr>,
     jar: &CookieJar<'_>,
     input: JsonBody<'_, LoginBody>,
 ) -> ApiResult<Json<Me>> {
+    limiter.check(ip, Limited::Login)?;
     let input = body(input)?;
-    let found = db_accounts::credentials(&**pool, input.email.trim()).await?;
+    // An email that cannot be stored cannot be registered either (PostgreSQL refuses NUL).
+    let found = match accounts::email(&input.email) {
+        Ok(email) => db_accounts::credentials(&**pool, &email).await?,
+        Err(_) => None,
+    };
     // Check a password either way, so a missing account takes as long as a wrong password.
     let (id, hash) = found.unwrap_or_else(|| (0, dummy_hash().to_string()));
     let ok = secrets::verify_password_blocking(input.password, hash).await;

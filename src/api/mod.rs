@@ -5,6 +5,7 @@ pub mod auth;
 pub mod geocode;
 pub mod health;
 pub mod kitchens;
+pub mod limits;
 pub mod openapi;
 pub mod params;
 pub mod places;
@@ -61,6 +62,7 @@ pub fn routes() -> Vec<Route> {
         requests::complete,
         requests::review_queue,
         requests::events,
+        requests::cell_outline,
         volunteers::put_profile,
         volunteers::tasks,
         volunteers::assignments,

@@ -52,6 +52,7 @@ use super::{auth, geocode, health, kitchens, places, requests, volunteers, web};
         requests::complete,
         requests::review_queue,
         requests::events,
+        requests::cell_outline,
         volunteers::put_profile,
         volunteers::tasks,
         volunteers::assignments,

@@ -1,6 +1,8 @@
 //! Help requests over HTTP: posting, the public and full views, the lifecycle actions, the
 //! coordinator's review queue and audit log, and the public k-anonymous cell counts.
 
+use std::net::IpAddr;
+
 use chrono::{DateTime, Utc};
 use rocket::http::Status as HttpStatus;
 use rocket::serde::json::Json;
@@ -11,6 +13,7 @@ use utoipa::ToSchema;
 use uuid::Uuid;
 
 use super::auth::{actor, CurrentAccount};
+use super::limits::{Action as Limited, RateLimiter};
 use super::params::{body, JsonBody, RequestId};
 use crate::db::requests::{self as db_requests, NewRequest, RequestRow};
 use crate::domain::cells::{Cell, PUBLIC_RES, STORED_RES};
@@ -195,13 +198,17 @@ async fn token_ok(pool: &PgPool, id: Uuid, token: Option<&str>) -> ApiResult<boo
 /// Asks for help. Anyone may post. Requests from anonymous users and unverified accounts wait
 /// for a coordinator's review; coordinators' and verified organizers' requests open at once.
 #[utoipa::path(post, path = "/api/requests", tag = "requests", request_body = NewRequestBody,
-    responses((status = 201, body = Created), (status = 422, body = ErrorBody)))]
+    responses((status = 201, body = Created), (status = 422, body = ErrorBody),
+        (status = 429, body = ErrorBody, description = "rate_limited")))]
 #[post("/api/requests", data = "<input>")]
 pub async fn create(
     pool: &State<PgPool>,
+    limiter: &State<RateLimiter>,
+    ip: Option<IpAddr>,
     account: Option<CurrentAccount>,
     input: JsonBody<'_, NewRequestBody>,
 ) -> ApiResult<(HttpStatus, Json<Created>)> {
+    limiter.check(ip, Limited::PostRequest)?;
     let input = body(input)?;
     let category = rules::category(&input.category)?;
     let urgency: Urgency = match input.urgency.as_deref().map(str::trim) {
@@ -416,16 +423,23 @@ pub struct ReviewQueue {
     pub requests: Vec<ReviewItem>,
 }
 
-/// Requests waiting for review, oldest first (coordinators only).
+/// Requests waiting for review, oldest first (coordinators only). `status` lists another state
+/// instead, e.g. `open` to find matches for open requests.
 #[utoipa::path(get, path = "/api/review/requests", tag = "requests",
+    params(("status" = Option<String>, Query, description = "pending_review (default), open, assigned, ...")),
     responses((status = 200, body = ReviewQueue), (status = 403, body = ErrorBody)))]
-#[get("/api/review/requests")]
+#[get("/api/review/requests?<status>")]
 pub async fn review_queue(
     pool: &State<PgPool>,
     account: CurrentAccount,
+    status: Option<&str>,
 ) -> ApiResult<Json<ReviewQueue>> {
     account.require_coordinator()?;
-    let rows = db_requests::pending_review(&**pool, 200).await?;
+    let status: Status = super::params::opt::<String>("status", status)?
+        .as_deref()
+        .unwrap_or("pending_review")
+        .parse()?;
+    let rows = db_requests::by_status(&**pool, status, 200).await?;
     let requests = rows
         .into_iter()
         .map(|r| {
@@ -501,7 +515,7 @@ pub struct CellProperties {
     #[schema(value_type = String)]
     pub cell: Cell,
     pub res: u8,
-    /// Open requests in the cell; never below 3.
+    /// Open requests in the cell; never below 3 (0 from `/api/cells/{cell}`, which counts nothing).
     pub count: usize,
 }
 
@@ -561,5 +575,36 @@ pub async fn cells(
     Ok(Json(CellCollection {
         kind: "FeatureCollection",
         features,
+    }))
+}
+
+/// One H3 cell of resolution 8 or coarser as a GeoJSON hexagon: public grid geometry, so the
+/// page can draw the cells that task lists name. Finer cells are refused.
+#[utoipa::path(get, path = "/api/cells/{cell}", tag = "requests",
+    params(("cell" = String, Path, description = "H3 cell, hex", example = "88b24d36e7fffff")),
+    responses((status = 200, body = CellFeature), (status = 422, body = ErrorBody)))]
+#[get("/api/cells/<cell>")]
+pub fn cell_outline(cell: &str) -> ApiResult<Json<CellFeature>> {
+    let cell: Cell = cell.parse()?;
+    if cell.res() > PUBLIC_RES {
+        return Err(ApiError::unprocessable(
+            "invalid_resolution",
+            format!(
+                "cells finer than resolution 8 are not served, got {}",
+                u8::from(cell.res())
+            ),
+        ));
+    }
+    Ok(Json(CellFeature {
+        kind: "Feature",
+        geometry: Polygon {
+            kind: "Polygon",
+            coordinates: vec![cell.ring()],
+        },
+        properties: CellProperties {
+            cell,
+            res: u8::from(cell.res()),
+            count: 0,
+        },
     }))
 }

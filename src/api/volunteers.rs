@@ -18,6 +18,7 @@ use crate::db::volunteers::{self as db_volunteers, Profile, ProfileRow};
 use crate::domain::cells::Cell;
 use crate::domain::geo::{self, LatLon};
 use crate::domain::matching::{self, Candidate};
+use crate::domain::privacy;
 use crate::domain::requests::{self as rules, Reveal, Urgency};
 use crate::error::{ApiError, ApiResult, ErrorBody};
 
@@ -107,7 +108,11 @@ pub struct TaskList {
     pub on_duty: bool,
 }
 
-/// Open requests within my radius that fit my skills, most urgent then nearest first.
+/// Most tasks one list shows.
+const TASKS_LIMIT: i64 = 200;
+
+/// Open requests within my radius that fit my skills, most urgent then nearest first. Distances
+/// are measured to each request's public (res-8 cell) centre and shown only as bands.
 #[utoipa::path(get, path = "/api/me/tasks", tag = "volunteers",
     responses((status = 200, body = TaskList), (status = 401, body = ErrorBody), (status = 409, body = ErrorBody, description = "no_volunteer_profile")))]
 #[get("/api/me/tasks")]
@@ -120,20 +125,38 @@ pub async fn tasks(pool: &State<PgPool>, account: CurrentAccount) -> ApiResult<J
                 "set up your volunteer profile (skills, home, radius) first",
             )
         })?;
-    let mut rows = db_volunteers::tasks(&**pool, account.id, 200).await?;
+    let home = LatLon {
+        lat: profile.home_lat,
+        lon: profile.home_lon,
+    };
+    let rows = db_volunteers::task_candidates(
+        &**pool,
+        account.id,
+        privacy::PUBLIC_POINT_SLACK_M,
+        TASKS_LIMIT * 2,
+    )
+    .await?;
     let urgency = |u: &str| u.parse::<Urgency>().unwrap_or_default();
-    rows.sort_by(|a, b| {
+    let mut near = Vec::with_capacity(rows.len());
+    for r in rows {
+        let stored = Cell::from_db(r.cell)?;
+        if let Some(d) = privacy::within_reach(home, profile.radius_m, stored) {
+            near.push((r, stored, d));
+        }
+    }
+    near.sort_by(|a, b| {
         rules::task_order(
-            (urgency(&a.urgency), a.distance_m, a.id),
-            (urgency(&b.urgency), b.distance_m, b.id),
+            (urgency(&a.0.urgency), a.2, a.0.id),
+            (urgency(&b.0.urgency), b.2, b.0.id),
         )
     });
-    let tasks = rows
+    near.truncate(TASKS_LIMIT as usize);
+    let tasks = near
         .into_iter()
-        .map(|r| {
+        .map(|(r, stored, d)| {
             Ok(TaskView {
-                cell: public_cell(r.cell)?,
-                distance_band: geo::distance_band(r.distance_m),
+                cell: public_cell(stored.to_db())?,
+                distance_band: geo::distance_band(d),
                 id: r.id,
                 category: r.category,
                 urgency: r.urgency,
@@ -198,10 +221,11 @@ pub async fn matches(
 ) -> ApiResult<Json<MatchList>> {
     account.require_coordinator()?;
     let limit = geo::limit(super::params::opt("limit", limit)?, 20, 100)?;
-    db_requests::by_id(&**pool, id.0)
+    let request = db_requests::by_id(&**pool, id.0)
         .await?
         .ok_or_else(|| ApiError::not_found(format!("no request with id {}", id.0)))?;
-    let mut candidates: Vec<Candidate> = db_volunteers::candidates(&**pool, id.0, limit)
+    let public = privacy::public_point(Cell::from_db(request.cell)?);
+    let mut candidates: Vec<Candidate> = db_volunteers::candidates(&**pool, id.0, public, limit)
         .await?
         .into_iter()
         .map(|c| Candidate {

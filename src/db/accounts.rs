@@ -135,3 +135,11 @@ pub async fn delete_session(exec: impl PgExecutor<'_>, token_hash: &str) -> sqlx
         .await
         .map(|_| ())
 }
+
+/// Deletes expired sessions. Returns how many.
+pub async fn delete_expired_sessions(exec: impl PgExecutor<'_>) -> sqlx::Result<u64> {
+    sqlx::query("DELETE FROM sessions WHERE expires_at <= now()")
+        .execute(exec)
+        .await
+        .map(|r| r.rows_affected())
+}

@@ -5,7 +5,9 @@ use chrono::{DateTime, Utc};
 use sqlx::{PgExecutor, PgPool};
 use uuid::Uuid;
 
+use crate::domain::cells::Cell;
 use crate::domain::geo::{BBox, LatLon};
+use crate::domain::privacy;
 use crate::domain::requests::{self, Action, ClaimFacts, Denied, Status};
 
 /// A request as stored. `lat`/`lon` are NULL once purged.
@@ -133,13 +135,14 @@ pub async fn claim(
     request_id: Uuid,
 ) -> sqlx::Result<Option<Result<(), Denied>>> {
     let mut tx = pool.begin().await?;
-    let profile: Option<(Vec<String>, f64, i32)> = sqlx::query_as(
-        "SELECT skills, radius_m, max_open FROM volunteer_profiles WHERE account_id = $1 FOR UPDATE",
+    let profile: Option<(Vec<String>, f64, i32, f64, f64)> = sqlx::query_as(
+        "SELECT skills, radius_m, max_open, ST_Y(home::geometry), ST_X(home::geometry) \
+         FROM volunteer_profiles WHERE account_id = $1 FOR UPDATE",
     )
     .bind(account_id)
     .fetch_optional(&mut *tx)
     .await?;
-    let Some((skills, radius_m, max_open)) = profile else {
+    let Some((skills, radius_m, max_open, home_lat, home_lon)) = profile else {
         let exists = by_id(&mut *tx, request_id).await?.is_some();
         return Ok(exists.then(|| {
             Err(Denied::Forbidden(
@@ -154,22 +157,27 @@ pub async fn claim(
     .bind(account_id)
     .fetch_one(&mut *tx)
     .await?;
-    let request: Option<(String, String, Option<f64>)> = sqlx::query_as(
-        "SELECT r.status, r.category, ST_Distance(r.location, v.home, false) \
-         FROM help_requests r, volunteer_profiles v WHERE r.id = $1 AND v.account_id = $2",
-    )
-    .bind(request_id)
-    .bind(account_id)
-    .fetch_optional(&mut *tx)
-    .await?;
-    let Some((status, category, distance_m)) = request else {
+    let request: Option<(String, String, i64)> =
+        sqlx::query_as("SELECT status, category, cell FROM help_requests WHERE id = $1")
+            .bind(request_id)
+            .fetch_optional(&mut *tx)
+            .await?;
+    let Some((status, category, cell)) = request else {
         return Ok(None);
     };
+    // Eligibility is measured to the request's public point, as the task list is.
+    let home = LatLon {
+        lat: home_lat,
+        lon: home_lon,
+    };
+    let distance_m = Cell::from_db(cell)
+        .map(|c| home.distance_m(&privacy::public_point(c)))
+        .unwrap_or(f64::INFINITY);
     let facts = ClaimFacts {
         status: status.parse().unwrap_or(Status::Cancelled),
         category,
         skills,
-        distance_m: distance_m.unwrap_or(f64::INFINITY),
+        distance_m,
         radius_m,
         open_assignments,
         max_open,
@@ -243,14 +251,16 @@ pub async fn events(exec: impl PgExecutor<'_>, request_id: Uuid) -> sqlx::Result
     .await
 }
 
-/// Requests waiting for review, oldest first.
-pub async fn pending_review(
+/// Requests in one state, oldest first.
+pub async fn by_status(
     exec: impl PgExecutor<'_>,
+    status: Status,
     limit: i64,
 ) -> sqlx::Result<Vec<RequestRow>> {
     sqlx::query_as(&format!(
-        "SELECT {COLUMNS} FROM {FROM} WHERE r.status = 'pending_review' ORDER BY r.created_at, r.id LIMIT $1"
+        "SELECT {COLUMNS} FROM {FROM} WHERE r.status = $1 ORDER BY r.created_at, r.id LIMIT $2"
     ))
+    .bind(status.as_str())
     .bind(limit)
     .fetch_all(exec)
     .await

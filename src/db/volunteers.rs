@@ -64,7 +64,8 @@ pub async fn profile(
     .await
 }
 
-/// An open request near a volunteer. `distance_m` is for ordering and banding only.
+/// An open request that may be near a volunteer; the caller measures and filters by its public
+/// point (see `domain::privacy::within_reach`).
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct TaskRow {
     pub id: Uuid,
@@ -72,25 +73,25 @@ pub struct TaskRow {
     pub urgency: String,
     pub needed_by: Option<DateTime<Utc>>,
     pub cell: i64,
-    pub distance_m: f64,
 }
 
-/// Open requests within the volunteer's radius whose category is one of their skills.
-pub async fn tasks(
+/// Open requests fitting the volunteer's skills within their radius plus `slack_m`, nearest first.
+pub async fn task_candidates(
     exec: impl PgExecutor<'_>,
     account_id: i64,
+    slack_m: f64,
     limit: i64,
 ) -> sqlx::Result<Vec<TaskRow>> {
     sqlx::query_as(
-        "SELECT r.id, r.category, r.urgency, r.needed_by, r.cell, \
-                ST_Distance(r.location, v.home, false) AS distance_m \
+        "SELECT r.id, r.category, r.urgency, r.needed_by, r.cell \
          FROM volunteer_profiles v \
          JOIN help_requests r ON r.status = 'open' AND r.category = ANY (v.skills) \
-              AND ST_DWithin(r.location, v.home, v.radius_m, false) \
+              AND ST_DWithin(r.location, v.home, v.radius_m + $2, false) \
          WHERE v.account_id = $1 \
-         ORDER BY distance_m LIMIT $2",
+         ORDER BY ST_Distance(r.location, v.home, false) LIMIT $3",
     )
     .bind(account_id)
+    .bind(slack_m)
     .bind(limit)
     .fetch_all(exec)
     .await
@@ -104,11 +105,13 @@ pub struct CandidateRow {
     pub recent_assignments: i64,
 }
 
-/// Volunteers who could take the request: verified, on duty, with a fitting skill, the request
-/// inside their radius, and under their cap. Unordered beyond distance; the domain ranks them.
+/// Volunteers who could take the request: verified, on duty, with a fitting skill, the request's
+/// public point (`public`) inside their radius, and under their cap. `distance_m` is the exact
+/// distance, for coordinators. Unordered beyond distance; the domain ranks them.
 pub async fn candidates(
     exec: impl PgExecutor<'_>,
     request_id: Uuid,
+    public: LatLon,
     limit: i64,
 ) -> sqlx::Result<Vec<CandidateRow>> {
     sqlx::query_as(
@@ -119,15 +122,18 @@ pub async fn candidates(
                    AS recent_assignments \
          FROM help_requests r \
          JOIN volunteer_profiles v ON r.category = ANY (v.skills) \
-              AND ST_DWithin(r.location, v.home, v.radius_m, false) \
+              AND ST_DWithin(ST_SetSRID(ST_MakePoint($3, $4), 4326)::geography, v.home, \
+                             v.radius_m, false) \
          JOIN accounts a ON a.id = v.account_id AND a.verified \
-         WHERE r.id = $1 AND v.on_duty \
+         WHERE r.id = $1 AND r.location IS NOT NULL AND v.on_duty \
            AND (SELECT count(*) FROM help_requests o \
                 WHERE o.assignee = a.id AND o.status = 'assigned') < v.max_open \
          ORDER BY distance_m, a.id LIMIT $2",
     )
     .bind(request_id)
     .bind(limit)
+    .bind(public.lon)
+    .bind(public.lat)
     .fetch_all(exec)
     .await
 }

@@ -63,7 +63,7 @@ pub fn email(raw: &str) -> Result<String, Invalid> {
             format!("not a valid email address: `{raw}`"),
         )
     };
-    if e.len() > 254 || e.chars().any(char::is_whitespace) {
+    if e.len() > 254 || e.chars().any(|c| c.is_whitespace() || c.is_control()) {
         return Err(bad());
     }
     let (local, domain) = e.split_once('@').ok_or_else(bad)?;
@@ -84,9 +84,18 @@ pub fn password(raw: &str) -> Result<&str, Invalid> {
     Ok(raw)
 }
 
-/// A non-empty trimmed text of at most `max` characters.
+/// A non-empty trimmed text of at most `max` characters, without control characters other
+/// than line breaks and tabs (PostgreSQL refuses NUL in text).
 pub fn text(field: &str, raw: &str, max: usize) -> Result<String, Invalid> {
     let t = raw.trim();
+    if t.chars()
+        .any(|c| c.is_control() && !matches!(c, '\n' | '\r' | '\t'))
+    {
+        return Err(Invalid::new(
+            "invalid_text",
+            format!("{field} contains control characters"),
+        ));
+    }
     let n = t.chars().count();
     if n == 0 || n > max {
         return Err(Invalid::new(
@@ -182,5 +191,8 @@ mod tests {
         assert!(text("name", "   ", 10).is_err());
         assert!(text("name", "abcdefghijk", 10).is_err());
         assert_eq!(optional_text("x", Some("  "), 5).unwrap(), None);
+        assert!(text("name", "a\u{0}b", 10).is_err());
+        assert_eq!(text("note", "a\nb", 10).unwrap(), "a\nb");
+        assert!(email("a\u{0}@x.org").is_err());
     }
 }

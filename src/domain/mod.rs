@@ -7,6 +7,7 @@ pub mod cells;
 pub mod geo;
 pub mod hours;
 pub mod kitchens;
+pub mod limits;
 pub mod matching;
 pub mod privacy;
 pub mod requests;

@@ -7,13 +7,32 @@ use std::collections::BTreeMap;
 use h3o::Resolution;
 
 use super::cells::{Cell, PUBLIC_RES};
-use super::geo::BBox;
+use super::geo::{BBox, LatLon};
 use super::Invalid;
 
 /// The smallest count any public view shows.
 pub const K_MIN: usize = 3;
 /// Where res-8 counts below [`K_MIN`] roll up to.
 pub const ROLLUP_RES: Resolution = Resolution::Seven;
+
+/// The point that stands for a request in everything a volunteer can probe (whether it is in
+/// their task list, its distance band, whether they may claim it): the centre of its public
+/// res-8 cell. A volunteer sets their own home and radius, so exact distances would let anyone
+/// move their home until a band or the list flips and so trilaterate the request; distances to
+/// the cell centre reveal nothing beyond the cell, which the task shows anyway.
+pub fn public_point(stored: Cell) -> LatLon {
+    stored.parent(PUBLIC_RES).unwrap_or(stored).center()
+}
+
+/// How far a request may lie from its public point, with room to spare (a res-8 cell's
+/// circumradius is about 0.5 km); database prefilters widen their radius by this much.
+pub const PUBLIC_POINT_SLACK_M: f64 = 1_000.0;
+
+/// The distance from a volunteer's home to a request's public point, if within `radius_m`.
+pub fn within_reach(home: LatLon, radius_m: f64, stored: Cell) -> Option<f64> {
+    let d = home.distance_m(&public_point(stored));
+    (d <= radius_m).then_some(d)
+}
 
 /// The resolution a public count may be asked for: 8 (the default) or coarser.
 pub fn public_res(value: Option<u8>) -> Result<Resolution, Invalid> {
@@ -135,6 +154,27 @@ mod tests {
             vec![(c6, 4)]
         );
         assert!(public_counts(&inside(c8, 2), Resolution::Six).is_empty());
+    }
+
+    #[test]
+    fn reach_is_measured_to_the_public_cell_centre() {
+        let stored = res9(-31.6333, -60.7);
+        let centre = stored.parent(PUBLIC_RES).unwrap().center();
+        let home = LatLon::new(-31.62, -60.69).unwrap();
+        let d = home.distance_m(&centre);
+        assert_eq!(within_reach(home, d + 1.0, stored), Some(d));
+        assert_eq!(within_reach(home, d - 1.0, stored), None);
+        // Every point of a cell gives the same answer, so moving the home cannot tell them apart.
+        for child in stored
+            .parent(PUBLIC_RES)
+            .unwrap()
+            .0
+            .children(STORED_RES)
+            .take(20)
+        {
+            assert_eq!(within_reach(home, d + 1.0, Cell(child)), Some(d));
+            assert!(Cell(child).center().distance_m(&centre) < PUBLIC_POINT_SLACK_M);
+        }
     }
 
     #[test]

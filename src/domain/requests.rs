@@ -336,7 +336,7 @@ pub struct ClaimFacts {
     pub status: Status,
     pub category: String,
     pub skills: Vec<String>,
-    /// Metres from the volunteer's home to the request.
+    /// Metres from the volunteer's home to the request's public point.
     pub distance_m: f64,
     pub radius_m: f64,
     /// The volunteer's assigned, not yet completed requests.

@@ -55,30 +55,6 @@ pub async fn seed(pool: &PgPool) {
     antes::seed::run(pool).await.expect("seed");
 }
 
-/// An account with a live session; returns its id and session token.
-pub async fn person(pool: &PgPool, name: &str, role: &str, verified: bool) -> (i64, String) {
-    let hash = antes::secrets::hash_password("correct horse battery").unwrap();
-    let email = format!("{}@example.org", name.to_lowercase().replace(' ', "."));
-    let id = antes::db::accounts::insert(
-        pool,
-        &antes::db::accounts::NewAccount {
-            email: &email,
-            password_hash: &hash,
-            display_name: name,
-            phone: Some("+54 342 555-0000"),
-            role,
-            verified,
-        },
-    )
-    .await
-    .unwrap();
-    let token = antes::secrets::new_token();
-    antes::db::accounts::create_session(pool, &antes::secrets::token_hash(&token), id, 1)
-        .await
-        .unwrap();
-    (id, token)
-}
-
 pub fn free_port() -> u16 {
     TcpListener::bind("127.0.0.1:0")
         .and_then(|l| l.local_addr())
@@ -136,13 +112,6 @@ impl Browser {
         let _ = std::fs::remove_dir_all(&profile);
         let netlog = dir.join(format!("{name}.netlog.json"));
         let _ = std::fs::remove_file(&netlog);
-        // Headless windows are at least 500 px wide; narrower screens are emulated as phones.
-        let mut options = serde_json::json!({});
-        if width < 500 {
-            options["mobileEmulation"] = serde_json::json!({
-                "deviceMetrics": {"width": width, "height": height, "pixelRatio": 2.0, "touch": false}
-            });
-        }
         let caps = serde_json::json!({
             "browserName": "chrome",
             "goog:loggingPrefs": {"browser": "ALL"},
@@ -159,15 +128,15 @@ impl Browser {
                     format!("--log-net-log={}", netlog.display()),
                     format!("--window-size={},{height}", width.max(500)),
                 ],
-                "mobileEmulation": options.get("mobileEmulation"),
             }
         });
+        // Desktop Chromium will not make a window narrower than about 500 px; a phone-sized
+        // viewport needs device emulation.
         let mut caps = caps;
-        if options.get("mobileEmulation").is_none() {
-            caps["goog:chromeOptions"]
-                .as_object_mut()
-                .unwrap()
-                .remove("mobileEmulation");
+        if width < 500 {
+            caps["goog:chromeOptions"]["mobileEmulation"] = serde_json::json!({
+                "deviceMetrics": {"width": width, "height": height, "pixelRatio": 1.0}
+            });
         }
         let caps = match caps {
             Value::Object(m) => m,
@@ -365,4 +334,71 @@ impl Browser {
         assert!(!urls.is_empty(), "the net log shows no page request at all");
         urls
     }
+}
+
+/// A local client that keeps no cookies, so each call says who it is.
+pub async fn untracked(pool: PgPool) -> Client {
+    Client::untracked(antes::rocket(figment(0), test_config(), pool))
+        .await
+        .expect("valid rocket")
+}
+
+/// The password of every account made by [`account`].
+pub const PASSWORD: &str = "correct horse battery";
+
+fn password_hash() -> &'static str {
+    static HASH: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    HASH.get_or_init(|| antes::secrets::hash_password(PASSWORD).expect("hash"))
+}
+
+/// An account made through the db layer, with a live session. Returns its id and session token.
+pub async fn account(pool: &PgPool, email: &str, role: &str, verified: bool) -> (i64, String) {
+    let name = email.split('@').next().unwrap_or(email);
+    let id = antes::db::accounts::insert(
+        pool,
+        &antes::db::accounts::NewAccount {
+            email,
+            password_hash: password_hash(),
+            display_name: name,
+            phone: None,
+            role,
+            verified,
+        },
+    )
+    .await
+    .expect("insert account");
+    let token = antes::secrets::new_token();
+    antes::db::accounts::create_session(pool, &antes::secrets::token_hash(&token), id, 1)
+        .await
+        .expect("session");
+    (id, token)
+}
+
+/// Calls the app as the holder of session `token` (or anonymously); returns the status and the
+/// JSON body (`null` when empty).
+pub async fn call(
+    client: &Client,
+    method: rocket::http::Method,
+    uri: &str,
+    token: Option<&str>,
+    body: Option<&Value>,
+) -> (u16, Value) {
+    let mut req = client.req(method, uri.to_string());
+    if let Some(t) = token {
+        req = req.cookie(rocket::http::Cookie::new("antes_session", t.to_string()));
+    }
+    if let Some(b) = body {
+        req = req
+            .header(rocket::http::ContentType::JSON)
+            .body(b.to_string());
+    }
+    let res = req.dispatch().await;
+    let status = res.status().code;
+    let text = res.into_string().await.unwrap_or_default();
+    let value = if text.is_empty() {
+        Value::Null
+    } else {
+        serde_json::from_str(&text).unwrap_or_else(|e| panic!("{uri}: not JSON ({e}): {text}"))
+    };
+    (status, value)
 }

@@ -2,13 +2,12 @@
 import { createMap } from './map.js';
 import { initialLang, loadLang } from './i18n.js';
 import { initPlaces, placesState } from './places.js';
+import { showScreen } from './screens.js';
+import { loadMe } from './auth.js';
+import { initRequests, requestsState } from './requests.js';
+import { initVolunteer, volunteerState } from './volunteer.js';
+import { initCoordination } from './coordination.js';
 import { initKitchens } from './kitchen.js';
-
-function showScreen(name) {
-  document.querySelectorAll('.tabs [data-screen]').forEach((b) => b.setAttribute('aria-selected', String(b.dataset.screen === name)));
-  document.querySelectorAll('.screen').forEach((s) => { s.hidden = s.dataset.screen !== name; });
-  document.dispatchEvent(new CustomEvent('screen-shown', { detail: name }));
-}
 
 async function main() {
   const select = document.getElementById('lang-select');
@@ -18,9 +17,15 @@ async function main() {
   document.querySelectorAll('.tabs [data-screen]').forEach((b) => b.addEventListener('click', () => showScreen(b.dataset.screen)));
 
   const { map, config } = await createMap('map');
-  window.antes = { map, places: placesState };
+  window.antes = { map, places: placesState, requests: requestsState, volunteer: volunteerState };
   map.on('error', (e) => console.error('map error', e.error?.message ?? e));
   await initPlaces(map, config);
+  const fromLink = initRequests(map);
+  initVolunteer(map);
+  initCoordination(map);
+  await loadMe();
+  // The private link (/?request=ID&token=TOKEN) opens the request's status view.
+  if (fromLink) showScreen('request');
   initKitchens(map);
   document.body.dataset.ready = '1';
 }

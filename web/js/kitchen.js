@@ -3,15 +3,11 @@
 // "Mis turnos" (my shifts and pledges).
 import { api, el } from './api.js';
 import { t, currentLang, onLangChange } from './i18n.js';
+import { accountBar, authForms, currentAccount, errorText, onAccountChange } from './auth.js';
+import { currentScreen, onScreenChange, showScreen } from './screens.js';
 
-let me = null; // the signed-in account, or null
 let selectedKitchen = null;
 let pickForNewKitchen = null; // {lat, lon} picked on the map for a new kitchen
-
-async function whoAmI() {
-  try { me = await api('/api/me'); } catch { me = null; }
-  return me;
-}
 
 function fmtTime(iso) {
   return new Date(iso).toLocaleString(currentLang() === 'es' ? 'es-AR' : 'en-GB', {
@@ -28,12 +24,6 @@ function needSummary(n) {
   return t('kitchen.shift_line', {
     role: t(`kitchen.role.${n.role}`), from: fmtTime(n.starts_at), to: fmtTime(n.ends_at), left: n.slots_left, slots: n.slots,
   });
-}
-
-function errorText(err) {
-  const key = `error.${err.code}`;
-  const text = t(key);
-  return text === key ? err.message : text;
 }
 
 // ---- the kitchen card (public page)
@@ -54,8 +44,8 @@ async function renderKitchenExtra(box, place) {
 
 function needItem(n, status, refresh) {
   const li = el('li', { 'data-need-id': n.id, 'data-need-kind': n.kind }, el('span', { class: 'need-text' }, needSummary(n)));
-  if (!me) {
-    li.append(el('span', { class: 'status' }, ' ', t('kitchen.sign_in_to_help')));
+  if (!currentAccount()) {
+    li.append(el('button', { type: 'button', class: 'secondary', onclick: () => showScreen('shifts') }, t('kitchen.sign_in_to_help')));
     return li;
   }
   if (n.kind === 'supplies') {
@@ -81,9 +71,13 @@ function needItem(n, status, refresh) {
 async function renderOrganizer() {
   const box = document.getElementById('organizer-body');
   if (!box) return;
-  await whoAmI();
-  if (!me || (me.role !== 'organizer' && me.role !== 'coordinator')) {
-    box.replaceChildren(el('p', { class: 'status' }, t('kitchen.organizers_only')));
+  const me = currentAccount();
+  if (!me) {
+    box.replaceChildren(el('p', { class: 'status' }, t('kitchen.organizers_only')), authForms('organizer', { roles: ['organizer'] }));
+    return;
+  }
+  if (me.role !== 'organizer' && me.role !== 'coordinator') {
+    box.replaceChildren(accountBar('organizer'), el('p', { class: 'status' }, t('kitchen.organizers_only')));
     return;
   }
   const places = await api('/api/me/places');
@@ -91,6 +85,7 @@ async function renderOrganizer() {
   const select = el('select', { id: 'my-kitchen', onchange: (e) => { selectedKitchen = Number(e.target.value); renderOrganizer(); } },
     places.map((p) => el('option', { value: p.id, selected: p.id === selectedKitchen }, p.status === 'pending_review' ? `${p.name} (${t('kitchen.pending')})` : p.name)));
   box.replaceChildren(
+    accountBar('organizer'),
     places.length ? el('label', {}, t('kitchen.my_kitchen'), ' ', select) : el('p', { class: 'status' }, t('kitchen.no_kitchens')),
     selectedKitchen ? el('div', { id: 'organizer-needs' }) : null,
     selectedKitchen ? needForms() : null,
@@ -198,10 +193,13 @@ function newKitchenForm() {
 async function renderMyShifts() {
   const box = document.getElementById('my-shifts-body');
   if (!box) return;
-  await whoAmI();
-  if (!me) { box.replaceChildren(el('p', { class: 'status' }, t('kitchen.sign_in_to_help'))); return; }
+  if (!currentAccount()) {
+    box.replaceChildren(el('p', { class: 'status' }, t('kitchen.sign_in_to_help')), authForms('shifts', { roles: ['volunteer', 'organizer'] }));
+    return;
+  }
   const [shifts, pledges] = await Promise.all([api('/api/me/shifts'), api('/api/me/pledges')]);
   box.replaceChildren(
+    accountBar('shifts'),
     el('h3', {}, t('kitchen.my_shifts')),
     shifts.length ? el('ul', { class: 'need-list', id: 'my-shift-list' }, shifts.map((n) => el('li', { 'data-need-id': n.id },
       el('strong', {}, n.place_name), ' · ', needSummary(n), ' ',
@@ -213,27 +211,25 @@ async function renderMyShifts() {
   );
 }
 
+function renderVisible() {
+  const visible = currentScreen();
+  if (visible === 'organizer') renderOrganizer();
+  if (visible === 'shifts') renderMyShifts();
+}
+
 export function initKitchens(map) {
-  document.addEventListener('place-shown', async (e) => {
+  document.addEventListener('place-shown', (e) => {
     const f = e.detail;
     const box = document.getElementById('place-extra');
-    if (!box || f.properties.kind !== 'kitchen') return;
-    await whoAmI();
-    renderKitchenExtra(box, f);
+    if (box && f.properties.kind === 'kitchen') renderKitchenExtra(box, f);
   });
   map.on('click', (e) => {
-    if (document.querySelector('.screen:not([hidden])')?.dataset.screen !== 'organizer') return;
+    if (currentScreen() !== 'organizer') return;
     pickForNewKitchen = { lat: e.lngLat.lat, lon: e.lngLat.lng };
     const where = document.getElementById('new-kitchen-where');
     if (where) where.textContent = t('kitchen.location_picked');
   });
-  document.addEventListener('screen-shown', (e) => {
-    if (e.detail === 'organizer') renderOrganizer();
-    if (e.detail === 'shifts') renderMyShifts();
-  });
-  onLangChange(() => {
-    const visible = document.querySelector('.screen:not([hidden])')?.dataset.screen;
-    if (visible === 'organizer') renderOrganizer();
-    if (visible === 'shifts') renderMyShifts();
-  });
+  onScreenChange(renderVisible);
+  onAccountChange(renderVisible);
+  onLangChange(renderVisible);
 }

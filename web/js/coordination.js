@@ -1,0 +1,137 @@
+// "Coordinación": the review queue (approve or reject), the full details of one request when
+// needed (each look is audited), the ranked volunteers for an open request, and verification
+// of new accounts.
+import { api, el } from './api.js';
+import { t, onLangChange } from './i18n.js';
+import { EMPTY } from './map.js';
+import { currentScreen, onScreenChange, setLayersVisible } from './screens.js';
+import { accountBar, authForms, currentAccount, errorText, onAccountChange } from './auth.js';
+
+const LAYERS = ['coord-pin'];
+const state = { map: null, queue: [], open: [], accounts: [], detail: null, matches: null, message: '' };
+
+export function initCoordination(map) {
+  state.map = map;
+  map.addSource('coord-pin', { type: 'geojson', data: EMPTY });
+  map.addLayer({ id: 'coord-pin', type: 'circle', source: 'coord-pin', paint: { 'circle-radius': 9, 'circle-color': '#7c3aed', 'circle-stroke-color': '#fff', 'circle-stroke-width': 2 } });
+  setLayersVisible(map, LAYERS, false);
+  onScreenChange((name) => {
+    setLayersVisible(map, LAYERS, name === 'coordination');
+    if (name === 'coordination') refresh();
+  });
+  onAccountChange(() => { state.detail = null; state.matches = null; if (currentScreen() === 'coordination') refresh(); else render(); });
+  onLangChange(render);
+  render();
+}
+
+function isCoordinator() { return currentAccount()?.role === 'coordinator'; }
+
+async function refresh() {
+  if (isCoordinator()) {
+    try {
+      const [queue, open, accounts] = await Promise.all([
+        api('/api/review/requests'),
+        api('/api/review/requests', { query: { status: 'open' } }),
+        api('/api/accounts', { query: { unverified: 'true' } }),
+      ]);
+      state.queue = queue.requests;
+      state.open = open.requests;
+      state.accounts = accounts.accounts;
+      state.message = '';
+    } catch (err) { state.message = errorText(err); }
+  }
+  render();
+  document.body.dataset.coordinationLoads = String(Number(document.body.dataset.coordinationLoads || 0) + 1);
+}
+
+async function post(path) {
+  try { await api(path, { method: 'POST' }); state.message = ''; } catch (err) { state.message = errorText(err); }
+  await refresh();
+}
+
+async function showDetail(id) {
+  try {
+    state.detail = await api(`/api/requests/${id}`);
+    const loc = state.detail.location;
+    state.map.getSource('coord-pin').setData(loc ? { type: 'Feature', properties: {}, geometry: { type: 'Point', coordinates: [loc.lon, loc.lat] } } : EMPTY);
+    if (loc) state.map.flyTo({ center: [loc.lon, loc.lat], zoom: 15 });
+  } catch (err) { state.message = errorText(err); }
+  render();
+}
+
+async function showMatches(id) {
+  try { state.matches = { id, list: (await api(`/api/requests/${id}/matches`, { query: { limit: 20 } })).matches }; } catch (err) { state.message = errorText(err); }
+  render();
+}
+
+function summary(r) {
+  return [t(`cat.${r.category}`), t(`urgency.${r.urgency}`), new Date(r.created_at).toLocaleString()].join(' · ');
+}
+
+function render() {
+  const box = document.getElementById('coordination-body');
+  if (!box) return;
+  const me = currentAccount();
+  if (!me) { box.replaceChildren(el('p', {}, t('coord.intro')), authForms('coord', { roles: ['volunteer', 'organizer'] })); return; }
+  if (!isCoordinator()) { box.replaceChildren(accountBar('coord'), el('p', { class: 'notice' }, t('coord.only'))); return; }
+  box.replaceChildren(...[
+    accountBar('coord'),
+    state.message ? el('p', { class: 'status error' }, state.message) : null,
+    detailView(),
+    el('section', { class: 'card' },
+      el('h2', {}, t('coord.queue_title')),
+      el('p', { class: 'status' }, state.queue.length ? t('coord.queue_hint') : t('coord.queue_empty')),
+      el('ul', { class: 'place-list', id: 'coord-queue' }, state.queue.map((r) => el('li', { 'data-request-id': r.id },
+        el('div', { class: 'task' },
+          el('span', { class: 'name' }, summary(r)),
+          r.description ? el('span', { class: 'meta' }, r.description) : null,
+          r.on_behalf_of ? el('span', { class: 'meta' }, t('vol.on_behalf')) : null,
+          el('div', { class: 'row' },
+            el('button', { type: 'button', class: 'primary approve', onclick: () => post(`/api/requests/${r.id}/approve`) }, t('coord.approve')),
+            el('button', { type: 'button', class: 'secondary reject', onclick: () => post(`/api/requests/${r.id}/reject`) }, t('coord.reject')),
+            el('button', { type: 'button', class: 'secondary details', onclick: () => showDetail(r.id) }, t('coord.details')))))))),
+    el('section', { class: 'card' },
+      el('h2', {}, t('coord.open_title')),
+      el('ul', { class: 'place-list', id: 'coord-open' }, state.open.map((r) => el('li', { 'data-request-id': r.id },
+        el('div', { class: 'task' },
+          el('span', { class: 'name' }, summary(r)),
+          el('div', { class: 'row' },
+            el('button', { type: 'button', class: 'secondary matches', onclick: () => showMatches(r.id) }, t('coord.matches')),
+            el('button', { type: 'button', class: 'secondary details', onclick: () => showDetail(r.id) }, t('coord.details'))))))),
+      matchesView()),
+    el('section', { class: 'card' },
+      el('h2', {}, t('coord.accounts_title')),
+      el('p', { class: 'status' }, state.accounts.length ? '' : t('coord.accounts_empty')),
+      el('ul', { class: 'place-list', id: 'coord-accounts' }, state.accounts.map((a) => el('li', { 'data-account-id': a.id },
+        el('div', { class: 'task' },
+          el('span', { class: 'name' }, `${a.display_name} · ${t(`role.${a.role}`)}`),
+          el('span', { class: 'meta' }, [a.email, a.phone].filter(Boolean).join(' · ')),
+          el('button', { type: 'button', class: 'primary verify', onclick: () => post(`/api/accounts/${a.id}/verify`) }, t('coord.verify'))))))),
+  ].filter(Boolean));
+}
+
+function matchesView() {
+  if (!state.matches) return null;
+  const list = state.matches.list;
+  return el('div', { id: 'coord-matches' },
+    el('h3', {}, t('coord.matches_title')),
+    list.length ? el('ol', {}, list.map((m) => el('li', { 'data-account-id': m.account_id },
+      `${m.display_name} · ${m.distance_m < 1000 ? t('places.metres', { n: m.distance_m }) : t('places.km', { n: (m.distance_m / 1000).toFixed(1) })} · ${t('coord.recent', { n: m.recent_assignments })}`)))
+      : el('p', { class: 'status' }, t('coord.no_matches')));
+}
+
+function detailView() {
+  const r = state.detail;
+  if (!r) return null;
+  return el('section', { class: 'card', id: 'coord-detail' },
+    el('h2', {}, t('coord.detail_title')),
+    el('p', { class: 'status' }, t('coord.audited')),
+    el('p', {}, summary(r), ' · ', t(`status.${r.status}`)),
+    r.description ? el('p', {}, r.description) : null,
+    r.contact ? el('p', {}, el('strong', {}, r.contact.name), ' · ', el('a', { href: `tel:${r.contact.phone.replace(/[^+\d]/g, '')}` }, r.contact.phone)) : null,
+    r.address_detail ? el('p', {}, `${t('req.address_detail')}: ${r.address_detail}`) : null,
+    r.purged ? el('p', { class: 'status' }, t('coord.purged')) : null,
+    el('div', { class: 'row' },
+      ['pending_review', 'open', 'assigned'].includes(r.status) ? el('button', { type: 'button', class: 'secondary', onclick: () => post(`/api/requests/${r.id}/cancel`).then(() => showDetail(r.id)) }, t('req.cancel')) : null,
+      el('button', { type: 'button', class: 'secondary', onclick: () => { state.detail = null; state.map.getSource('coord-pin').setData(EMPTY); render(); } }, t('common.close'))));
+}

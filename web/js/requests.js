@@ -1,0 +1,191 @@
+// "Pedir ayuda": ask for help for myself or for someone else, with the place picked on the map;
+// then the private link. Opening that link (/?request=ID&token=TOKEN) shows the status view,
+// with cancel. The map also shows the public counts of open requests (k ≥ 3 hexagons).
+import { api, el } from './api.js';
+import { t, onLangChange } from './i18n.js';
+import { EMPTY } from './map.js';
+import { currentScreen, onScreenChange, setLayersVisible } from './screens.js';
+import { errorText } from './auth.js';
+
+export const REQUEST_CATEGORIES = ['groceries', 'medicine', 'company', 'errand', 'meal', 'other'];
+const URGENCIES = ['low', 'normal', 'high'];
+const LAYERS = ['req-cells-fill', 'req-cells-line', 'req-cells-label', 'req-point'];
+
+const state = { map: null, point: null, result: null, link: null, status: null };
+export const requestsState = state;
+
+export function initRequests(map) {
+  state.map = map;
+  map.addSource('req-cells', { type: 'geojson', data: EMPTY });
+  map.addSource('req-point', { type: 'geojson', data: EMPTY });
+  map.addLayer({ id: 'req-cells-fill', type: 'fill', source: 'req-cells', paint: { 'fill-color': '#c2410c', 'fill-opacity': 0.18 } });
+  map.addLayer({ id: 'req-cells-line', type: 'line', source: 'req-cells', paint: { 'line-color': '#c2410c', 'line-width': 1.5 } });
+  map.addLayer({
+    id: 'req-cells-label', type: 'symbol', source: 'req-cells',
+    layout: { 'text-field': ['to-string', ['get', 'count']], 'text-font': ['Noto Sans Regular'], 'text-size': 13 },
+    paint: { 'text-color': '#7c2d12', 'text-halo-color': '#fff', 'text-halo-width': 1.5 },
+  });
+  map.addLayer({ id: 'req-point', type: 'circle', source: 'req-point', paint: { 'circle-radius': 8, 'circle-color': '#c2410c', 'circle-stroke-color': '#fff', 'circle-stroke-width': 2 } });
+  setLayersVisible(map, LAYERS, false);
+
+  map.on('click', (e) => {
+    if (currentScreen() !== 'request' || state.link) return;
+    state.point = { lat: e.lngLat.lat, lon: e.lngLat.lng };
+    map.getSource('req-point').setData({ type: 'Feature', properties: {}, geometry: { type: 'Point', coordinates: [state.point.lon, state.point.lat] } });
+    const s = document.getElementById('req-point-status');
+    if (s) { s.textContent = t('req.point_set'); s.classList.remove('error'); }
+  });
+  map.on('moveend', () => { if (currentScreen() === 'request') loadCells(); });
+  onScreenChange((name) => {
+    setLayersVisible(map, LAYERS, name === 'request');
+    if (name === 'request') loadCells();
+  });
+  onLangChange(render);
+
+  const params = new URLSearchParams(location.search);
+  if (params.get('request') && params.get('token')) {
+    state.link = { id: params.get('request'), token: params.get('token') };
+    loadStatus();
+  }
+  render();
+  return Boolean(state.link);
+}
+
+async function loadCells() {
+  const b = state.map.getBounds();
+  const bbox = [b.getWest(), b.getSouth(), b.getEast(), b.getNorth()].map((x) => x.toFixed(5)).join(',');
+  const res = state.map.getZoom() < 11 ? 7 : 8;
+  try {
+    const fc = await api('/api/requests/cells', { query: { bbox, res } });
+    state.map.getSource('req-cells').setData(fc);
+  } catch { /* counts are a hint; the form works without them */ }
+}
+
+function render() {
+  const box = document.getElementById('request-body');
+  if (!box) return;
+  box.replaceChildren(state.link ? statusView() : state.result ? resultView() : formView());
+}
+
+function formView() {
+  const option = (prefix) => (v) => el('option', { value: v, selected: v === 'normal' }, t(`${prefix}.${v}`));
+  const form = el('form', { id: 'req-form', onsubmit: submit },
+    el('p', {}, t('req.intro')),
+    el('fieldset', { class: 'who' },
+      el('legend', {}, t('req.who')),
+      el('label', {}, el('input', { type: 'radio', name: 'who', value: 'self', checked: true }), ' ', t('req.who_self')),
+      el('label', {}, el('input', { type: 'radio', name: 'who', value: 'other', id: 'req-who-other' }), ' ', t('req.who_other'))),
+    el('label', {}, t('req.category'), el('select', { id: 'req-category', name: 'category', required: true },
+      REQUEST_CATEGORIES.map((c) => el('option', { value: c }, t(`cat.${c}`))))),
+    el('label', {}, t('req.description'), el('textarea', { id: 'req-desc', name: 'description', maxlength: 1000, rows: 3, placeholder: t('req.description_hint') })),
+    el('label', {}, t('req.urgency'), el('select', { id: 'req-urgency', name: 'urgency' }, URGENCIES.map(option('urgency')))),
+    el('label', {}, t('req.needed_by'), el('input', { id: 'req-needed-by', name: 'needed_by', type: 'datetime-local' })),
+    el('p', { class: 'status', id: 'req-point-status', role: 'status' }, state.point ? t('req.point_set') : t('req.point_hint')),
+    el('label', {}, t('req.address_detail'), el('input', { id: 'req-address', name: 'address_detail', type: 'text', maxlength: 300, placeholder: t('req.address_hint') })),
+    el('label', {}, t('req.contact_name'), el('input', { id: 'req-name', name: 'contact_name', type: 'text', required: true, maxlength: 100 })),
+    el('label', {}, t('req.contact_phone'), el('input', { id: 'req-phone', name: 'contact_phone', type: 'tel', required: true })),
+    el('p', { class: 'notice' }, t('req.privacy')),
+    el('p', { class: 'status error', id: 'req-error', role: 'alert' }),
+    el('button', { type: 'submit', class: 'primary', id: 'req-submit' }, t('req.submit')));
+  return el('div', {}, el('p', { class: 'status' }, t('req.cells_hint')), form);
+}
+
+async function submit(e) {
+  e.preventDefault();
+  const f = e.currentTarget;
+  const error = document.getElementById('req-error');
+  error.textContent = '';
+  if (!state.point) {
+    const s = document.getElementById('req-point-status');
+    s.textContent = t('req.point_missing');
+    s.classList.add('error');
+    return;
+  }
+  const neededBy = f.needed_by.value ? new Date(f.needed_by.value).toISOString() : undefined;
+  try {
+    const created = await api('/api/requests', {
+      method: 'POST',
+      body: {
+        category: f.category.value,
+        description: f.description.value || undefined,
+        location: state.point,
+        address_detail: f.address_detail.value || undefined,
+        contact: { name: f.contact_name.value, phone: f.contact_phone.value },
+        on_behalf_of: f.who.value === 'other',
+        needed_by: neededBy,
+        urgency: f.urgency.value,
+      },
+    });
+    state.result = created;
+    render();
+  } catch (err) {
+    error.textContent = errorText(err);
+  }
+}
+
+function privateLink(id, token) {
+  return `${location.origin}/?request=${encodeURIComponent(id)}&token=${encodeURIComponent(token)}`;
+}
+
+function resultView() {
+  const r = state.result;
+  const link = privateLink(r.id, r.manage_token);
+  return el('div', { class: 'card', id: 'req-result' },
+    el('h2', {}, t('req.sent_title')),
+    el('p', {}, t(r.status === 'open' ? 'req.sent_open' : 'req.sent_review')),
+    el('p', { class: 'notice' }, el('strong', {}, t('req.link_save'))),
+    el('p', { class: 'private-link' }, el('a', { href: link, id: 'req-link' }, link)),
+    el('button', {
+      type: 'button', class: 'secondary',
+      onclick: async (e) => {
+        try { await navigator.clipboard.writeText(link); e.target.textContent = t('req.copied'); } catch { /* select it by hand */ }
+      },
+    }, t('req.copy')),
+    el('h3', {}, t('req.who_sees_title')),
+    el('ul', {}, ['req.sees_public', 'req.sees_volunteers', 'req.sees_assigned', 'req.sees_erase'].map((k) => el('li', {}, t(k)))),
+    el('button', { type: 'button', class: 'secondary', onclick: () => { state.result = null; state.point = null; state.map.getSource('req-point').setData(EMPTY); render(); } }, t('req.another')));
+}
+
+async function loadStatus() {
+  try {
+    state.status = await api(`/api/requests/${encodeURIComponent(state.link.id)}`, { query: { token: state.link.token } });
+    state.error = null;
+    const loc = state.status.location;
+    if (loc) {
+      state.map.getSource('req-point').setData({ type: 'Feature', properties: {}, geometry: { type: 'Point', coordinates: [loc.lon, loc.lat] } });
+      state.map.jumpTo({ center: [loc.lon, loc.lat], zoom: 15 });
+    }
+  } catch (err) {
+    state.status = null;
+    state.error = err;
+  }
+  render();
+}
+
+function statusView() {
+  if (state.error) return el('p', { class: 'status error', id: 'req-status-error' }, errorText(state.error));
+  const r = state.status;
+  if (!r) return el('p', { class: 'status' }, t('common.loading'));
+  const cancellable = ['pending_review', 'open', 'assigned'].includes(r.status);
+  return el('div', { class: 'card', id: 'req-status-view' },
+    el('h2', {}, t('req.status_title')),
+    el('p', {}, el('span', { class: 'badge status-badge', id: 'req-status-text', 'data-status': r.status }, t(`status.${r.status}`))),
+    el('p', {}, t(`status_help.${r.status}`)),
+    el('dl', {},
+      el('dt', {}, t('req.category')), el('dd', {}, t(`cat.${r.category}`)),
+      el('dt', {}, t('req.urgency')), el('dd', {}, t(`urgency.${r.urgency}`)),
+      r.description ? [el('dt', {}, t('req.description')), el('dd', {}, r.description)] : null,
+      r.address_detail ? [el('dt', {}, t('req.address_detail')), el('dd', {}, r.address_detail)] : null,
+      r.contact ? [el('dt', {}, t('req.contact_name')), el('dd', {}, `${r.contact.name} · ${r.contact.phone}`)] : null,
+      r.assignee ? [el('dt', {}, t('req.assignee')), el('dd', {}, r.assignee.display_name ?? '')] : null),
+    cancellable ? el('button', {
+      type: 'button', class: 'secondary danger', id: 'req-cancel',
+      onclick: async () => {
+        if (!window.confirm(t('req.cancel_confirm'))) return;
+        try {
+          await api(`/api/requests/${encodeURIComponent(state.link.id)}/cancel`, { method: 'POST', query: { token: state.link.token } });
+          loadStatus();
+        } catch (err) { window.alert(errorText(err)); }
+      },
+    }, t('req.cancel')) : null);
+}

@@ -1,0 +1,198 @@
+// "Quiero ayudar": sign up or log in; a profile with the home picked on the map and the radius
+// drawn; the on-duty switch; nearby tasks as a list and as resolution-8 hexagons (never points);
+// claim; then the full details of my assignments, with a tel: link and a map pin.
+import { api, el } from './api.js';
+import { t, onLangChange } from './i18n.js';
+import { circle, EMPTY } from './map.js';
+import { currentScreen, onScreenChange, setLayersVisible } from './screens.js';
+import { accountBar, authForms, currentAccount, errorText, onAccountChange } from './auth.js';
+import { REQUEST_CATEGORIES } from './requests.js';
+
+const LAYERS = ['vol-radius-fill', 'vol-radius-line', 'vol-tasks-fill', 'vol-tasks-line', 'vol-home', 'vol-assigned'];
+const RADII = [1000, 2000, 3000, 5000, 10000];
+const state = { map: null, home: null, tasks: null, assignments: [], outlines: new Map(), message: '', drawn: { tasks: EMPTY, assigned: EMPTY } };
+export const volunteerState = state;
+
+export function initVolunteer(map) {
+  state.map = map;
+  for (const id of ['vol-radius', 'vol-tasks', 'vol-home', 'vol-assigned']) map.addSource(id, { type: 'geojson', data: EMPTY });
+  map.addLayer({ id: 'vol-radius-fill', type: 'fill', source: 'vol-radius', paint: { 'fill-color': '#2563eb', 'fill-opacity': 0.06 } });
+  map.addLayer({ id: 'vol-radius-line', type: 'line', source: 'vol-radius', paint: { 'line-color': '#2563eb', 'line-width': 2, 'line-dasharray': [2, 1] } });
+  map.addLayer({ id: 'vol-tasks-fill', type: 'fill', source: 'vol-tasks', paint: { 'fill-color': '#0b6e4f', 'fill-opacity': 0.25 } });
+  map.addLayer({ id: 'vol-tasks-line', type: 'line', source: 'vol-tasks', paint: { 'line-color': '#0b6e4f', 'line-width': 1.5 } });
+  map.addLayer({ id: 'vol-home', type: 'circle', source: 'vol-home', paint: { 'circle-radius': 6, 'circle-color': '#2563eb', 'circle-stroke-color': '#fff', 'circle-stroke-width': 2 } });
+  map.addLayer({ id: 'vol-assigned', type: 'circle', source: 'vol-assigned', paint: { 'circle-radius': 9, 'circle-color': '#c2410c', 'circle-stroke-color': '#fff', 'circle-stroke-width': 2 } });
+  setLayersVisible(map, LAYERS, false);
+
+  map.on('click', (e) => {
+    if (currentScreen() !== 'volunteer' || !currentAccount()) return;
+    state.home = { lat: e.lngLat.lat, lon: e.lngLat.lng };
+    drawHome(currentRadius());
+    const s = document.getElementById('vol-home-status');
+    if (s) s.textContent = t('vol.home_set');
+  });
+  onScreenChange((name) => {
+    setLayersVisible(map, LAYERS, name === 'volunteer');
+    if (name === 'volunteer') refresh();
+  });
+  onAccountChange(() => { state.home = null; state.tasks = null; state.assignments = []; state.message = ''; if (currentScreen() === 'volunteer') refresh(); else render(); });
+  onLangChange(render);
+  render();
+}
+
+function currentRadius() {
+  return Number(document.getElementById('vol-radius')?.value || currentAccount()?.volunteer?.radius_m || 3000);
+}
+
+function drawHome(radius) {
+  const src = (id) => state.map.getSource(id);
+  if (!state.home) { src('vol-home').setData(EMPTY); src('vol-radius').setData(EMPTY); return; }
+  src('vol-home').setData({ type: 'Feature', properties: {}, geometry: { type: 'Point', coordinates: [state.home.lon, state.home.lat] } });
+  src('vol-radius').setData(circle(state.home.lon, state.home.lat, radius));
+}
+
+async function refresh() {
+  const me = currentAccount();
+  if (me?.volunteer) {
+    state.home = state.home ?? me.volunteer.home;
+    drawHome(me.volunteer.radius_m);
+    try {
+      [state.tasks, state.assignments] = await Promise.all([
+        api('/api/me/tasks'),
+        api('/api/me/assignments').then((r) => r.assignments),
+      ]);
+    } catch (err) { state.message = errorText(err); }
+    await drawTasks();
+    drawAssignments();
+  } else {
+    drawHome(currentRadius());
+  }
+  render();
+  document.body.dataset.volunteerLoads = String(Number(document.body.dataset.volunteerLoads || 0) + 1);
+}
+
+// Tasks are drawn as the hexagons of their resolution-8 cells, fetched once per cell.
+async function drawTasks() {
+  const cells = [...new Set((state.tasks?.tasks ?? []).map((x) => x.cell))];
+  await Promise.all(cells.filter((c) => !state.outlines.has(c)).map(async (c) => {
+    try { state.outlines.set(c, await api(`/api/cells/${c}`)); } catch { /* skip one outline */ }
+  }));
+  const counts = {};
+  (state.tasks?.tasks ?? []).forEach((x) => { counts[x.cell] = (counts[x.cell] ?? 0) + 1; });
+  const features = cells.filter((c) => state.outlines.has(c)).map((c) => ({ ...state.outlines.get(c), properties: { cell: c, tasks: counts[c] } }));
+  state.drawn.tasks = { type: 'FeatureCollection', features };
+  state.map.getSource('vol-tasks').setData(state.drawn.tasks);
+}
+
+function drawAssignments() {
+  const features = state.assignments.filter((a) => a.location).map((a) => ({
+    type: 'Feature', properties: { id: a.id }, geometry: { type: 'Point', coordinates: [a.location.lon, a.location.lat] },
+  }));
+  state.drawn.assigned = { type: 'FeatureCollection', features };
+  state.map.getSource('vol-assigned').setData(state.drawn.assigned);
+}
+
+function render() {
+  const box = document.getElementById('volunteer-body');
+  if (!box) return;
+  const me = currentAccount();
+  if (!me) {
+    box.replaceChildren(el('p', {}, t('vol.intro')), authForms('vol'));
+    return;
+  }
+  box.replaceChildren(...[
+    accountBar('vol'),
+    me.verified ? null : el('p', { class: 'notice', id: 'vol-unverified' }, t('vol.unverified')),
+    state.message ? el('p', { class: 'status error' }, state.message) : null,
+    assignmentsView(),
+    tasksView(),
+    profileForm(me.volunteer),
+  ].filter(Boolean));
+}
+
+function profileForm(p) {
+  const skills = new Set(p?.skills ?? ['groceries', 'medicine']);
+  const radius = p?.radius_m ?? 3000;
+  return el('form', {
+    class: 'card', id: 'vol-profile-form',
+    onsubmit: async (e) => {
+      e.preventDefault();
+      const f = e.currentTarget;
+      const status = document.getElementById('vol-profile-status');
+      if (!state.home) { status.textContent = t('vol.home_missing'); status.classList.add('error'); return; }
+      try {
+        const saved = await api('/api/me/volunteer', {
+          method: 'PUT',
+          body: {
+            skills: REQUEST_CATEGORIES.filter((c) => f[`skill-${c}`].checked),
+            home: state.home,
+            radius_m: Number(f.radius.value),
+            on_duty: f.on_duty.checked,
+            max_open: Number(f.max_open.value),
+          },
+        });
+        currentAccount().volunteer = saved;
+        status.textContent = t('vol.saved');
+        await refresh();
+      } catch (err) { status.textContent = errorText(err); status.classList.add('error'); }
+    },
+  },
+  el('h2', {}, t('vol.profile_title')),
+  el('label', { class: 'switch' }, el('input', { type: 'checkbox', name: 'on_duty', id: 'vol-on-duty', checked: p ? p.on_duty : true }), ' ', t('vol.on_duty')),
+  el('fieldset', {}, el('legend', {}, t('vol.skills')),
+    REQUEST_CATEGORIES.map((c) => el('label', { class: 'inline' }, el('input', { type: 'checkbox', name: `skill-${c}`, id: `vol-skill-${c}`, checked: skills.has(c) }), ' ', t(`cat.${c}`)))),
+  el('p', { class: 'status', id: 'vol-home-status' }, state.home ? t('vol.home_set') : t('vol.home_hint')),
+  el('label', {}, t('vol.radius'), el('select', { name: 'radius', id: 'vol-radius', onchange: (e) => drawHome(Number(e.target.value)) },
+    RADII.map((r) => el('option', { value: r, selected: r === radius }, t('places.km', { n: r / 1000 }))))),
+  el('label', {}, t('vol.max_open'), el('input', { type: 'number', name: 'max_open', id: 'vol-max-open', min: 1, max: 20, value: p?.max_open ?? 2 })),
+  el('p', { class: 'status' }, t('vol.home_private')),
+  el('p', { class: 'status', id: 'vol-profile-status', role: 'status' }),
+  el('button', { type: 'submit', class: 'primary', id: 'vol-save' }, t('vol.save')));
+}
+
+function tasksView() {
+  const me = currentAccount();
+  if (!me.volunteer) return el('p', { class: 'status' }, t('vol.no_profile'));
+  const tasks = state.tasks?.tasks ?? [];
+  return el('section', { class: 'card' },
+    el('h2', {}, t('vol.tasks_title')),
+    state.tasks && !state.tasks.on_duty ? el('p', { class: 'status' }, t('vol.off_duty')) : null,
+    el('p', { class: 'status' }, tasks.length ? t('vol.tasks_hint') : t('vol.no_tasks')),
+    el('ul', { class: 'place-list', id: 'vol-tasks' }, tasks.map((x) => el('li', { 'data-task-id': x.id },
+      el('div', { class: 'task' },
+        el('span', { class: 'name' }, t(`cat.${x.category}`)),
+        el('span', { class: `badge urgency-${x.urgency}` }, t(`urgency.${x.urgency}`)),
+        el('span', { class: 'meta' }, [t('vol.band', { band: x.distance_band }), x.needed_by ? t('vol.needed_by', { when: new Date(x.needed_by).toLocaleString() }) : null].filter(Boolean).join(' · ')),
+        el('button', { type: 'button', class: 'primary claim', onclick: () => claim(x.id) }, t('vol.claim')))))));
+}
+
+async function claim(id) {
+  try {
+    await api(`/api/requests/${id}/claim`, { method: 'POST' });
+    state.message = '';
+  } catch (err) { state.message = errorText(err); }
+  await refresh();
+}
+
+async function act(id, action) {
+  try { await api(`/api/requests/${id}/${action}`, { method: 'POST' }); } catch (err) { state.message = errorText(err); }
+  await refresh();
+}
+
+function assignmentsView() {
+  if (!state.assignments.length) return null;
+  return el('section', { class: 'card', id: 'vol-assignments' },
+    el('h2', {}, t('vol.assignments_title')),
+    el('p', { class: 'status' }, t('vol.assignments_hint')),
+    state.assignments.map((a) => el('div', { class: 'assignment', 'data-request-id': a.id },
+      el('h3', {}, t(`cat.${a.category}`), ' ', el('span', { class: `badge urgency-${a.urgency}` }, t(`urgency.${a.urgency}`))),
+      a.description ? el('p', {}, a.description) : null,
+      a.contact ? el('p', {}, el('strong', {}, a.contact.name), ' · ',
+        el('a', { href: `tel:${a.contact.phone.replace(/[^+\d]/g, '')}`, class: 'tel' }, `${t('places.call')} ${a.contact.phone}`)) : null,
+      a.address_detail ? el('p', {}, `${t('req.address_detail')}: ${a.address_detail}`) : null,
+      a.on_behalf_of ? el('p', { class: 'status' }, t('vol.on_behalf')) : null,
+      a.location ? el('button', { type: 'button', class: 'secondary', onclick: () => state.map.flyTo({ center: [a.location.lon, a.location.lat], zoom: 16 }) }, t('vol.show_on_map')) : null,
+      el('div', { class: 'row' },
+        el('button', { type: 'button', class: 'primary', onclick: () => act(a.id, 'complete') }, t('vol.complete')),
+        el('button', { type: 'button', class: 'secondary', onclick: () => act(a.id, 'release') }, t('vol.release'))))));
+}
