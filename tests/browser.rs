@@ -501,3 +501,50 @@ async fn a_request_is_posted_approved_claimed_and_only_then_shows_its_details(po
         "the volunteer's look at the details was not logged"
     );
 }
+
+#[sqlx::test]
+async fn a_new_volunteer_signs_up_and_picks_a_home_on_the_map(pool: PgPool) {
+    let base = serve(pool.clone(), test_config()).await;
+    let b = Browser::start("care-signup", 360, 780).await;
+    b.client.goto(&base).await.unwrap();
+    wait_for_map(&b).await;
+    b.click(".tabs [data-screen=volunteer]").await;
+    b.fill("#vol-display_name", "Marta").await;
+    b.fill("#vol-reg-email", "marta@example.org").await;
+    b.fill("#vol-reg-password", "una clave larga").await;
+    b.click("#vol-register-submit").await;
+    b.wait_for(
+        "document.getElementById('vol-unverified')",
+        "the unverified notice",
+    )
+    .await;
+    tap_map(&b, -31.62, -60.69).await;
+    b.wait_for(
+        "window.antes.volunteer.home !== null",
+        "the home on the map",
+    )
+    .await;
+    b.eval("(() => { const s = document.getElementById('vol-radius'); s.value = '2000'; s.dispatchEvent(new Event('change')); return true; })()").await;
+    b.click("#vol-skill-company").await;
+    b.click("#vol-save").await;
+    b.wait_for(
+        "document.getElementById('vol-profile-status')?.textContent === 'Perfil guardado.'",
+        "the saved profile",
+    )
+    .await;
+    b.screenshot("care-signup-profile").await;
+    let errors = b.console_errors().await;
+    b.close().await;
+    assert!(errors.is_empty(), "console errors: {errors:?}");
+
+    let (verified, skills, radius): (bool, Vec<String>, f64) = sqlx::query_as(
+        "SELECT a.verified, v.skills, v.radius_m FROM accounts a \
+         JOIN volunteer_profiles v ON v.account_id = a.id WHERE a.email = 'marta@example.org'",
+    )
+    .fetch_one(&pool)
+    .await
+    .unwrap();
+    assert!(!verified);
+    assert_eq!(radius, 2000.0);
+    assert_eq!(skills, ["groceries", "medicine", "company"]);
+}

@@ -2394,3 +2394,54 @@ async fn the_server_runs_expiry_on_its_own_timer(pool: PgPool) {
     }
     assert_eq!(status, "expired");
 }
+
+#[sqlx::test]
+async fn a_stale_complete_cannot_close_someone_elses_new_claim(pool: PgPool) {
+    use antes::domain::requests::Status;
+    let client = untracked(pool.clone()).await;
+    let (_, coord) = account(&pool, "coord@example.org", "coordinator", true).await;
+    let (a_id, a) = volunteer(&pool, vol("a@example.org", SANTA_FE)).await;
+    let (b_id, b) = volunteer(&pool, vol("b@example.org", SANTA_FE)).await;
+    let id = open_request(&client, &coord, SANTA_FE, "groceries", "high").await;
+    let path = |action: &str| format!("/api/requests/{id}/{action}");
+    assert_eq!(
+        call(&client, Post, &path("claim"), Some(&a), None).await.0,
+        200
+    );
+    // A's "complete" read the request while A held it ...
+    let uuid: uuid::Uuid = id.parse().unwrap();
+    let seen = antes::db::requests::by_id(&pool, uuid)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(seen.assignee, Some(a_id));
+    // ... then A released it and B claimed it.
+    assert_eq!(
+        call(&client, Post, &path("release"), Some(&a), None)
+            .await
+            .0,
+        200
+    );
+    assert_eq!(
+        call(&client, Post, &path("claim"), Some(&b), None).await.0,
+        200
+    );
+    let changed = antes::db::requests::change_status(
+        &pool,
+        uuid,
+        Status::Assigned,
+        seen.assignee,
+        Status::Done,
+    )
+    .await
+    .unwrap();
+    assert!(!changed);
+    let now = antes::db::requests::by_id(&pool, uuid)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        (now.status.as_str(), now.assignee),
+        ("assigned", Some(b_id))
+    );
+}

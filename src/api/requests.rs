@@ -296,7 +296,7 @@ async fn act(pool: &PgPool, id: Uuid, action: Action, who: Actor) -> ApiResult<J
     let from: Status = row.status.parse()?;
     let to = rules::transition(from, action)?;
     let mut tx = pool.begin().await?;
-    if !db_requests::change_status(&mut *tx, id, from, to).await? {
+    if !db_requests::change_status(&mut *tx, id, from, row.assignee, to).await? {
         return Err(ApiError::conflict(
             "state_changed",
             "the request changed meanwhile; reload it",

@@ -102,24 +102,27 @@ pub async fn token_matches(
     .await
 }
 
-/// Moves a request from `from` to `to` if it is still in `from`; false when another change won.
+/// Moves a request from `from` (held by `assignee`) to `to` if nothing changed since it was
+/// read; false when another change won, e.g. a release and a new claim by someone else.
 /// Leaving `assigned` clears the assignee; reaching a final state starts the retention clock.
 pub async fn change_status(
     exec: impl PgExecutor<'_>,
     id: Uuid,
     from: Status,
+    assignee: Option<i64>,
     to: Status,
 ) -> sqlx::Result<bool> {
     debug_assert!(to != Status::Assigned, "claims go through `claim`");
     let done = sqlx::query(
         "UPDATE help_requests SET status = $3, assignee = NULL, assigned_at = NULL, \
             closed_at = CASE WHEN $4 THEN now() END, updated_at = now() \
-         WHERE id = $1 AND status = $2",
+         WHERE id = $1 AND status = $2 AND assignee IS NOT DISTINCT FROM $5",
     )
     .bind(id)
     .bind(from.as_str())
     .bind(to.as_str())
     .bind(to.is_closed())
+    .bind(assignee)
     .execute(exec)
     .await?;
     Ok(done.rows_affected() == 1)

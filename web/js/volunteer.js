@@ -1,6 +1,7 @@
 // "Quiero ayudar": sign up or log in; a profile with the home picked on the map and the radius
 // drawn; the on-duty switch; nearby tasks as a list and as resolution-8 hexagons (never points);
 // claim; then the full details of my assignments, with a tel: link and a map pin.
+/* global maplibregl */
 import { api, el } from './api.js';
 import { t, onLangChange } from './i18n.js';
 import { circle, EMPTY } from './map.js';
@@ -27,6 +28,7 @@ export function initVolunteer(map) {
   map.on('click', (e) => {
     if (currentScreen() !== 'volunteer' || !currentAccount()) return;
     state.home = { lat: e.lngLat.lat, lon: e.lngLat.lng };
+    state.saved = false;
     drawHome(currentRadius());
     const s = document.getElementById('vol-home-status');
     if (s) s.textContent = t('vol.home_set');
@@ -35,7 +37,7 @@ export function initVolunteer(map) {
     setLayersVisible(map, LAYERS, name === 'volunteer');
     if (name === 'volunteer') refresh();
   });
-  onAccountChange(() => { state.home = null; state.tasks = null; state.assignments = []; state.message = ''; if (currentScreen() === 'volunteer') refresh(); else render(); });
+  onAccountChange(() => { state.saved = false; state.home = null; state.tasks = null; state.assignments = []; state.message = ''; if (currentScreen() === 'volunteer') refresh(); else render(); });
   onLangChange(render);
   render();
 }
@@ -56,6 +58,10 @@ async function refresh() {
   if (me?.volunteer) {
     state.home = state.home ?? me.volunteer.home;
     drawHome(me.volunteer.radius_m);
+    // Show the whole area the volunteer covers.
+    const bounds = new maplibregl.LngLatBounds();
+    circle(state.home.lon, state.home.lat, me.volunteer.radius_m).geometry.coordinates[0].forEach((c) => bounds.extend(c));
+    state.map.fitBounds(bounds, { padding: 20, duration: 0 });
     try {
       [state.tasks, state.assignments] = await Promise.all([
         api('/api/me/tasks'),
@@ -132,7 +138,7 @@ function profileForm(p) {
           },
         });
         currentAccount().volunteer = saved;
-        status.textContent = t('vol.saved');
+        state.saved = true;
         await refresh();
       } catch (err) { status.textContent = errorText(err); status.classList.add('error'); }
     },
@@ -146,7 +152,7 @@ function profileForm(p) {
     RADII.map((r) => el('option', { value: r, selected: r === radius }, t('places.km', { n: r / 1000 }))))),
   el('label', {}, t('vol.max_open'), el('input', { type: 'number', name: 'max_open', id: 'vol-max-open', min: 1, max: 20, value: p?.max_open ?? 2 })),
   el('p', { class: 'status' }, t('vol.home_private')),
-  el('p', { class: 'status', id: 'vol-profile-status', role: 'status' }),
+  el('p', { class: 'status', id: 'vol-profile-status', role: 'status' }, state.saved ? t('vol.saved') : ''),
   el('button', { type: 'submit', class: 'primary', id: 'vol-save' }, t('vol.save')));
 }
 
