@@ -30,7 +30,7 @@ fn shift_body(start_h: i64, end_h: i64, slots: i32) -> Value {
 
 /// A verified organizer's kitchen; returns (client, kitchen id, organizer token).
 async fn kitchen_with_organizer(pool: &PgPool) -> (Client, i64, String) {
-    let (_, organizer) = account(&pool, "olga@example.org", "organizer", true).await;
+    let (_, organizer) = account(pool, "olga@example.org", "organizer", true).await;
     let client = common::client(pool.clone()).await;
     let (status, body) = call(
         &client,
