@@ -2159,20 +2159,9 @@ async fn bad_input_on_care_endpoints_gets_a_json_4xx(pool: PgPool) {
     assert_eq!((status, saved["home"]["lat"].as_f64()), (200, Some(-31.6)));
 }
 
-fn database_url(pool: &PgPool) -> String {
-    let o = pool.connect_options();
-    format!(
-        "postgres://{}@{}:{}/{}",
-        o.get_username(),
-        o.get_host(),
-        o.get_port(),
-        o.get_database().unwrap_or("postgres")
-    )
-}
-
 #[sqlx::test]
 async fn the_cli_adds_a_verified_coordinator_and_runs_maintenance(pool: PgPool) {
-    let url = database_url(&pool);
+    let url = common::database_url(&pool);
     let mut child = Command::new(env!("CARGO_BIN_EXE_antes"))
         .args([
             "user",

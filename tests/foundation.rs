@@ -14,17 +14,6 @@ use sqlx::PgPool;
 use tokio::net::{TcpListener, TcpStream};
 use tokio::task::JoinHandle;
 
-fn database_url(pool: &PgPool) -> String {
-    let o = pool.connect_options();
-    format!(
-        "postgres://{}@{}:{}/{}",
-        o.get_username(),
-        o.get_host(),
-        o.get_port(),
-        o.get_database().unwrap_or("postgres")
-    )
-}
-
 #[sqlx::test]
 async fn health_is_ok_when_the_database_answers(pool: PgPool) {
     let client = client(pool).await;
@@ -292,7 +281,7 @@ async fn pages_carry_a_policy_that_keeps_requests_on_this_origin(pool: PgPool) {
 
 #[sqlx::test]
 async fn the_antes_command_migrates_and_serves_on_the_given_database_and_port(pool: PgPool) {
-    let url = database_url(&pool);
+    let url = common::database_url(&pool);
     let bin = env!("CARGO_BIN_EXE_antes");
     let out = Command::new(bin)
         .arg("migrate")

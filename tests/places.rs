@@ -390,20 +390,9 @@ async fn reimporting_changes_no_counts_and_reports_elements_that_lost_their_tag(
     assert!(report.to_string().contains(&source));
 }
 
-fn database_url(pool: &PgPool) -> String {
-    let o = pool.connect_options();
-    format!(
-        "postgres://{}@{}:{}/{}",
-        o.get_username(),
-        o.get_host(),
-        o.get_port(),
-        o.get_database().unwrap()
-    )
-}
-
 #[sqlx::test]
 async fn the_import_command_prints_counts_and_a_malformed_file_changes_nothing(pool: PgPool) {
-    let url = database_url(&pool);
+    let url = common::database_url(&pool);
     let bin = env!("CARGO_BIN_EXE_antes");
     let out = Command::new(bin)
         .args(["import", "osm", FIXTURE])

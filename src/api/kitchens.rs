@@ -294,18 +294,18 @@ pub async fn my_places(
     pool: &State<PgPool>,
     account: CurrentAccount,
 ) -> ApiResult<Json<Vec<MyPlace>>> {
-    let mut out = Vec::new();
-    for id in db_kitchens::organized_place_ids(&**pool, account.id).await? {
-        if let Some(p) = db_places::by_id(&**pool, id).await? {
-            out.push(MyPlace {
-                id: p.id,
-                name: p.name,
-                kind: p.kind,
-                status: p.status,
-            });
-        }
-    }
-    Ok(Json(out))
+    let places = db_kitchens::organized_places(&**pool, account.id).await?;
+    Ok(Json(
+        places
+            .into_iter()
+            .map(|(id, name, kind, status)| MyPlace {
+                id,
+                name,
+                kind,
+                status,
+            })
+            .collect(),
+    ))
 }
 
 // ---- needs

@@ -60,13 +60,14 @@ pub async fn is_organizer(
     .await
 }
 
-/// Ids of the places an account organizes.
-pub async fn organized_place_ids(
+/// The places an account organizes, pending ones included: `(id, name, kind, status)`.
+pub async fn organized_places(
     exec: impl PgExecutor<'_>,
     account_id: i64,
-) -> sqlx::Result<Vec<i64>> {
-    sqlx::query_scalar(
-        "SELECT place_id FROM place_organizers WHERE account_id = $1 ORDER BY place_id",
+) -> sqlx::Result<Vec<(i64, String, String, String)>> {
+    sqlx::query_as(
+        "SELECT p.id, p.name, p.kind, p.status FROM place_organizers o \
+         JOIN places p ON p.id = o.place_id WHERE o.account_id = $1 ORDER BY p.name, p.id",
     )
     .bind(account_id)
     .fetch_all(exec)

@@ -55,6 +55,18 @@ pub async fn seed(pool: &PgPool) {
     antes::seed::run(pool).await.expect("seed");
 }
 
+/// A `postgres://` URL for the test's own database, for running the `antes` binary on it.
+pub fn database_url(pool: &PgPool) -> String {
+    let o = pool.connect_options();
+    format!(
+        "postgres://{}@{}:{}/{}",
+        o.get_username(),
+        o.get_host(),
+        o.get_port(),
+        o.get_database().unwrap_or("postgres")
+    )
+}
+
 pub fn free_port() -> u16 {
     TcpListener::bind("127.0.0.1:0")
         .and_then(|l| l.local_addr())
