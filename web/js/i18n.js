@@ -20,7 +20,7 @@ export function initialLang() {
   return localStorage.getItem('lang') || 'es';
 }
 
-// t('places.found', {n: 3}) -> "3 lugares"; a missing key shows itself, so gaps are visible.
+// t('places.in_view', {n: 3}) -> "3 lugares en el mapa"; a missing key shows itself, so gaps are visible.
 export function t(key, vars = {}) {
   let text = catalog[key] ?? key;
   for (const [k, v] of Object.entries(vars)) text = text.replaceAll(`{${k}}`, String(v));
