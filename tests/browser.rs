@@ -217,6 +217,28 @@ async fn an_organizer_posts_a_shift_a_volunteer_takes_it_and_the_organizer_sees_
     b.client.goto(&base).await.unwrap();
     wait_for_map(&b).await;
 
+    // Anyone can open the kitchen's own page: hours, serving now or not, and its needs.
+    b.client
+        .goto(&format!("{base}/?place={kitchen}"))
+        .await
+        .unwrap();
+    b.wait_for(
+        "document.querySelector('#place-extra h3')",
+        "the kitchen's page",
+    )
+    .await;
+    let page = b.text("#place-detail").await;
+    assert!(
+        page.contains("Comedor La Esperanza") && page.contains("Mo-Fr 11:30-14:00"),
+        "{page}"
+    );
+    assert!(
+        page.contains("sirviendo") && page.contains("Por ahora no pidió nada."),
+        "{page}"
+    );
+    b.client.goto(&base).await.unwrap();
+    wait_for_map(&b).await;
+
     // The organizer posts a cooking shift with two slots for tomorrow.
     b.click(".tabs [data-screen=organizer]").await;
     log_in(&b, "organizer", "olga@example.org").await;

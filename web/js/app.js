@@ -1,7 +1,7 @@
 // Start-up: language, map, screens. Exposes window.antes for debugging and browser tests.
 import { createMap } from './map.js';
 import { initialLang, loadLang } from './i18n.js';
-import { initPlaces, placesState } from './places.js';
+import { initPlaces, openLinkedPlace, placesState } from './places.js';
 import { showScreen } from './screens.js';
 import { loadMe } from './auth.js';
 import { initRequests, requestsState } from './requests.js';
@@ -23,10 +23,11 @@ async function main() {
   const fromLink = initRequests(map);
   initVolunteer(map);
   initCoordination(map);
+  initKitchens(map);
   await loadMe();
   // The private link (/?request=ID&token=TOKEN) opens the request's status view.
   if (fromLink) showScreen('request');
-  initKitchens(map);
+  await openLinkedPlace();
   document.body.dataset.ready = '1';
 }
 

@@ -62,6 +62,13 @@ export async function initPlaces(map, config) {
   await loadInView();
 }
 
+// A place's own link (/?place=ID), e.g. a kitchen's page shared by its organizers. Called once
+// every screen is ready, so a kitchen's card gets its needs.
+export async function openLinkedPlace() {
+  const linked = Number(new URLSearchParams(window.location.search).get('place'));
+  if (Number.isInteger(linked) && linked > 0) await showDetail(linked, { center: true });
+}
+
 function placesParams() {
   const q = {};
   if (state.selected.size) q.category = [...state.selected].join(',');
@@ -201,7 +208,7 @@ function renderList() {
   }
 }
 
-export async function showDetail(id) {
+export async function showDetail(id, { center = false } = {}) {
   const card = document.getElementById('place-detail');
   try {
     const f = await api(`/api/places/${id}`);
@@ -215,9 +222,11 @@ export async function showDetail(id) {
       p.description ? el('p', {}, p.description) : null,
       p.source?.match(/^(node|way|relation)\//) ? el('p', { class: 'status' }, t('places.osm_source')) : null,
       el('div', { id: 'place-extra', 'data-place-id': p.id, 'data-kind': p.kind }),
+      el('p', {}, el('a', { href: `/?place=${p.id}` }, t('places.link'))),
       el('button', { type: 'button', class: 'secondary', onclick: () => { card.hidden = true; } }, t('common.close')),
     ].filter(Boolean));
     card.hidden = false;
+    if (center) state.map.jumpTo({ center: f.geometry.coordinates, zoom: Math.max(state.map.getZoom(), 15) });
     card.dispatchEvent(new CustomEvent('place-shown', { bubbles: true, detail: f }));
     card.scrollIntoView({ block: 'nearest' });
   } catch (err) {
