@@ -820,6 +820,24 @@ async fn bad_kitchen_input_gets_a_json_4xx_error(pool: PgPool) {
             "invalid_place",
         ),
         (
+            "POST",
+            "/api/places".into(),
+            json!({"kind": "kitchen", "category": "soup_kitchen", "name": "A\u{0}B", "location": {"lat": -31.6, "lon": -60.7}}),
+            "invalid_text",
+        ),
+        (
+            "POST",
+            needs.clone(),
+            json!({"kind": "supplies", "item": "x\u{0}", "quantity": 1, "unit": "kg"}),
+            "invalid_text",
+        ),
+        (
+            "PATCH",
+            format!("/api/places/{kitchen}"),
+            json!({"phone": "\u{1}\u{0}"}),
+            "invalid_phone",
+        ),
+        (
             "GET",
             "/api/needs/nearby?lat=91&lon=0".into(),
             Value::Null,
@@ -880,4 +898,170 @@ async fn bad_kitchen_input_gets_a_json_4xx_error(pool: PgPool) {
         .0,
         404
     );
+}
+
+#[sqlx::test]
+async fn one_person_racing_for_overlapping_shifts_and_pledging_at_once_gets_consistent_answers(
+    pool: PgPool,
+) {
+    let (client, kitchen, organizer) = kitchen_with_organizer(&pool).await;
+    let needs = format!("/api/places/{kitchen}/needs");
+    let mut shifts = Vec::new();
+    for h in 0..6 {
+        let (_, n) = call(
+            &client,
+            Post,
+            &needs,
+            Some(&organizer),
+            Some(&shift_body(10 + h, 17 + h, 5)),
+        )
+        .await;
+        shifts.push(n["id"].as_i64().unwrap());
+    }
+    let (_, supplies) = call(
+        &client,
+        Post,
+        &needs,
+        Some(&organizer),
+        Some(&json!({"kind": "supplies", "item": "Aceite", "quantity": 10, "unit": "l"})),
+    )
+    .await;
+    let supplies = supplies["id"].as_i64().unwrap();
+    let (_, me) = account(&pool, "rapida@example.org", "volunteer", true).await;
+
+    let wide = PgPoolOptions::new()
+        .max_connections(20)
+        .connect_with((*pool.connect_options()).clone())
+        .await
+        .unwrap();
+    let base = common::serve(wide, test_config()).await;
+    let http = reqwest::Client::new();
+    // Six shifts that all overlap (10-17 to 15-22) and five pledges of 3 l on a 10 l need, all
+    // at once, as one person.
+    let mut urls: Vec<String> = shifts
+        .iter()
+        .map(|id| format!("{base}/api/needs/{id}/signup"))
+        .collect();
+    urls.extend((0..5).map(|_| format!("{base}/api/needs/{supplies}/pledge")));
+    // Sign-ups on the supplies need take the same two locks in the other order from a pledge.
+    urls.extend((0..5).map(|_| format!("{base}/api/needs/{supplies}/signup")));
+    let tasks: Vec<_> = urls
+        .into_iter()
+        .map(|url| {
+            let (http, me) = (http.clone(), me.clone());
+            tokio::spawn(async move {
+                let r = http
+                    .post(&url)
+                    .header("cookie", format!("antes_session={me}"))
+                    .json(&json!({"quantity": 3}))
+                    .send()
+                    .await
+                    .unwrap();
+                let status = r.status().as_u16();
+                (url, status, r.json::<Value>().await.unwrap())
+            })
+        })
+        .collect();
+    let (mut shift_ok, mut pledge_ok) = (0, 0);
+    for t in tasks {
+        let (url, status, body) = t.await.unwrap();
+        let pledge = url.ends_with("/pledge");
+        if url.contains(&format!("/needs/{supplies}/signup")) {
+            assert_eq!(
+                (status, body["error"].as_str()),
+                (422, Some("not_a_shift")),
+                "{body}"
+            );
+            continue;
+        }
+        match (pledge, status) {
+            (false, 200) => shift_ok += 1,
+            (false, 409) => assert_eq!(body["error"], "shift_overlap", "{body}"),
+            (true, 201) => pledge_ok += 1,
+            (true, 409) => assert_eq!(body["error"], "over_pledged", "{body}"),
+            _ => panic!("{url}: unexpected {status} {body}"),
+        }
+    }
+    assert_eq!((shift_ok, pledge_ok), (1, 3));
+    let pledged: f64 = sqlx::query_scalar("SELECT sum(quantity) FROM pledges WHERE need_id = $1")
+        .bind(supplies)
+        .fetch_one(&pool)
+        .await
+        .unwrap();
+    assert_eq!(pledged, 9.0);
+}
+
+#[sqlx::test]
+async fn needs_of_a_kitchen_under_review_and_shifts_already_started_take_no_one(pool: PgPool) {
+    let (_, newbie) = account(&pool, "nueva@example.org", "organizer", false).await;
+    let (_, vol) = account(&pool, "vol@example.org", "volunteer", true).await;
+    let client = common::client(pool.clone()).await;
+    let (_, created) = call(
+        &client,
+        Post,
+        "/api/places",
+        Some(&newbie),
+        Some(&kitchen_body("Comedor En Revisión")),
+    )
+    .await;
+    let pending = created["id"].as_i64().unwrap();
+    let (s, need) = call(
+        &client,
+        Post,
+        &format!("/api/places/{pending}/needs"),
+        Some(&newbie),
+        Some(&shift_body(1, 3, 2)),
+    )
+    .await;
+    assert_eq!(s, 201, "the organizer may prepare needs before approval");
+    let need = need["id"].as_i64().unwrap();
+    assert_eq!(
+        call(
+            &client,
+            Post,
+            &format!("/api/needs/{need}/signup"),
+            Some(&vol),
+            None
+        )
+        .await
+        .0,
+        404
+    );
+    assert_eq!(
+        call(
+            &client,
+            Get,
+            &format!("/api/places/{pending}/needs"),
+            Some(&vol),
+            None
+        )
+        .await
+        .0,
+        404
+    );
+
+    let (client2, kitchen, organizer) = kitchen_with_organizer(&pool).await;
+    let (_, n) = call(
+        &client2,
+        Post,
+        &format!("/api/places/{kitchen}/needs"),
+        Some(&organizer),
+        Some(&shift_body(1, 3, 2)),
+    )
+    .await;
+    let started = n["id"].as_i64().unwrap();
+    sqlx::query("UPDATE needs SET starts_at = now() - interval '10 minutes' WHERE id = $1")
+        .bind(started)
+        .execute(&pool)
+        .await
+        .unwrap();
+    let (s, e) = call(
+        &client2,
+        Post,
+        &format!("/api/needs/{started}/signup"),
+        Some(&vol),
+        None,
+    )
+    .await;
+    assert_eq!((s, e["error"].as_str()), (409, Some("shift_started")));
 }

@@ -18,7 +18,7 @@ use crate::domain::accounts::Role;
 use crate::domain::categories::{self, Kind};
 use crate::domain::cells::{Cell, STORED_RES};
 use crate::domain::geo::{self, LatLon};
-use crate::domain::kitchens::{self, NewNeed, SignupRefusal};
+use crate::domain::kitchens::{self, NewNeed, PledgeRefusal, SignupRefusal};
 use crate::error::{ApiError, ApiResult, ErrorBody};
 
 // ---- places by hand
@@ -58,32 +58,9 @@ pub struct PlaceStatus {
     pub status: String,
 }
 
-fn clean(field: &str, value: Option<String>, max: usize) -> ApiResult<Option<String>> {
-    match value
-        .map(|v| v.trim().to_string())
-        .filter(|v| !v.is_empty())
-    {
-        Some(v) if v.chars().count() > max => Err(ApiError::unprocessable(
-            "invalid_place",
-            format!("`{field}` is longer than {max} characters"),
-        )),
-        v => Ok(v),
-    }
-}
-
 fn check_hours(value: &Option<String>) -> ApiResult<()> {
     if let Some(h) = value {
         kitchens::parse_hours(h)?;
-    }
-    Ok(())
-}
-
-fn check_meals(value: Option<i32>) -> ApiResult<()> {
-    if value.is_some_and(|m| !(0..=100_000).contains(&m)) {
-        return Err(ApiError::unprocessable(
-            "invalid_place",
-            "`meals_per_day` must be between 0 and 100000",
-        ));
     }
     Ok(())
 }
@@ -133,11 +110,11 @@ pub async fn create_place(
             format!("category `{}` is not a {}", category.id, kind.as_str()),
         ));
     }
-    let name = clean("name", Some(input.name), 120)?
+    let name = kitchens::place_text("name", Some(&input.name), 120)?
         .ok_or_else(|| ApiError::unprocessable("invalid_place", "`name` is required"))?;
-    let opening_hours = clean("opening_hours", input.opening_hours, 255)?;
+    let opening_hours = kitchens::place_text("opening_hours", input.opening_hours.as_deref(), 255)?;
     check_hours(&opening_hours)?;
-    check_meals(input.meals_per_day)?;
+    let meals_per_day = kitchens::meals_per_day(input.meals_per_day)?;
     let place = NewPlace {
         kind: kind.as_str(),
         name,
@@ -145,11 +122,11 @@ pub async fn create_place(
         point: input.location,
         cell: Cell::at(input.location, STORED_RES).to_db(),
         opening_hours,
-        address: clean("address", input.address, 200)?,
-        phone: clean("phone", input.phone, 40)?,
-        description: clean("description", input.description, 1000)?,
+        address: kitchens::place_text("address", input.address.as_deref(), 200)?,
+        phone: kitchens::place_phone(input.phone.as_deref())?,
+        description: kitchens::place_text("description", input.description.as_deref(), 1000)?,
         source: None,
-        meals_per_day: input.meals_per_day,
+        meals_per_day,
     };
     let mut tx = pool.begin().await?;
     let id = db_places::insert_by_hand(&mut *tx, &place, status, account.id).await?;
@@ -192,14 +169,14 @@ pub async fn edit_place(
     }
     let name =
         match input.name {
-            Some(n) => Some(clean("name", Some(n), 120)?.ok_or_else(|| {
+            Some(n) => Some(kitchens::place_text("name", Some(&n), 120)?.ok_or_else(|| {
                 ApiError::unprocessable("invalid_place", "`name` cannot be empty")
             })?),
             None => None,
         };
-    let opening_hours = clean("opening_hours", input.opening_hours, 255)?;
+    let opening_hours = kitchens::place_text("opening_hours", input.opening_hours.as_deref(), 255)?;
     check_hours(&opening_hours)?;
-    check_meals(input.meals_per_day)?;
+    let meals_per_day = kitchens::meals_per_day(input.meals_per_day)?;
     let patch = PlacePatch {
         name,
         category: input
@@ -208,11 +185,11 @@ pub async fn edit_place(
             .map(|c| categories::find(c).map(|c| c.id))
             .transpose()?,
         point: input.location.map(|p| (p, Cell::at(p, STORED_RES).to_db())),
-        address: clean("address", input.address, 200)?,
-        phone: clean("phone", input.phone, 40)?,
+        address: kitchens::place_text("address", input.address.as_deref(), 200)?,
+        phone: kitchens::place_phone(input.phone.as_deref())?,
         opening_hours,
-        description: clean("description", input.description, 1000)?,
-        meals_per_day: input.meals_per_day,
+        description: kitchens::place_text("description", input.description.as_deref(), 1000)?,
+        meals_per_day,
     };
     db_places::update(&**pool, id, &patch).await?;
     let row = db_places::by_id(&**pool, id)
@@ -269,7 +246,7 @@ pub async fn add_organizer(
                 format!("no account with id {}", input.account_id),
             )
         })?;
-    if role == "volunteer" {
+    if !kitchens::may_organize(role.parse()?) {
         return Err(ApiError::unprocessable(
             "not_an_organizer",
             "the account must have the organizer or coordinator role",
@@ -546,6 +523,7 @@ pub async fn signup(
     db_kitchens::lock_account(&mut tx, account.id).await?;
     let need = db_kitchens::lock_need(&mut tx, id)
         .await?
+        .filter(|n| n.place_status == "active")
         .ok_or_else(|| ApiError::not_found(format!("no need with id {id}")))?;
     let (Some(starts), Some(ends), Some(slots)) = (need.starts_at, need.ends_at, need.slots) else {
         return Err(ApiError::unprocessable(
@@ -556,6 +534,7 @@ pub async fn signup(
     let already = db_kitchens::is_signed_up(&mut *tx, id, account.id).await?;
     let mine = db_kitchens::my_shift_times(&mut *tx, account.id, id).await?;
     kitchens::decide_signup(
+        Utc::now(),
         &need.status,
         need.taken,
         slots,
@@ -565,6 +544,9 @@ pub async fn signup(
     )
     .map_err(|r| match r {
         SignupRefusal::NotOpen => ApiError::conflict("need_closed", "this shift is no longer open"),
+        SignupRefusal::Started => {
+            ApiError::conflict("shift_started", "this shift has already started")
+        }
         SignupRefusal::AlreadySignedUp => {
             ApiError::conflict("already_signed_up", "you already have a slot on this shift")
         }
@@ -621,6 +603,7 @@ pub async fn pledge(
     let mut tx = pool.begin().await?;
     let need = db_kitchens::lock_need(&mut tx, id)
         .await?
+        .filter(|n| n.place_status == "active")
         .ok_or_else(|| ApiError::not_found(format!("no need with id {id}")))?;
     let Some(total) = need.quantity else {
         return Err(ApiError::unprocessable(
@@ -633,9 +616,16 @@ pub async fn pledge(
         quantity,
         kitchens::remaining(total, need.pledged),
     )
-    .map_err(|e| match e.code {
-        "invalid_quantity" => ApiError::unprocessable(e.code, e.message),
-        _ => ApiError::conflict(e.code, e.message),
+    .map_err(|r| match r {
+        PledgeRefusal::NotOpen => ApiError::conflict("need_closed", "this need is no longer open"),
+        PledgeRefusal::BadQuantity(q) => ApiError::unprocessable(
+            "invalid_quantity",
+            format!("`quantity` must be greater than 0, got {q}"),
+        ),
+        PledgeRefusal::TooMuch(left) => ApiError::conflict(
+            "over_pledged",
+            format!("only {left} is still missing; pledge at most that"),
+        ),
     })?;
     let pledge_id = db_kitchens::insert_pledge(&mut *tx, id, account.id, quantity).await?;
     let row = db_kitchens::pledge(&mut *tx, pledge_id)
@@ -720,16 +710,11 @@ pub async fn nearby_needs(
     let origin = LatLon::new(params::required("lat", lat)?, params::required("lon", lon)?)?;
     let radius = geo::radius_m(params::opt("radius_m", radius_m)?, 5_000.0, 50_000.0)?;
     let limit = geo::limit(params::opt("limit", limit)?, 50, 200)?;
-    let kind = match kind.map(str::trim).filter(|k| !k.is_empty()) {
-        None => None,
-        Some(k @ ("supplies" | "shift")) => Some(k),
-        Some(k) => {
-            return Err(ApiError::unprocessable(
-                "invalid_kind",
-                format!("kind must be `supplies` or `shift`, got `{k}`"),
-            ))
-        }
-    };
+    let kind = kind
+        .map(str::trim)
+        .filter(|k| !k.is_empty())
+        .map(kitchens::need_kind)
+        .transpose()?;
     let rows = db_kitchens::nearby_needs(pool, origin, radius, kind, limit).await?;
     Ok(Json(
         rows.into_iter()

@@ -12,6 +12,8 @@ pub struct NeedRow {
     pub id: i64,
     pub place_id: i64,
     pub place_name: String,
+    /// The kitchen's status: needs of a kitchen still under review take no sign-ups or pledges.
+    pub place_status: String,
     pub kind: String,
     pub status: String,
     pub item: Option<String>,
@@ -27,7 +29,8 @@ pub struct NeedRow {
     pub created_at: DateTime<Utc>,
 }
 
-const NEED_COLUMNS: &str = "n.id, n.place_id, p.name AS place_name, n.kind, n.status, n.item, \
+const NEED_COLUMNS: &str =
+    "n.id, n.place_id, p.name AS place_name, p.status AS place_status, n.kind, n.status, n.item, \
     n.quantity, n.unit, n.needed_by, n.role, n.starts_at, n.ends_at, n.slots, \
     COALESCE((SELECT sum(pl.quantity) FROM pledges pl \
               WHERE pl.need_id = n.id AND pl.status <> 'withdrawn'), 0)::float8 AS pledged, \
@@ -125,10 +128,11 @@ pub async fn need(exec: impl PgExecutor<'_>, id: i64) -> sqlx::Result<Option<Nee
 /// Locks the need's row for the rest of the transaction, so concurrent sign-ups and pledges on
 /// it are decided one at a time; then reads it with its totals.
 pub async fn lock_need(conn: &mut PgConnection, id: i64) -> sqlx::Result<Option<NeedRow>> {
-    let found: Option<i64> = sqlx::query_scalar("SELECT id FROM needs WHERE id = $1 FOR UPDATE")
-        .bind(id)
-        .fetch_optional(&mut *conn)
-        .await?;
+    let found: Option<i64> =
+        sqlx::query_scalar("SELECT id FROM needs WHERE id = $1 FOR NO KEY UPDATE")
+            .bind(id)
+            .fetch_optional(&mut *conn)
+            .await?;
     match found {
         Some(_) => need(&mut *conn, id).await,
         None => Ok(None),
@@ -137,7 +141,9 @@ pub async fn lock_need(conn: &mut PgConnection, id: i64) -> sqlx::Result<Option<
 
 /// Serialises one account's sign-ups, so two overlapping shifts cannot both be taken at once.
 pub async fn lock_account(conn: &mut PgConnection, account_id: i64) -> sqlx::Result<()> {
-    sqlx::query("SELECT id FROM accounts WHERE id = $1 FOR UPDATE")
+    // NO KEY UPDATE: still one sign-up per account at a time, but it does not block the
+    // KEY SHARE locks that foreign keys (a pledge's account) take, which would deadlock.
+    sqlx::query("SELECT id FROM accounts WHERE id = $1 FOR NO KEY UPDATE")
         .bind(account_id)
         .execute(conn)
         .await

@@ -5,7 +5,7 @@ use chrono::{DateTime, Duration, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use super::accounts::Role;
+use super::accounts::{self, Role};
 use super::Invalid;
 
 /// Who may manage a place: coordinators, and the place's own organizers.
@@ -85,15 +85,46 @@ pub enum NewNeed {
 pub const MAX_SLOTS: i32 = 100;
 pub const MAX_SHIFT_HOURS: i64 = 16;
 
-fn text(field: &str, value: &str, max: usize) -> Result<String, Invalid> {
-    let v = value.trim();
-    if v.is_empty() || v.chars().count() > max {
-        return Err(Invalid::new(
-            "invalid_need",
-            format!("`{field}` must be 1 to {max} characters"),
-        ));
+/// Place fields people type, checked like account texts (no control characters, which
+/// PostgreSQL refuses); empty means absent.
+pub fn place_text(field: &str, value: Option<&str>, max: usize) -> Result<Option<String>, Invalid> {
+    accounts::optional_text(field, value, max)
+}
+
+/// A place's phone, checked like an account's; empty means absent.
+pub fn place_phone(value: Option<&str>) -> Result<Option<String>, Invalid> {
+    match value.map(str::trim) {
+        None | Some("") => Ok(None),
+        Some(p) => accounts::phone(p).map(Some),
     }
-    Ok(v.to_string())
+}
+
+/// Meals a day, when given, within reason.
+pub fn meals_per_day(value: Option<i32>) -> Result<Option<i32>, Invalid> {
+    match value {
+        Some(m) if !(0..=100_000).contains(&m) => Err(Invalid::new(
+            "invalid_place",
+            format!("`meals_per_day` must be between 0 and 100000, got {m}"),
+        )),
+        v => Ok(v),
+    }
+}
+
+/// Who may be made one of a place's organizers: organizers and coordinators.
+pub fn may_organize(role: Role) -> bool {
+    matches!(role, Role::Organizer | Role::Coordinator)
+}
+
+/// The two kinds of need.
+pub fn need_kind(raw: &str) -> Result<&'static str, Invalid> {
+    match raw.trim() {
+        "supplies" => Ok("supplies"),
+        "shift" => Ok("shift"),
+        other => Err(Invalid::new(
+            "invalid_kind",
+            format!("kind must be `supplies` or `shift`, got `{other}`"),
+        )),
+    }
 }
 
 impl NewNeed {
@@ -116,9 +147,9 @@ impl NewNeed {
                     return Err(Invalid::new("invalid_need", "`needed_by` is in the past"));
                 }
                 Ok(NewNeed::Supplies {
-                    item: text("item", &item, 120)?,
+                    item: accounts::text("item", &item, 120)?,
                     quantity,
-                    unit: text("unit", &unit, 30)?,
+                    unit: accounts::text("unit", &unit, 30)?,
                     needed_by,
                 })
             }
@@ -169,6 +200,7 @@ pub fn overlaps(a: (DateTime<Utc>, DateTime<Utc>), b: (DateTime<Utc>, DateTime<U
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum SignupRefusal {
     NotOpen,
+    Started,
     AlreadySignedUp,
     Full,
     Overlap,
@@ -176,6 +208,7 @@ pub enum SignupRefusal {
 
 /// Decides a shift sign-up from the shift's state and the volunteer's other shifts.
 pub fn decide_signup(
+    now: DateTime<Utc>,
     status: &str,
     taken: i64,
     slots: i32,
@@ -185,6 +218,9 @@ pub fn decide_signup(
 ) -> Result<(), SignupRefusal> {
     if status != "open" {
         return Err(SignupRefusal::NotOpen);
+    }
+    if shift.0 <= now {
+        return Err(SignupRefusal::Started);
     }
     if already {
         return Err(SignupRefusal::AlreadySignedUp);
@@ -198,24 +234,27 @@ pub fn decide_signup(
     Ok(())
 }
 
+/// Why a pledge is refused, if it is.
+#[derive(Debug, Clone, PartialEq)]
+pub enum PledgeRefusal {
+    NotOpen,
+    BadQuantity(f64),
+    /// More than is still missing, which is given.
+    TooMuch(f64),
+}
+
 /// Over-pledging is refused: a pledge may not exceed what is still missing, so the kitchen
 /// never receives more promises than it asked for and the remainder stays truthful.
-pub fn decide_pledge(status: &str, quantity: f64, remaining: f64) -> Result<(), Invalid> {
+pub fn decide_pledge(status: &str, quantity: f64, remaining: f64) -> Result<(), PledgeRefusal> {
     if status != "open" {
-        return Err(Invalid::new("need_closed", "this need is no longer open"));
+        return Err(PledgeRefusal::NotOpen);
     }
     if !quantity.is_finite() || quantity <= 0.0 {
-        return Err(Invalid::new(
-            "invalid_quantity",
-            format!("`quantity` must be greater than 0, got {quantity}"),
-        ));
+        return Err(PledgeRefusal::BadQuantity(quantity));
     }
     // A small tolerance so decimal amounts that add up exactly are not refused.
     if quantity > remaining + 1e-9 {
-        return Err(Invalid::new(
-            "over_pledged",
-            format!("only {remaining} is still missing; pledge at most that"),
-        ));
+        return Err(PledgeRefusal::TooMuch(remaining));
     }
     Ok(())
 }
@@ -259,24 +298,26 @@ mod tests {
     }
 
     #[test]
-    fn sign_ups_are_refused_when_full_repeated_overlapping_or_closed() {
+    fn sign_ups_are_refused_when_full_repeated_overlapping_started_or_closed() {
         let shift = (t(10), t(12));
-        assert_eq!(decide_signup("open", 2, 3, false, shift, &[]), Ok(()));
+        let now = t(0);
+        let decide = |status, taken, already, mine: &[_]| {
+            decide_signup(now, status, taken, 3, already, shift, mine)
+        };
+        assert_eq!(decide("open", 2, false, &[]), Ok(()));
+        assert_eq!(decide("open", 3, false, &[]), Err(SignupRefusal::Full));
         assert_eq!(
-            decide_signup("open", 3, 3, false, shift, &[]),
-            Err(SignupRefusal::Full)
-        );
-        assert_eq!(
-            decide_signup("open", 0, 3, true, shift, &[]),
+            decide("open", 0, true, &[]),
             Err(SignupRefusal::AlreadySignedUp)
         );
         assert_eq!(
-            decide_signup("open", 0, 3, false, shift, &[(t(11), t(13))]),
+            decide("open", 0, false, &[(t(11), t(13))]),
             Err(SignupRefusal::Overlap)
         );
+        assert_eq!(decide("closed", 0, false, &[]), Err(SignupRefusal::NotOpen));
         assert_eq!(
-            decide_signup("closed", 0, 3, false, shift, &[]),
-            Err(SignupRefusal::NotOpen)
+            decide_signup(t(10), "open", 0, 3, false, shift, &[]),
+            Err(SignupRefusal::Started)
         );
     }
 
@@ -284,16 +325,16 @@ mod tests {
     fn pledges_may_fill_but_not_exceed_what_is_missing() {
         assert!(decide_pledge("open", 5.0, 5.0).is_ok());
         assert_eq!(
-            decide_pledge("open", 5.5, 5.0).unwrap_err().code,
-            "over_pledged"
+            decide_pledge("open", 5.5, 5.0),
+            Err(PledgeRefusal::TooMuch(5.0))
         );
         assert_eq!(
-            decide_pledge("open", 0.0, 5.0).unwrap_err().code,
-            "invalid_quantity"
+            decide_pledge("open", 0.0, 5.0),
+            Err(PledgeRefusal::BadQuantity(0.0))
         );
         assert_eq!(
-            decide_pledge("closed", 1.0, 5.0).unwrap_err().code,
-            "need_closed"
+            decide_pledge("closed", 1.0, 5.0),
+            Err(PledgeRefusal::NotOpen)
         );
     }
 
@@ -320,5 +361,16 @@ mod tests {
         assert!(supplies(10.0, "Harina").validate(now).is_ok());
         assert!(supplies(-1.0, "Harina").validate(now).is_err());
         assert!(supplies(1.0, "  ").validate(now).is_err());
+        assert_eq!(
+            supplies(1.0, "Har\u{0}ina").validate(now).unwrap_err().code,
+            "invalid_text"
+        );
+        assert_eq!(
+            place_phone(Some("+54 342 400-0001")).unwrap().as_deref(),
+            Some("+54 342 400-0001")
+        );
+        assert!(place_phone(Some("\u{1}\u{0}")).is_err());
+        assert!(place_text("name", Some("A\u{0}B"), 120).is_err());
+        assert!(may_organize(Role::Organizer) && !may_organize(Role::Volunteer));
     }
 }
