@@ -1406,8 +1406,9 @@ async fn matches_rank_eligible_volunteers_by_distance_then_load(pool: PgPool) {
     assert_eq!(got, expected.iter().map(|h| h.0).collect::<Vec<_>>());
     for (m, (_, home)) in matches.iter().zip(&expected) {
         let d = m["distance_m"].as_f64().unwrap();
+        // Rounded to 100 m, so that homes cannot be trilaterated.
         assert!(
-            (d - haversine(*home, spot)).abs() <= 1.0,
+            (d - haversine(*home, spot)).abs() <= 50.5 && d % 100.0 == 0.0,
             "{m} vs {}",
             haversine(*home, spot)
         );
@@ -1635,6 +1636,29 @@ async fn expiry_closes_requests_past_their_deadline_or_too_old(pool: PgPool) {
             .expired,
         0
     );
+
+    // An abandoned task ends too, once its deadline is more than the maximum age behind.
+    sqlx::query(
+        "UPDATE help_requests SET needed_by = now() - interval '100 hours' WHERE id = $1::uuid",
+    )
+    .bind(&assigned)
+    .execute(&pool)
+    .await
+    .unwrap();
+    assert_eq!(
+        antes::maintenance::run(&pool, &config)
+            .await
+            .unwrap()
+            .expired,
+        1
+    );
+    let (status, assignee): (String, Option<i64>) =
+        sqlx::query_as("SELECT status, assignee FROM help_requests WHERE id = $1::uuid")
+            .bind(&assigned)
+            .fetch_one(&pool)
+            .await
+            .unwrap();
+    assert_eq!((status.as_str(), assignee), ("expired", None));
 }
 
 #[sqlx::test]

@@ -197,7 +197,8 @@ pub async fn assignments(
 pub struct MatchView {
     pub account_id: i64,
     pub display_name: String,
-    /// Whole metres from the volunteer's home to the request.
+    /// Metres from the volunteer's home to the request, rounded to 100 m so that homes cannot
+    /// be trilaterated.
     pub distance_m: i64,
     /// Claims in the last 7 days.
     pub recent_assignments: i64,
@@ -242,7 +243,7 @@ pub async fn matches(
             .map(|c| MatchView {
                 account_id: c.account_id,
                 display_name: c.display_name,
-                distance_m: c.distance_m.round() as i64,
+                distance_m: privacy::match_distance_m(c.distance_m),
                 recent_assignments: c.recent_assignments,
             })
             .collect(),

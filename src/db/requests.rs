@@ -299,22 +299,21 @@ pub async fn open_cells_in(exec: impl PgExecutor<'_>, bbox: BBox) -> sqlx::Resul
 /// Expires pending and open requests past `needed_by` or older than `max_age_hours`, logging
 /// each. Returns how many expired.
 pub async fn expire(exec: impl PgExecutor<'_>, max_age_hours: i64) -> sqlx::Result<u64> {
-    // The states the machine lets expire, so this SQL and `transition` cannot drift apart.
-    let from: Vec<&str> = [Status::PendingReview, Status::Open, Status::Assigned]
-        .into_iter()
-        .filter(|s| requests::transition(*s, Action::Expire).is_ok())
-        .map(Status::as_str)
-        .collect();
+    // Waiting requests expire at their deadline or at the maximum age. Assigned ones get that
+    // age again as grace after their deadline (or after the claim, without one), so a volunteer
+    // who is late can still finish, but an abandoned task still ends and is later purged.
+    debug_assert!(requests::transition(Status::Assigned, Action::Expire).is_ok());
     let done = sqlx::query(
         "WITH gone AS ( \
             UPDATE help_requests SET status = 'expired', assignee = NULL, assigned_at = NULL, \
                 closed_at = now(), updated_at = now() \
-            WHERE status = ANY ($1) \
-              AND (needed_by < now() OR created_at < now() - make_interval(hours => $2::int)) \
+            WHERE (status IN ('pending_review', 'open') \
+                   AND (needed_by < now() OR created_at < now() - make_interval(hours => $1::int))) \
+               OR (status = 'assigned' \
+                   AND COALESCE(needed_by, assigned_at) < now() - make_interval(hours => $1::int)) \
             RETURNING id) \
          INSERT INTO request_events (request_id, actor, action) SELECT id, 'system', 'expired' FROM gone",
     )
-    .bind(&from)
     .bind(max_age_hours)
     .execute(exec)
     .await?;

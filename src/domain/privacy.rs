@@ -34,30 +34,49 @@ pub fn within_reach(home: LatLon, radius_m: f64, stored: Cell) -> Option<f64> {
     (d <= radius_m).then_some(d)
 }
 
+/// The granularity of the distance coordinators see in matches.
+pub const MATCH_DISTANCE_STEP_M: f64 = 100.0;
+
+/// A volunteer's distance as coordinators see it: rounded to 100 m. Exact distances from three
+/// chosen request points would pin a volunteer's home, which is shown to no one.
+pub fn match_distance_m(exact: f64) -> i64 {
+    ((exact / MATCH_DISTANCE_STEP_M).round() * MATCH_DISTANCE_STEP_M) as i64
+}
+
 /// The resolution a public count may be asked for: 8 (the default) or coarser.
 pub fn public_res(value: Option<u8>) -> Result<Resolution, Invalid> {
     super::cells::resolution(value.unwrap_or(u8::from(PUBLIC_RES)), PUBLIC_RES)
 }
 
-/// Counts of stored (res-9) cells at `res`, applying the k ≥ 3 rule and, at res 8, the roll-up
-/// into res 7. Sorted by cell.
+/// Counts of stored (res-9) cells at `res`, sorted by cell.
+///
+/// The public picture is decided once, at res 8: cells with at least [`K_MIN`] requests, plus
+/// the res-7 roll-up of the smaller ones when that reaches [`K_MIN`]. A coarser view only adds
+/// up what that picture shows, so comparing two resolutions reveals nothing it hides.
 pub fn public_counts(stored: &[Cell], res: Resolution) -> Vec<(Cell, usize)> {
-    let fine = count_at(stored.iter().copied(), res);
-    let mut out: Vec<(Cell, usize)> = fine
+    let fine = count_at(stored.iter().copied(), PUBLIC_RES);
+    let mut shown: Vec<(Cell, usize)> = fine
         .iter()
         .filter(|(_, n)| **n >= K_MIN)
         .map(|(c, n)| (*c, *n))
         .collect();
-    if res > ROLLUP_RES {
-        let rest = fine
-            .iter()
-            .filter(|(_, n)| **n < K_MIN)
-            .flat_map(|(c, n)| std::iter::repeat_n(*c, *n));
-        let coarse = count_at(rest, ROLLUP_RES);
-        out.extend(coarse.into_iter().filter(|(_, n)| *n >= K_MIN));
+    let rest = fine
+        .iter()
+        .filter(|(_, n)| **n < K_MIN)
+        .flat_map(|(c, n)| std::iter::repeat_n(*c, *n));
+    let rolled = count_at(rest, ROLLUP_RES);
+    shown.extend(rolled.into_iter().filter(|(_, n)| *n >= K_MIN));
+    if res < PUBLIC_RES {
+        let mut coarse: BTreeMap<Cell, usize> = BTreeMap::new();
+        for (c, n) in shown {
+            if let Some(parent) = c.parent(res) {
+                *coarse.entry(parent).or_insert(0) += n;
+            }
+        }
+        shown = coarse.into_iter().collect();
     }
-    out.sort();
-    out
+    shown.sort();
+    shown
 }
 
 fn count_at(cells: impl Iterator<Item = Cell>, res: Resolution) -> BTreeMap<Cell, usize> {
@@ -119,6 +138,13 @@ mod tests {
     }
 
     #[test]
+    fn coordinators_see_distances_to_the_nearest_100_m() {
+        assert_eq!(match_distance_m(1_249.0), 1_200);
+        assert_eq!(match_distance_m(1_251.0), 1_300);
+        assert_eq!(match_distance_m(30.0), 0);
+    }
+
+    #[test]
     fn a_cell_shows_from_three_requests() {
         let c8 = res9(-31.63, -60.70).parent(PUBLIC_RES).unwrap();
         assert!(public_counts(&inside(c8, 2), PUBLIC_RES).is_empty());
@@ -143,6 +169,21 @@ mod tests {
             "{counts:?}"
         );
         assert!(counts.iter().all(|(_, n)| *n >= K_MIN));
+    }
+
+    #[test]
+    fn coarser_views_add_up_only_what_the_res8_picture_shows() {
+        let c7 = res9(-31.63, -60.70).parent(ROLLUP_RES).unwrap();
+        let res8: Vec<Cell> = c7.0.children(PUBLIC_RES).map(Cell).collect();
+        // 3 in one cell and a lone request next door: res 8 shows 3 and hides the lone one,
+        // so res 7 must say 3 too, or subtracting the two would reveal it.
+        let cells = [inside(res8[0], 3), inside(res8[1], 1)].concat();
+        assert_eq!(public_counts(&cells, PUBLIC_RES), vec![(res8[0], 3)]);
+        assert_eq!(public_counts(&cells, ROLLUP_RES), vec![(c7, 3)]);
+        assert_eq!(
+            public_counts(&cells, Resolution::Five),
+            vec![(c7.parent(Resolution::Five).unwrap(), 3)]
+        );
     }
 
     #[test]
