@@ -75,24 +75,14 @@ async fn the_map_opens_on_santa_fe_with_its_places_and_stays_on_this_origin(pool
     )
     .await;
 
-    let errors = b.console_errors().await;
     let shot = b.screenshot("map").await;
-    let urls = b.close().await;
-    assert!(errors.is_empty(), "console errors: {errors:?}");
+    let urls = b.finish(&base).await;
     assert!(shot.exists());
     assert!(
         urls.iter().any(|u| u.contains("/api/places?bbox=")),
         "{urls:?}"
     );
     assert!(urls.iter().any(|u| u.contains("/basemap/")), "{urls:?}");
-    let outside: Vec<&String> = urls
-        .iter()
-        .filter(|u| !u.starts_with(&format!("{base}/")))
-        .collect();
-    assert!(
-        outside.is_empty(),
-        "requests left the app's origin: {outside:?}"
-    );
 }
 
 #[sqlx::test]
@@ -169,20 +159,10 @@ async fn a_resident_on_a_phone_picks_a_point_and_filters_to_places_open_now(pool
     .await;
     b.screenshot("nearby-open-now").await;
 
-    let errors = b.console_errors().await;
-    let urls = b.close().await;
-    assert!(errors.is_empty(), "console errors: {errors:?}");
+    let urls = b.finish(&base).await;
     assert!(
         urls.iter().any(|u| u.contains("/api/places/nearby?")),
         "{urls:?}"
-    );
-    let outside: Vec<&String> = urls
-        .iter()
-        .filter(|u| !u.starts_with(&format!("{base}/")))
-        .collect();
-    assert!(
-        outside.is_empty(),
-        "requests left the app's origin: {outside:?}"
     );
 }
 
@@ -232,9 +212,20 @@ async fn an_organizer_posts_a_shift_a_volunteer_takes_it_and_the_organizer_sees_
         page.contains("Comedor La Esperanza") && page.contains("Mo-Fr 11:30-14:00"),
         "{page}"
     );
+    // Whether it is serving depends on when the test runs; the card must say the right one.
+    let serving = antes::domain::hours::open_at(
+        Some("Mo-Fr 11:30-14:00"),
+        chrono::Utc::now(),
+        chrono_tz::America::Argentina::Buenos_Aires,
+    );
+    let expected = if serving == Some(true) {
+        "Sirviendo ahora"
+    } else {
+        "No está sirviendo ahora"
+    };
     assert!(
-        page.contains("sirviendo") && page.contains("Por ahora no pidió nada."),
-        "{page}"
+        page.contains(expected) && page.contains("Por ahora no pidió nada."),
+        "expected `{expected}`: {page}"
     );
     b.client.goto(&base).await.unwrap();
     wait_for_map(&b).await;
@@ -318,17 +309,7 @@ async fn an_organizer_posts_a_shift_a_volunteer_takes_it_and_the_organizer_sees_
         .await;
     b.screenshot("kitchen-organizer-sees-volunteer").await;
 
-    let errors = b.console_errors().await;
-    let urls = b.close().await;
-    assert!(errors.is_empty(), "console errors: {errors:?}");
-    let outside: Vec<&String> = urls
-        .iter()
-        .filter(|u| !u.starts_with(&format!("{base}/")))
-        .collect();
-    assert!(
-        outside.is_empty(),
-        "requests left the app's origin: {outside:?}"
-    );
+    b.finish(&base).await;
 }
 
 /// Fires a map click at a point, as a tap on the map would.
@@ -502,14 +483,8 @@ async fn a_request_is_posted_approved_claimed_and_only_then_shows_its_details(po
     let fits = b
         .eval("document.documentElement.scrollWidth <= window.innerWidth")
         .await;
-    let errors = b.console_errors().await;
-    let urls = b.close().await;
-    assert!(errors.is_empty(), "console errors: {errors:?}");
+    b.finish(&base).await;
     assert_eq!(fits, true, "the page is wider than a 360-px phone");
-    assert!(
-        urls.iter().all(|u| u.starts_with(&format!("{base}/"))),
-        "{urls:?}"
-    );
 
     let views: i64 = sqlx::query_scalar(
         "SELECT count(*) FROM request_events WHERE action = 'viewed_full' AND account_id = $1",
@@ -555,9 +530,7 @@ async fn a_new_volunteer_signs_up_and_picks_a_home_on_the_map(pool: PgPool) {
     )
     .await;
     b.screenshot("care-signup-profile").await;
-    let errors = b.console_errors().await;
-    b.close().await;
-    assert!(errors.is_empty(), "console errors: {errors:?}");
+    b.finish(&base).await;
 
     let (verified, skills, radius): (bool, Vec<String>, f64) = sqlx::query_as(
         "SELECT a.verified, v.skills, v.radius_m FROM accounts a \

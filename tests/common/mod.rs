@@ -311,6 +311,23 @@ impl Browser {
         path
     }
 
+    /// Ends a browser test: no console errors, and every request the page made stayed on
+    /// `base`. Returns the URLs requested, for further checks.
+    pub async fn finish(self, base: &str) -> Vec<String> {
+        let errors = self.console_errors().await;
+        let urls = self.close().await;
+        assert!(errors.is_empty(), "console errors: {errors:?}");
+        let outside: Vec<&String> = urls
+            .iter()
+            .filter(|u| !u.starts_with(&format!("{base}/")))
+            .collect();
+        assert!(
+            outside.is_empty(),
+            "requests left the app's origin: {outside:?}"
+        );
+        urls
+    }
+
     /// Closes the browser and returns every URL the page asked for: the requests in the page's
     /// network partition (`http://127.0.0.1`), read from Chromium's net log. Chromium's own
     /// background requests are partitioned apart and so left out.
