@@ -6,6 +6,8 @@
 //! - [`domain`]: plain-Rust decisions (coordinates, cells, categories, opening hours, accounts,
 //!   the help request lifecycle and permissions, k-anonymous counts, matching).
 //! - [`db`]: every SQL string; functions take an executor.
+//! - [`operations`]: multi-step operations (claim, release, sign-up, ...): read facts through
+//!   `db`, let `domain` decide, then write.
 //! - [`api`]: Rocket routes, guards and response shapes; thin.
 //! - [`import`]: OpenStreetMap (Overpass) import; [`geocode`]: address search; [`seed`]: the demo data.
 //! - [`secrets`]: tokens, their digests and password hashes; [`maintenance`]: request expiry and
@@ -19,6 +21,7 @@ pub mod error;
 pub mod geocode;
 pub mod import;
 pub mod maintenance;
+pub mod operations;
 pub mod secrets;
 pub mod seed;
 

@@ -1,18 +1,17 @@
 //! Accounts and sessions: register, log in and out, who am I, and the coordinator's account
-//! verification. The session guard [`CurrentAccount`] reads the `antes_session` cookie and
-//! looks the session up in the database, so a deleted session is revoked at once.
+//! verification. The session guard lives in [`super::guards`].
 
 use std::net::IpAddr;
 
 use chrono::{DateTime, Utc};
 use rocket::http::{Cookie, CookieJar, SameSite, Status};
-use rocket::request::{FromRequest, Outcome};
 use rocket::serde::json::Json;
-use rocket::{get, post, Request, State};
+use rocket::{get, post, State};
 use serde::{Deserialize, Serialize};
 use sqlx::PgPool;
 use utoipa::ToSchema;
 
+use super::guards::{CurrentAccount, SESSION_COOKIE};
 use super::limits::{Action as Limited, RateLimiter};
 use super::params::{body, JsonBody};
 use super::volunteers::ProfileView;
@@ -20,103 +19,10 @@ use crate::config::AppConfig;
 use crate::db::accounts::{self as db_accounts, AccountRow, NewAccount};
 use crate::db::volunteers as db_volunteers;
 use crate::domain::accounts::{self, Role};
-use crate::domain::requests::{AccountFacts, Actor};
 use crate::error::{ApiError, ApiResult, ErrorBody};
 use crate::secrets;
 
-pub const SESSION_COOKIE: &str = "antes_session";
 const SESSION_DAYS: i64 = 30;
-
-/// The signed-in account, from the session cookie.
-#[derive(Debug, Clone)]
-pub struct CurrentAccount {
-    pub id: i64,
-    pub email: String,
-    pub display_name: String,
-    pub phone: Option<String>,
-    pub role: Role,
-    pub verified: bool,
-    pub created_at: DateTime<Utc>,
-}
-
-impl CurrentAccount {
-    pub fn facts(&self) -> AccountFacts {
-        AccountFacts {
-            id: self.id,
-            role: self.role,
-            verified: self.verified,
-        }
-    }
-
-    pub fn require_coordinator(&self) -> ApiResult<()> {
-        if self.role == Role::Coordinator {
-            Ok(())
-        } else {
-            Err(ApiError::forbidden(
-                "coordinators_only",
-                "only coordinators may do this",
-            ))
-        }
-    }
-}
-
-/// Who is asking, for the domain's decisions.
-pub fn actor(account: Option<&CurrentAccount>, has_token: bool) -> Actor {
-    Actor {
-        account: account.map(CurrentAccount::facts),
-        has_token,
-    }
-}
-
-impl TryFrom<AccountRow> for CurrentAccount {
-    type Error = ApiError;
-    fn try_from(row: AccountRow) -> ApiResult<Self> {
-        Ok(Self {
-            role: row.role.parse()?,
-            id: row.id,
-            email: row.email,
-            display_name: row.display_name,
-            phone: row.phone,
-            verified: row.verified,
-            created_at: row.created_at,
-        })
-    }
-}
-
-#[rocket::async_trait]
-impl<'r> FromRequest<'r> for CurrentAccount {
-    type Error = ApiError;
-
-    async fn from_request(req: &'r Request<'_>) -> Outcome<Self, ApiError> {
-        let Some(token) = req
-            .cookies()
-            .get(SESSION_COOKIE)
-            .map(|c| c.value().to_string())
-        else {
-            return Outcome::Error((
-                Status::Unauthorized,
-                ApiError::unauthorized("sign in first"),
-            ));
-        };
-        let Some(pool) = req.rocket().state::<PgPool>() else {
-            return Outcome::Error((Status::InternalServerError, ApiError::internal()));
-        };
-        match db_accounts::by_session(pool, &secrets::token_hash(&token)).await {
-            Ok(Some(row)) => match CurrentAccount::try_from(row) {
-                Ok(a) => Outcome::Success(a),
-                Err(e) => Outcome::Error((e.status, e)),
-            },
-            Ok(None) => Outcome::Error((
-                Status::Unauthorized,
-                ApiError::unauthorized("the session has ended; sign in again"),
-            )),
-            Err(e) => {
-                let e = ApiError::from(e);
-                Outcome::Error((e.status, e))
-            }
-        }
-    }
-}
 
 #[derive(Deserialize, ToSchema)]
 pub struct RegisterBody {

@@ -9,7 +9,7 @@ use serde::{Deserialize, Serialize};
 use sqlx::PgPool;
 use utoipa::ToSchema;
 
-use super::auth::CurrentAccount;
+use super::guards::CurrentAccount;
 use super::params::{self, body, JsonBody};
 use super::places::PlaceFeature;
 use crate::db::kitchens::{self as db_kitchens, NeedRow, PledgeRow};

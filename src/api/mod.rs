@@ -3,6 +3,7 @@
 
 pub mod auth;
 pub mod geocode;
+pub mod guards;
 pub mod health;
 pub mod kitchens;
 pub mod limits;

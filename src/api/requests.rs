@@ -12,7 +12,7 @@ use sqlx::PgPool;
 use utoipa::ToSchema;
 use uuid::Uuid;
 
-use super::auth::{actor, CurrentAccount};
+use super::guards::{actor, CurrentAccount};
 use super::limits::{Action as Limited, RateLimiter};
 use super::params::{body, JsonBody, RequestId};
 use crate::db::requests::{self as db_requests, NewRequest, RequestRow};

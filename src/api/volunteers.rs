@@ -10,7 +10,7 @@ use sqlx::PgPool;
 use utoipa::ToSchema;
 use uuid::Uuid;
 
-use super::auth::CurrentAccount;
+use super::guards::CurrentAccount;
 use super::params::{body, JsonBody, RequestId};
 use super::requests::{public_cell, reveal, RequestView};
 use crate::db::requests as db_requests;

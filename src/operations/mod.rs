@@ -1,0 +1,4 @@
+//! Multi-step operations, one per module. Each takes a connection inside a transaction and the
+//! actor, reads the facts it needs through single-statement `db` functions, asks one pure
+//! `domain` function to decide, and then writes. Handlers call these and shape the answer; the
+//! rule is found in `domain`, the steps here, and the SQL in `db`.
