@@ -7,6 +7,9 @@ use rocket::figment::providers::{Env, Serialized};
 use rocket::figment::Figment;
 use serde::{Deserialize, Serialize};
 
+use crate::domain::claims::ReleasePolicy;
+use crate::domain::homes::HomePolicy;
+
 /// Application settings beside Rocket's own (`address`, `port`, ...).
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(default)]
@@ -37,6 +40,14 @@ pub struct AppConfig {
     pub cookie_secure: bool,
     /// Help requests, log-ins and registrations allowed per client address and minute; 0 = no limit.
     pub rate_limit_per_minute: u32,
+    /// Times a volunteer may move their home in any 24 hours; 0 = no limit.
+    pub home_changes_per_day: u32,
+    /// Minutes a home must have stood before claims are measured from it.
+    pub home_settle_minutes: i64,
+    /// Requests a volunteer may give back in any 24 hours; the last one alerts coordinators.
+    pub releases_per_day: u32,
+    /// Days before the account ids in audit rows are erased.
+    pub audit_retention_days: i64,
 }
 
 impl Default for AppConfig {
@@ -60,6 +71,10 @@ impl Default for AppConfig {
             maintenance_interval_secs: 300,
             cookie_secure: false,
             rate_limit_per_minute: 20,
+            home_changes_per_day: 3,
+            home_settle_minutes: 60,
+            releases_per_day: 3,
+            audit_retention_days: 365,
         }
     }
 }
@@ -81,6 +96,19 @@ impl AppConfig {
                 self.timezone
             )
         })
+    }
+
+    pub fn home_policy(&self) -> HomePolicy {
+        HomePolicy {
+            changes_per_day: self.home_changes_per_day,
+            settle: chrono::Duration::minutes(self.home_settle_minutes.max(0)),
+        }
+    }
+
+    pub fn release_policy(&self) -> ReleasePolicy {
+        ReleasePolicy {
+            per_day: self.releases_per_day,
+        }
     }
 
     pub fn maintenance_interval(&self) -> Option<Duration> {

@@ -9,6 +9,9 @@ use rocket::Request;
 use serde::Serialize;
 use utoipa::ToSchema;
 
+use crate::domain::requests::Denied;
+use crate::domain::Invalid;
+
 /// What every error response carries.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct ErrorBody {
@@ -25,6 +28,8 @@ pub struct ApiError {
     pub status: Status,
     pub code: &'static str,
     pub message: String,
+    /// Seconds to send in `Retry-After` (with 429).
+    pub retry_after: Option<u64>,
 }
 
 pub type ApiResult<T> = Result<T, ApiError>;
@@ -35,6 +40,14 @@ impl ApiError {
             status,
             code,
             message: message.into(),
+            retry_after: None,
+        }
+    }
+    /// 429 with `Retry-After`.
+    pub fn too_many(code: &'static str, message: impl Into<String>, retry_after_secs: u64) -> Self {
+        Self {
+            retry_after: Some(retry_after_secs),
+            ..Self::new(Status::TooManyRequests, code, message)
         }
     }
     pub fn bad_request(code: &'static str, message: impl Into<String>) -> Self {
@@ -82,6 +95,27 @@ impl From<sqlx::Error> for ApiError {
     }
 }
 
+impl From<Denied> for ApiError {
+    fn from(d: Denied) -> Self {
+        match d {
+            Denied::SignInRequired => ApiError::unauthorized("sign in first"),
+            Denied::Forbidden(code, message) => ApiError::forbidden(code, message),
+            Denied::Conflict(code, message) => ApiError::conflict(code, message),
+            Denied::Limited {
+                code,
+                message,
+                retry_after_secs,
+            } => ApiError::too_many(code, message, retry_after_secs),
+        }
+    }
+}
+
+impl From<Invalid> for ApiError {
+    fn from(err: Invalid) -> Self {
+        ApiError::unprocessable(err.code, err.message)
+    }
+}
+
 impl From<anyhow::Error> for ApiError {
     fn from(err: anyhow::Error) -> Self {
         tracing::error!(error = format!("{err:#}"), "internal error");
@@ -96,10 +130,13 @@ impl<'r> Responder<'r, 'static> for ApiError {
             message: self.message,
         })
         .unwrap_or_else(|_| r#"{"error":"internal","message":"internal error"}"#.into());
-        response::Response::build()
-            .status(self.status)
+        let mut res = response::Response::build();
+        res.status(self.status)
             .header(ContentType::JSON)
-            .sized_body(body.len(), Cursor::new(body))
-            .ok()
+            .sized_body(body.len(), Cursor::new(body));
+        if let Some(secs) = self.retry_after {
+            res.raw_header("Retry-After", secs.to_string());
+        }
+        res.ok()
     }
 }

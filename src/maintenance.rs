@@ -1,4 +1,4 @@
-//! Expiry and the retention purge: run on a timer inside `antes serve` and on demand by
+//! Expiry, the retention purge and the audit retention: run on a timer inside `antes serve` and on demand by
 //! `antes maintain`.
 
 use std::fmt;
@@ -14,6 +14,8 @@ pub struct Report {
     pub purged: u64,
     /// Kitchen needs whose shift ended or whose `needed_by` passed.
     pub needs_expired: u64,
+    /// Audit rows whose account ids were erased after `audit_retention_days`.
+    pub audit_forgotten: u64,
 }
 
 impl fmt::Display for Report {
@@ -24,7 +26,12 @@ impl fmt::Display for Report {
             "purged: {} requests (exact location and contact erased)",
             self.purged
         )?;
-        writeln!(f, "expired: {} kitchen needs", self.needs_expired)
+        writeln!(f, "expired: {} kitchen needs", self.needs_expired)?;
+        writeln!(
+            f,
+            "forgotten: {} account ids in audit rows",
+            self.audit_forgotten
+        )
     }
 }
 
@@ -32,6 +39,13 @@ impl fmt::Display for Report {
 pub async fn run(pool: &PgPool, config: &AppConfig) -> sqlx::Result<Report> {
     let expired = db::requests::expire(pool, config.request_max_age_hours).await?;
     let purged = db::requests::purge(pool, config.retention_days).await?;
+    if purged > 0 {
+        // The erased values would otherwise linger in dead row versions until autovacuum.
+        db::requests::vacuum(pool).await?;
+    }
+    let audit_forgotten =
+        db::requests::forget_old_event_accounts(pool, config.audit_retention_days).await?
+            + db::accounts::forget_old_event_accounts(pool, config.audit_retention_days).await?;
     // Expired sessions no longer sign anyone in; deleting them keeps the table small.
     db::accounts::delete_expired_sessions(pool).await?;
     let needs_expired = db::kitchens::expire_needs(pool, chrono::Utc::now()).await?;
@@ -39,6 +53,7 @@ pub async fn run(pool: &PgPool, config: &AppConfig) -> sqlx::Result<Report> {
         expired,
         purged,
         needs_expired,
+        audit_forgotten,
     })
 }
 
@@ -57,6 +72,7 @@ pub fn spawn_timer(pool: PgPool, config: AppConfig) {
                         expired = r.expired,
                         purged = r.purged,
                         needs_expired = r.needs_expired,
+                        audit_forgotten = r.audit_forgotten,
                         "maintenance"
                     )
                 }

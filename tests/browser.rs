@@ -337,20 +337,16 @@ async fn log_in(b: &Browser, prefix: &str, email: &str) {
 async fn a_request_is_posted_approved_claimed_and_only_then_shows_its_details(pool: PgPool) {
     let (_, _) = common::account(&pool, "coord@example.org", "coordinator", true).await;
     let (vol_id, _) = common::account(&pool, "vol@example.org", "volunteer", true).await;
-    let home = antes::domain::geo::LatLon::new(-31.6335, -60.7015).unwrap();
-    antes::db::volunteers::upsert(
+    common::settled_profile(
         &pool,
         vol_id,
-        &antes::db::volunteers::Profile {
-            skills: &["groceries", "medicine"],
-            home,
-            radius_m: 3_000.0,
-            on_duty: true,
-            max_open: 2,
-        },
+        &["groceries", "medicine"],
+        (-31.6335, -60.7015),
+        3_000.0,
+        true,
+        2,
     )
-    .await
-    .unwrap();
+    .await;
     let base = serve(pool.clone(), test_config()).await;
     // A 360-px phone.
     let b = Browser::start("care", 360, 780).await;

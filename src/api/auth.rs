@@ -1,9 +1,8 @@
-//! Accounts and sessions: register, log in and out, who am I, and the coordinator's account
-//! verification. The session guard lives in [`super::guards`].
+//! Accounts and sessions: register, log in and out, and who am I. The session guard lives in
+//! [`super::guards`]; what coordinators do to accounts, in [`super::accounts`].
 
 use std::net::IpAddr;
 
-use chrono::{DateTime, Utc};
 use rocket::http::{Cookie, CookieJar, SameSite, Status};
 use rocket::serde::json::Json;
 use rocket::{get, post, State};
@@ -14,9 +13,9 @@ use utoipa::ToSchema;
 use super::guards::{CurrentAccount, SESSION_COOKIE};
 use super::limits::{Action as Limited, RateLimiter};
 use super::params::{body, JsonBody};
-use super::volunteers::ProfileView;
+use super::profiles::ProfileView;
 use crate::config::AppConfig;
-use crate::db::accounts::{self as db_accounts, AccountRow, NewAccount};
+use crate::db::accounts::{self as db_accounts, NewAccount};
 use crate::db::volunteers as db_volunteers;
 use crate::domain::accounts::{self, Role};
 use crate::error::{ApiError, ApiResult, ErrorBody};
@@ -53,37 +52,6 @@ pub struct Me {
     pub verified: bool,
     /// The volunteer profile, with the owner's own home; absent until set.
     pub volunteer: Option<ProfileView>,
-}
-
-/// An account as a coordinator sees it in the verification list.
-#[derive(Serialize, ToSchema)]
-pub struct AccountSummary {
-    pub id: i64,
-    pub email: String,
-    pub display_name: String,
-    pub phone: Option<String>,
-    pub role: String,
-    pub verified: bool,
-    pub created_at: DateTime<Utc>,
-}
-
-impl From<AccountRow> for AccountSummary {
-    fn from(r: AccountRow) -> Self {
-        Self {
-            id: r.id,
-            email: r.email,
-            display_name: r.display_name,
-            phone: r.phone,
-            role: r.role,
-            verified: r.verified,
-            created_at: r.created_at,
-        }
-    }
-}
-
-#[derive(Serialize, ToSchema)]
-pub struct AccountList {
-    pub accounts: Vec<AccountSummary>,
 }
 
 async fn me_of(pool: &PgPool, a: CurrentAccount) -> ApiResult<Me> {
@@ -176,6 +144,7 @@ pub async fn register(
 /// Signs in and sets the session cookie (HttpOnly, SameSite=Lax).
 #[utoipa::path(post, path = "/api/auth/login", tag = "accounts", request_body = LoginBody,
     responses((status = 200, body = Me), (status = 401, body = ErrorBody, description = "invalid_credentials"),
+        (status = 403, body = ErrorBody, description = "account_suspended"),
         (status = 429, body = ErrorBody, description = "rate_limited")))]
 #[post("/api/auth/login", data = "<input>")]
 pub async fn login(
@@ -203,10 +172,17 @@ pub async fn login(
             "wrong email or password",
         ));
     }
-    start_session(pool, config, jar, id).await?;
     let row = db_accounts::by_id(&**pool, id)
         .await?
         .ok_or_else(ApiError::internal)?;
+    // Told only to whoever knows the password, so it reveals nothing to a guesser.
+    if row.suspended {
+        return Err(ApiError::forbidden(
+            "account_suspended",
+            "this account is suspended; contact the coordinators",
+        ));
+    }
+    start_session(pool, config, jar, id).await?;
     Ok(Json(me_of(pool, row.try_into()?).await?))
 }
 
@@ -233,39 +209,4 @@ pub async fn logout(pool: &State<PgPool>, jar: &CookieJar<'_>) -> ApiResult<Stat
 #[get("/api/me")]
 pub async fn me(pool: &State<PgPool>, account: CurrentAccount) -> ApiResult<Json<Me>> {
     Ok(Json(me_of(pool, account).await?))
-}
-
-/// Accounts for coordinators; `unverified=true` lists those waiting for verification.
-#[utoipa::path(get, path = "/api/accounts", tag = "accounts",
-    params(("unverified" = Option<bool>, Query)),
-    responses((status = 200, body = AccountList), (status = 403, body = ErrorBody)))]
-#[get("/api/accounts?<unverified>")]
-pub async fn list_accounts(
-    pool: &State<PgPool>,
-    account: CurrentAccount,
-    unverified: Option<&str>,
-) -> ApiResult<Json<AccountList>> {
-    account.require_coordinator()?;
-    let unverified = super::params::flag("unverified", unverified)?;
-    let rows = db_accounts::list(&**pool, unverified, 500).await?;
-    Ok(Json(AccountList {
-        accounts: rows.into_iter().map(AccountSummary::from).collect(),
-    }))
-}
-
-/// Marks an account verified (coordinators only). Verified volunteers may claim requests.
-#[utoipa::path(post, path = "/api/accounts/{id}/verify", tag = "accounts",
-    params(("id" = i64, Path)),
-    responses((status = 200, body = AccountSummary), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
-#[post("/api/accounts/<id>/verify")]
-pub async fn verify_account(
-    pool: &State<PgPool>,
-    account: CurrentAccount,
-    id: i64,
-) -> ApiResult<Json<AccountSummary>> {
-    account.require_coordinator()?;
-    let row = db_accounts::verify(&**pool, id, account.id)
-        .await?
-        .ok_or_else(|| ApiError::not_found(format!("no account with id {id}")))?;
-    Ok(Json(row.into()))
 }

@@ -105,3 +105,52 @@ impl<'r> FromRequest<'r> for CurrentAccount {
         }
     }
 }
+
+/// The header that carries a request's manage token.
+pub const MANAGE_TOKEN_HEADER: &str = "X-Manage-Token";
+
+/// A request's manage token from the `X-Manage-Token` header. The link that holds it keeps it
+/// in the URL fragment, which never reaches a server or proxy log; a token in the query string
+/// would, so one is refused rather than used.
+pub struct ManageToken {
+    header: Option<String>,
+    in_query: bool,
+}
+
+impl ManageToken {
+    /// The token given (header first, then `body`), or 400 `token_in_url`.
+    pub fn get(&self, body: Option<&str>) -> ApiResult<Option<String>> {
+        if self.in_query {
+            return Err(ApiError::bad_request(
+                "token_in_url",
+                "send the manage token in the X-Manage-Token header or the body, never in the URL",
+            ));
+        }
+        Ok(self
+            .header
+            .as_deref()
+            .or(body)
+            .map(str::trim)
+            .filter(|t| !t.is_empty())
+            .map(str::to_string))
+    }
+}
+
+#[rocket::async_trait]
+impl<'r> FromRequest<'r> for ManageToken {
+    type Error = std::convert::Infallible;
+
+    async fn from_request(req: &'r Request<'_>) -> Outcome<Self, Self::Error> {
+        let in_query = req
+            .uri()
+            .query()
+            .is_some_and(|q| q.segments().any(|(k, _)| k == "token"));
+        Outcome::Success(ManageToken {
+            header: req
+                .headers()
+                .get_one(MANAGE_TOKEN_HEADER)
+                .map(str::to_string),
+            in_query,
+        })
+    }
+}

@@ -6,8 +6,6 @@ use std::net::IpAddr;
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
-use rocket::http::Status;
-
 use crate::domain::limits::FixedWindow;
 use crate::error::ApiError;
 
@@ -40,10 +38,10 @@ impl RateLimiter {
         if allowed {
             Ok(())
         } else {
-            Err(ApiError::new(
-                Status::TooManyRequests,
+            Err(ApiError::too_many(
                 "rate_limited",
                 "too many attempts from this address; wait a minute and try again",
+                60,
             ))
         }
     }

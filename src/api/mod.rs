@@ -1,17 +1,24 @@
 //! Rocket routes, request guards and response shapes. Handlers parse, authorize, call `db` and
 //! `domain`, and shape the answer; they hold no SQL and make no domain decisions.
 
+pub mod accounts;
 pub mod auth;
+pub mod cells;
+pub mod claims;
 pub mod geocode;
 pub mod guards;
 pub mod health;
 pub mod kitchens;
 pub mod limits;
+pub mod matches;
 pub mod openapi;
 pub mod params;
 pub mod places;
+pub mod profiles;
+pub mod request_views;
 pub mod requests;
-pub mod volunteers;
+pub mod review;
+pub mod tasks;
 pub mod web;
 
 use rocket::http::Status;
@@ -50,24 +57,29 @@ pub fn routes() -> Vec<Route> {
         auth::login,
         auth::logout,
         auth::me,
-        auth::list_accounts,
-        auth::verify_account,
+        accounts::list_accounts,
+        accounts::verify_account,
+        accounts::unverify_account,
+        accounts::suspend_account,
+        accounts::unsuspend_account,
+        accounts::account_events,
+        accounts::alerts,
         requests::create,
-        requests::cells,
         requests::one,
-        requests::approve,
-        requests::reject,
         requests::cancel,
-        requests::claim,
-        requests::release,
-        requests::complete,
-        requests::review_queue,
         requests::events,
-        requests::cell_outline,
-        volunteers::put_profile,
-        volunteers::tasks,
-        volunteers::assignments,
-        volunteers::matches,
+        review::review_queue,
+        review::approve,
+        review::reject,
+        claims::claim,
+        claims::release,
+        claims::complete,
+        cells::cells,
+        cells::cell_outline,
+        profiles::put_profile,
+        tasks::tasks,
+        tasks::assignments,
+        matches::matches,
     ]
 }
 

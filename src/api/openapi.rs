@@ -4,7 +4,10 @@ use rocket::get;
 use rocket::serde::json::Json;
 use utoipa::OpenApi;
 
-use super::{auth, geocode, health, kitchens, places, requests, volunteers, web};
+use super::{
+    accounts, auth, cells, claims, geocode, health, kitchens, matches, places, profiles, requests,
+    review, tasks, web,
+};
 
 #[derive(OpenApi)]
 #[openapi(
@@ -39,24 +42,29 @@ use super::{auth, geocode, health, kitchens, places, requests, volunteers, web};
         auth::login,
         auth::logout,
         auth::me,
-        auth::list_accounts,
-        auth::verify_account,
+        accounts::list_accounts,
+        accounts::verify_account,
+        accounts::unverify_account,
+        accounts::suspend_account,
+        accounts::unsuspend_account,
+        accounts::account_events,
+        accounts::alerts,
         requests::create,
-        requests::cells,
         requests::one,
-        requests::approve,
-        requests::reject,
         requests::cancel,
-        requests::claim,
-        requests::release,
-        requests::complete,
-        requests::review_queue,
         requests::events,
-        requests::cell_outline,
-        volunteers::put_profile,
-        volunteers::tasks,
-        volunteers::assignments,
-        volunteers::matches,
+        review::review_queue,
+        review::approve,
+        review::reject,
+        claims::claim,
+        claims::release,
+        claims::complete,
+        cells::cells,
+        cells::cell_outline,
+        profiles::put_profile,
+        tasks::tasks,
+        tasks::assignments,
+        matches::matches,
     ),
     components(schemas(crate::error::ErrorBody)),
     tags(

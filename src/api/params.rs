@@ -4,8 +4,6 @@ use rocket::request::FromParam;
 use rocket::serde::json::{self, Json};
 use uuid::Uuid;
 
-use crate::domain::requests::Denied;
-use crate::domain::Invalid;
 use crate::error::ApiError;
 
 /// A JSON body, with its parse error kept so the answer can say what was wrong.
@@ -31,22 +29,6 @@ impl<'a> FromParam<'a> for RequestId {
     type Error = uuid::Error;
     fn from_param(param: &'a str) -> Result<Self, Self::Error> {
         param.parse().map(RequestId)
-    }
-}
-
-impl From<Denied> for ApiError {
-    fn from(d: Denied) -> Self {
-        match d {
-            Denied::SignInRequired => ApiError::unauthorized("sign in first"),
-            Denied::Forbidden(code, message) => ApiError::forbidden(code, message),
-            Denied::Conflict(code, message) => ApiError::conflict(code, message),
-        }
-    }
-}
-
-impl From<Invalid> for ApiError {
-    fn from(err: Invalid) -> Self {
-        ApiError::unprocessable(err.code, err.message)
     }
 }
 

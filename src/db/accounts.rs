@@ -11,10 +11,12 @@ pub struct AccountRow {
     pub phone: Option<String>,
     pub role: String,
     pub verified: bool,
+    pub suspended: bool,
     pub created_at: DateTime<Utc>,
 }
 
-const COLUMNS: &str = "a.id, a.email, a.display_name, a.phone, a.role, a.verified, a.created_at";
+const COLUMNS: &str = "a.id, a.email, a.display_name, a.phone, a.role, a.verified, \
+    a.suspended_at IS NOT NULL AS suspended, a.created_at";
 
 pub struct NewAccount<'a> {
     pub email: &'a str,
@@ -80,20 +82,126 @@ pub async fn list(
     .await
 }
 
-pub async fn verify(
+/// Grants or takes back verification; `by` is the coordinator. Returns the account.
+pub async fn set_verified(
     exec: impl PgExecutor<'_>,
     id: i64,
+    verified: bool,
     by: i64,
 ) -> sqlx::Result<Option<AccountRow>> {
     sqlx::query_as(&format!(
-        "UPDATE accounts a SET verified = true, verified_at = COALESCE(a.verified_at, now()), \
-                verified_by = COALESCE(a.verified_by, $2) \
+        "UPDATE accounts a SET verified = $2, \
+                verified_at = CASE WHEN $2 THEN COALESCE(a.verified_at, now()) END, \
+                verified_by = CASE WHEN $2 THEN COALESCE(a.verified_by, $3) END \
          WHERE a.id = $1 RETURNING {COLUMNS}"
     ))
     .bind(id)
+    .bind(verified)
     .bind(by)
     .fetch_optional(exec)
     .await
+}
+
+/// Suspends an account or lifts the suspension; `by` is the coordinator. Returns the account.
+pub async fn set_suspended(
+    exec: impl PgExecutor<'_>,
+    id: i64,
+    suspended: bool,
+    by: i64,
+) -> sqlx::Result<Option<AccountRow>> {
+    sqlx::query_as(&format!(
+        "UPDATE accounts a SET suspended_at = CASE WHEN $2 THEN COALESCE(a.suspended_at, now()) END, \
+                suspended_by = CASE WHEN $2 THEN $3 END \
+         WHERE a.id = $1 RETURNING {COLUMNS}"
+    ))
+    .bind(id)
+    .bind(suspended)
+    .bind(by)
+    .fetch_optional(exec)
+    .await
+}
+
+/// Ends every session of an account. Returns how many.
+pub async fn delete_sessions_of(exec: impl PgExecutor<'_>, account_id: i64) -> sqlx::Result<u64> {
+    sqlx::query("DELETE FROM sessions WHERE account_id = $1")
+        .bind(account_id)
+        .execute(exec)
+        .await
+        .map(|r| r.rows_affected())
+}
+
+/// Writes an account audit event: `actor_id` did `action` to `account_id` (NULL actor: the system).
+pub async fn add_event(
+    exec: impl PgExecutor<'_>,
+    account_id: i64,
+    actor_id: Option<i64>,
+    action: &str,
+) -> sqlx::Result<()> {
+    sqlx::query("INSERT INTO account_events (account_id, actor_id, action) VALUES ($1, $2, $3)")
+        .bind(account_id)
+        .bind(actor_id)
+        .bind(action)
+        .execute(exec)
+        .await
+        .map(|_| ())
+}
+
+/// An account audit event, with the names of the account and the actor.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct AccountEventRow {
+    pub id: i64,
+    pub account_id: Option<i64>,
+    pub display_name: Option<String>,
+    pub actor_id: Option<i64>,
+    pub action: String,
+    pub created_at: DateTime<Utc>,
+}
+
+const EVENTS: &str =
+    "SELECT e.id, e.account_id, a.display_name, e.actor_id, e.action, e.created_at \
+    FROM account_events e LEFT JOIN accounts a ON a.id = e.account_id";
+
+/// One account's audit log, newest first.
+pub async fn events_of(
+    exec: impl PgExecutor<'_>,
+    account_id: i64,
+    limit: i64,
+) -> sqlx::Result<Vec<AccountEventRow>> {
+    sqlx::query_as(&format!(
+        "{EVENTS} WHERE e.account_id = $1 ORDER BY e.id DESC LIMIT $2"
+    ))
+    .bind(account_id)
+    .bind(limit)
+    .fetch_all(exec)
+    .await
+}
+
+/// Alerts for coordinators (events named `alert_*`) since `since`, newest first.
+pub async fn alerts_since(
+    exec: impl PgExecutor<'_>,
+    since: DateTime<Utc>,
+    limit: i64,
+) -> sqlx::Result<Vec<AccountEventRow>> {
+    sqlx::query_as(&format!(
+        "{EVENTS} WHERE e.action LIKE 'alert\\_%' AND e.created_at > $1 ORDER BY e.id DESC LIMIT $2"
+    ))
+    .bind(since)
+    .bind(limit)
+    .fetch_all(exec)
+    .await
+}
+
+/// Drops the account ids from account audit rows older than `days`. Returns how many.
+pub async fn forget_old_event_accounts(exec: impl PgExecutor<'_>, days: i64) -> sqlx::Result<u64> {
+    sqlx::query(
+        "UPDATE account_events SET account_id = NULL, actor_id = NULL \
+         WHERE (account_id IS NOT NULL OR actor_id IS NOT NULL) \
+           AND created_at < now() - make_interval(days => $1::int)",
+    )
+    .bind(days)
+    .execute(exec)
+    .await
+    .map(|r| r.rows_affected())
 }
 
 pub async fn create_session(
@@ -121,7 +229,7 @@ pub async fn by_session(
 ) -> sqlx::Result<Option<AccountRow>> {
     sqlx::query_as(&format!(
         "SELECT {COLUMNS} FROM sessions s JOIN accounts a ON a.id = s.account_id \
-         WHERE s.token_hash = $1 AND s.expires_at > now()"
+         WHERE s.token_hash = $1 AND s.expires_at > now() AND a.suspended_at IS NULL"
     ))
     .bind(token_hash)
     .fetch_optional(exec)

@@ -1,14 +1,12 @@
-//! Help requests: insert, read, conditional state changes, the atomic claim, the audit log,
-//! public cell counts, and the expiry and retention purge.
+//! Help requests: insert, read, conditional state changes, the audit log, the open requests
+//! in a set of cells, public cell counts, and the expiry and retention purge.
 
 use chrono::{DateTime, Utc};
-use sqlx::{PgExecutor, PgPool};
+use sqlx::PgExecutor;
 use uuid::Uuid;
 
-use crate::domain::cells::Cell;
 use crate::domain::geo::{BBox, LatLon};
-use crate::domain::privacy;
-use crate::domain::requests::{self, Action, ClaimFacts, Denied, Status};
+use crate::domain::requests::{self, Action, Status};
 
 /// A request as stored. `lat`/`lon` are NULL once purged.
 #[derive(Debug, Clone, sqlx::FromRow)]
@@ -18,7 +16,8 @@ pub struct RequestRow {
     pub description: Option<String>,
     pub lat: Option<f64>,
     pub lon: Option<f64>,
-    pub cell: i64,
+    /// Res-9 cell; NULL once purged.
+    pub cell: Option<i64>,
     pub address_detail: Option<String>,
     pub contact_name: Option<String>,
     pub contact_phone: Option<String>,
@@ -43,6 +42,8 @@ pub struct NewRequest<'a> {
     pub description: Option<&'a str>,
     pub location: LatLon,
     pub cell: i64,
+    /// The res-7 cell kept after the purge.
+    pub area_cell: i64,
     pub address_detail: Option<&'a str>,
     pub contact_name: &'a str,
     pub contact_phone: &'a str,
@@ -58,9 +59,9 @@ pub async fn insert(exec: impl PgExecutor<'_>, r: &NewRequest<'_>) -> sqlx::Resu
     sqlx::query_scalar(
         "INSERT INTO help_requests (category, description, location, cell, address_detail, \
             contact_name, contact_phone, on_behalf_of, needed_by, urgency, status, \
-            manage_token_hash, created_by) \
+            manage_token_hash, created_by, area_cell) \
          VALUES ($1, $2, ST_SetSRID(ST_MakePoint($3, $4), 4326)::geography, $5, $6, $7, $8, $9, \
-            $10, $11, $12, $13, $14) RETURNING id",
+            $10, $11, $12, $13, $14, $15) RETURNING id",
     )
     .bind(r.category)
     .bind(r.description)
@@ -76,6 +77,7 @@ pub async fn insert(exec: impl PgExecutor<'_>, r: &NewRequest<'_>) -> sqlx::Resu
     .bind(r.status.as_str())
     .bind(r.manage_token_hash)
     .bind(r.created_by)
+    .bind(r.area_cell)
     .fetch_one(exec)
     .await
 }
@@ -128,92 +130,111 @@ pub async fn change_status(
     Ok(done.rows_affected() == 1)
 }
 
-/// Claims a request for a volunteer in one transaction. The volunteer's profile row is locked
-/// first, so parallel claims by one volunteer count each other's assignments; the update is
-/// conditional on `open`, so of parallel claims on one request exactly one changes a row.
-/// `Ok(None)` when there is no such request.
-pub async fn claim(
-    pool: &PgPool,
-    account_id: i64,
-    request_id: Uuid,
-) -> sqlx::Result<Option<Result<(), Denied>>> {
-    let mut tx = pool.begin().await?;
-    let profile: Option<(Vec<String>, f64, i32, f64, f64)> = sqlx::query_as(
-        "SELECT skills, radius_m, max_open, ST_Y(home::geometry), ST_X(home::geometry) \
-         FROM volunteer_profiles WHERE account_id = $1 FOR UPDATE",
-    )
-    .bind(account_id)
-    .fetch_optional(&mut *tx)
-    .await?;
-    let Some((skills, radius_m, max_open, home_lat, home_lon)) = profile else {
-        let exists = by_id(&mut *tx, request_id).await?.is_some();
-        return Ok(exists.then(|| {
-            Err(Denied::Forbidden(
-                "no_volunteer_profile",
-                "set up your volunteer profile (skills, home, radius) first".into(),
-            ))
-        }));
-    };
-    let open_assignments: i64 = sqlx::query_scalar(
+/// What the lifecycle reads of a request.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct LifecycleRow {
+    pub status: String,
+    pub category: String,
+    pub cell: Option<i64>,
+    pub assignee: Option<i64>,
+}
+
+pub async fn lifecycle(exec: impl PgExecutor<'_>, id: Uuid) -> sqlx::Result<Option<LifecycleRow>> {
+    sqlx::query_as("SELECT status, category, cell, assignee FROM help_requests WHERE id = $1")
+        .bind(id)
+        .fetch_optional(exec)
+        .await
+}
+
+/// How many requests a volunteer holds now.
+pub async fn count_assigned_to(exec: impl PgExecutor<'_>, account_id: i64) -> sqlx::Result<i64> {
+    sqlx::query_scalar(
         "SELECT count(*) FROM help_requests WHERE assignee = $1 AND status = 'assigned'",
     )
     .bind(account_id)
-    .fetch_one(&mut *tx)
-    .await?;
-    let request: Option<(String, String, i64)> =
-        sqlx::query_as("SELECT status, category, cell FROM help_requests WHERE id = $1")
-            .bind(request_id)
-            .fetch_optional(&mut *tx)
-            .await?;
-    let Some((status, category, cell)) = request else {
-        return Ok(None);
-    };
-    // Eligibility is measured to the request's public point, as the task list is.
-    let home = LatLon {
-        lat: home_lat,
-        lon: home_lon,
-    };
-    let distance_m = Cell::from_db(cell)
-        .map(|c| home.distance_m(&privacy::public_point(c)))
-        .unwrap_or(f64::INFINITY);
-    let facts = ClaimFacts {
-        status: status.parse().unwrap_or(Status::Cancelled),
-        category,
-        skills,
-        distance_m,
-        radius_m,
-        open_assignments,
-        max_open,
-    };
-    if let Err(denied) = requests::check_claim(&facts) {
-        return Ok(Some(Err(denied)));
-    }
-    let won = sqlx::query(
+    .fetch_one(exec)
+    .await
+}
+
+/// Assigns an open request; false when it is no longer open (another claim won). The update
+/// is conditional, so of parallel claims exactly one changes the row.
+pub async fn assign(exec: impl PgExecutor<'_>, id: Uuid, account_id: i64) -> sqlx::Result<bool> {
+    let done = sqlx::query(
         "UPDATE help_requests SET status = 'assigned', assignee = $1, assigned_at = now(), \
             updated_at = now() WHERE id = $2 AND status = 'open'",
     )
     .bind(account_id)
-    .bind(request_id)
-    .execute(&mut *tx)
-    .await?
-    .rows_affected()
-        == 1;
-    if !won {
-        // Another claim committed between our read and our update.
-        return Ok(Some(
-            requests::transition(Status::Assigned, Action::Claim).map(|_| ()),
-        ));
-    }
-    add_event(
-        &mut *tx,
-        request_id,
-        Some(account_id),
-        "account",
-        Action::Claim.event(),
-    )
+    .bind(id)
+    .execute(exec)
     .await?;
-    tx.commit().await?;
-    Ok(Some(Ok(())))
+    Ok(done.rows_affected() == 1)
+}
+
+/// When an account released requests since `since`.
+pub async fn releases_since(
+    exec: impl PgExecutor<'_>,
+    account_id: i64,
+    since: DateTime<Utc>,
+) -> sqlx::Result<Vec<DateTime<Utc>>> {
+    sqlx::query_scalar(
+        "SELECT created_at FROM request_events \
+         WHERE account_id = $1 AND action = 'released' AND created_at > $2",
+    )
+    .bind(account_id)
+    .bind(since)
+    .fetch_all(exec)
+    .await
+}
+
+/// Opens again every request an account holds, logging each as released by `by`. Returns them.
+pub async fn release_all_of(
+    exec: impl PgExecutor<'_>,
+    account_id: i64,
+    by: i64,
+) -> sqlx::Result<Vec<Uuid>> {
+    sqlx::query_scalar(
+        "WITH freed AS ( \
+            UPDATE help_requests SET status = 'open', assignee = NULL, assigned_at = NULL, \
+                updated_at = now() \
+            WHERE assignee = $1 AND status = 'assigned' RETURNING id) \
+         INSERT INTO request_events (request_id, account_id, actor, action) \
+         SELECT id, $2, 'account', 'released' FROM freed RETURNING request_id",
+    )
+    .bind(account_id)
+    .bind(by)
+    .fetch_all(exec)
+    .await
+}
+
+/// An open request in some cells, for the task list; the domain decides what is shown.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct OpenRequestRow {
+    pub id: Uuid,
+    pub category: String,
+    pub urgency: String,
+    pub needed_by: Option<DateTime<Utc>>,
+    pub cell: i64,
+}
+
+/// Open requests of the given categories whose stored cell lies in one of `ranges`: all of
+/// them, with no order and no limit, so nothing here depends on an exact point.
+pub async fn open_in_cells(
+    exec: impl PgExecutor<'_>,
+    ranges: &[(i64, i64)],
+    categories: &[String],
+) -> sqlx::Result<Vec<OpenRequestRow>> {
+    let (lo, hi): (Vec<i64>, Vec<i64>) = ranges.iter().copied().unzip();
+    sqlx::query_as(
+        "SELECT DISTINCT r.id, r.category, r.urgency, r.needed_by, r.cell \
+         FROM unnest($1::bigint[], $2::bigint[]) AS c(lo, hi) \
+         JOIN help_requests r ON r.cell BETWEEN c.lo AND c.hi \
+         WHERE r.status = 'open' AND r.category = ANY ($3)",
+    )
+    .bind(&lo)
+    .bind(&hi)
+    .bind(categories)
+    .fetch_all(exec)
+    .await
 }
 
 pub async fn add_event(
@@ -320,8 +341,10 @@ pub async fn expire(exec: impl PgExecutor<'_>, max_age_hours: i64) -> sqlx::Resu
     Ok(done.rows_affected())
 }
 
-/// Erases the exact location, address, contact and description of requests that ended more
-/// than `retention_days` ago. Category, status and cells stay, so counts stay. Returns how many.
+/// Erases every personal trace of requests that ended more than `retention_days` ago: the
+/// exact location, the res-9 cell, address detail, contact, description, the manage token's
+/// hash and the link to the account that posted it. The category, status, urgency, the res-7
+/// `area_cell` and the dates, to the day, stay for statistics. Returns how many.
 pub async fn purge(exec: impl PgExecutor<'_>, retention_days: i64) -> sqlx::Result<u64> {
     let closed: Vec<&str> = [
         Status::Done,
@@ -335,8 +358,14 @@ pub async fn purge(exec: impl PgExecutor<'_>, retention_days: i64) -> sqlx::Resu
     .collect();
     let done = sqlx::query(
         "WITH gone AS ( \
-            UPDATE help_requests SET location = NULL, address_detail = NULL, contact_name = NULL, \
-                contact_phone = NULL, description = NULL, purged_at = now(), updated_at = now() \
+            UPDATE help_requests SET location = NULL, cell = NULL, address_detail = NULL, \
+                contact_name = NULL, contact_phone = NULL, description = NULL, \
+                manage_token_hash = NULL, created_by = NULL, assignee = NULL, \
+                assigned_at = NULL, on_behalf_of = false, \
+                needed_by = date_trunc('day', needed_by), \
+                created_at = date_trunc('day', created_at), \
+                closed_at = date_trunc('day', closed_at), \
+                purged_at = date_trunc('day', now()), updated_at = date_trunc('day', now()) \
             WHERE status = ANY ($1) AND purged_at IS NULL \
               AND closed_at < now() - make_interval(days => $2::int) \
             RETURNING id) \
@@ -347,4 +376,25 @@ pub async fn purge(exec: impl PgExecutor<'_>, retention_days: i64) -> sqlx::Resu
     .execute(exec)
     .await?;
     Ok(done.rows_affected())
+}
+
+/// Rewrites the table so the erased values do not linger in old row versions on disk. Must
+/// run outside a transaction.
+pub async fn vacuum(exec: impl PgExecutor<'_>) -> sqlx::Result<()> {
+    sqlx::query("VACUUM help_requests")
+        .execute(exec)
+        .await
+        .map(|_| ())
+}
+
+/// Drops the account ids from request audit rows older than `days`. Returns how many.
+pub async fn forget_old_event_accounts(exec: impl PgExecutor<'_>, days: i64) -> sqlx::Result<u64> {
+    sqlx::query(
+        "UPDATE request_events SET account_id = NULL \
+         WHERE account_id IS NOT NULL AND created_at < now() - make_interval(days => $1::int)",
+    )
+    .bind(days)
+    .execute(exec)
+    .await
+    .map(|r| r.rows_affected())
 }

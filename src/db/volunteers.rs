@@ -1,9 +1,9 @@
-//! Volunteer profiles, the task list seen from a volunteer's home, and the candidates for a
-//! request. Homes stay in the database: queries return distances, never the home point.
+//! Volunteer profiles, their home history, and the candidate volunteers near a request.
+//! Homes stay in the database: only the owner's own profile reads the point back; everything
+//! else reads the home's cell.
 
 use chrono::{DateTime, Utc};
-use sqlx::PgExecutor;
-use uuid::Uuid;
+use sqlx::{PgConnection, PgExecutor};
 
 use crate::domain::geo::LatLon;
 
@@ -13,6 +13,7 @@ pub struct ProfileRow {
     /// The owner's own home, for their profile screen only.
     pub home_lat: f64,
     pub home_lon: f64,
+    pub home_cell: Option<i64>,
     pub radius_m: f64,
     pub on_duty: bool,
     pub max_open: i32,
@@ -21,6 +22,8 @@ pub struct ProfileRow {
 pub struct Profile<'a> {
     pub skills: &'a [&'static str],
     pub home: LatLon,
+    /// The stored (res-9) cell of `home`.
+    pub home_cell: i64,
     pub radius_m: f64,
     pub on_duty: bool,
     pub max_open: i32,
@@ -32,16 +35,17 @@ pub async fn upsert(
     p: &Profile<'_>,
 ) -> sqlx::Result<()> {
     sqlx::query(
-        "INSERT INTO volunteer_profiles (account_id, skills, home, radius_m, on_duty, max_open) \
-         VALUES ($1, $2, ST_SetSRID(ST_MakePoint($3, $4), 4326)::geography, $5, $6, $7) \
+        "INSERT INTO volunteer_profiles (account_id, skills, home, home_cell, radius_m, on_duty, max_open) \
+         VALUES ($1, $2, ST_SetSRID(ST_MakePoint($3, $4), 4326)::geography, $5, $6, $7, $8) \
          ON CONFLICT (account_id) DO UPDATE SET skills = EXCLUDED.skills, home = EXCLUDED.home, \
-            radius_m = EXCLUDED.radius_m, on_duty = EXCLUDED.on_duty, \
-            max_open = EXCLUDED.max_open, updated_at = now()",
+            home_cell = EXCLUDED.home_cell, radius_m = EXCLUDED.radius_m, \
+            on_duty = EXCLUDED.on_duty, max_open = EXCLUDED.max_open, updated_at = now()",
     )
     .bind(account_id)
     .bind(p.skills)
     .bind(p.home.lon)
     .bind(p.home.lat)
+    .bind(p.home_cell)
     .bind(p.radius_m)
     .bind(p.on_duty)
     .bind(p.max_open)
@@ -50,90 +54,118 @@ pub async fn upsert(
     .map(|_| ())
 }
 
+const PROFILE: &str =
+    "SELECT skills, ST_Y(home::geometry) AS home_lat, ST_X(home::geometry) AS home_lon, \
+        home_cell, radius_m, on_duty, max_open FROM volunteer_profiles WHERE account_id = $1";
+
 pub async fn profile(
     exec: impl PgExecutor<'_>,
     account_id: i64,
 ) -> sqlx::Result<Option<ProfileRow>> {
-    sqlx::query_as(
-        "SELECT skills, ST_Y(home::geometry) AS home_lat, ST_X(home::geometry) AS home_lon, \
-                radius_m, on_duty, max_open \
-         FROM volunteer_profiles WHERE account_id = $1",
-    )
-    .bind(account_id)
-    .fetch_optional(exec)
-    .await
+    sqlx::query_as(PROFILE)
+        .bind(account_id)
+        .fetch_optional(exec)
+        .await
 }
 
-/// An open request that may be near a volunteer; the caller measures and filters by its public
-/// point (see `domain::privacy::within_reach`).
-#[derive(Debug, Clone, sqlx::FromRow)]
-pub struct TaskRow {
-    pub id: Uuid,
-    pub category: String,
-    pub urgency: String,
-    pub needed_by: Option<DateTime<Utc>>,
-    pub cell: i64,
+/// The profile, locked until the transaction ends, so parallel claims by one volunteer see
+/// each other's assignments.
+pub async fn lock_profile(
+    conn: &mut PgConnection,
+    account_id: i64,
+) -> sqlx::Result<Option<ProfileRow>> {
+    sqlx::query_as(&format!("{PROFILE} FOR UPDATE"))
+        .bind(account_id)
+        .fetch_optional(conn)
+        .await
 }
 
-/// Open requests fitting the volunteer's skills within their radius plus `slack_m`, nearest first.
-pub async fn task_candidates(
+/// Records that the home moved to `cell`.
+pub async fn record_home_change(
     exec: impl PgExecutor<'_>,
     account_id: i64,
-    slack_m: f64,
-    limit: i64,
-) -> sqlx::Result<Vec<TaskRow>> {
-    sqlx::query_as(
-        "SELECT r.id, r.category, r.urgency, r.needed_by, r.cell \
-         FROM volunteer_profiles v \
-         JOIN help_requests r ON r.status = 'open' AND r.category = ANY (v.skills) \
-              AND ST_DWithin(r.location, v.home, v.radius_m + $2, false) \
-         WHERE v.account_id = $1 \
-         ORDER BY ST_Distance(r.location, v.home, false) LIMIT $3",
+    cell: i64,
+) -> sqlx::Result<()> {
+    sqlx::query("INSERT INTO volunteer_home_changes (account_id, cell) VALUES ($1, $2)")
+        .bind(account_id)
+        .bind(cell)
+        .execute(exec)
+        .await
+        .map(|_| ())
+}
+
+/// When the home moved since `since`.
+pub async fn home_changes_since(
+    exec: impl PgExecutor<'_>,
+    account_id: i64,
+    since: DateTime<Utc>,
+) -> sqlx::Result<Vec<DateTime<Utc>>> {
+    sqlx::query_scalar(
+        "SELECT changed_at FROM volunteer_home_changes WHERE account_id = $1 AND changed_at > $2",
     )
     .bind(account_id)
-    .bind(slack_m)
-    .bind(limit)
+    .bind(since)
     .fetch_all(exec)
     .await
 }
 
+/// The home cell as it stood at `at`: the last one set by then.
+pub async fn home_at(
+    exec: impl PgExecutor<'_>,
+    account_id: i64,
+    at: DateTime<Utc>,
+) -> sqlx::Result<Option<i64>> {
+    sqlx::query_scalar(
+        "SELECT cell FROM volunteer_home_changes WHERE account_id = $1 AND changed_at <= $2 \
+         ORDER BY changed_at DESC, id DESC LIMIT 1",
+    )
+    .bind(account_id)
+    .bind(at)
+    .fetch_optional(exec)
+    .await
+}
+
+/// A volunteer near a request, with every fact the eligibility rule reads.
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct CandidateRow {
     pub account_id: i64,
     pub display_name: String,
-    pub distance_m: f64,
+    pub role: String,
+    pub verified: bool,
+    pub suspended: bool,
+    pub on_duty: bool,
+    pub skills: Vec<String>,
+    pub radius_m: f64,
+    pub max_open: i32,
+    pub home_cell: Option<i64>,
+    pub open_assignments: i64,
     pub recent_assignments: i64,
 }
 
-/// Volunteers who could take the request: verified, on duty, with a fitting skill, the request's
-/// public point (`public`) inside their radius, and under their cap. `distance_m` is the exact
-/// distance, for coordinators. Unordered beyond distance; the domain ranks them.
-pub async fn candidates(
+/// Volunteers whose home lies within their radius plus `slack_m` of `point` (a request's
+/// public point): a superset, in no meaningful order and with no limit, from which the
+/// domain picks by public cells.
+pub async fn candidates_near(
     exec: impl PgExecutor<'_>,
-    request_id: Uuid,
-    public: LatLon,
-    limit: i64,
+    point: LatLon,
+    slack_m: f64,
 ) -> sqlx::Result<Vec<CandidateRow>> {
     sqlx::query_as(
-        "SELECT a.id AS account_id, a.display_name, \
-                ST_Distance(r.location, v.home, false) AS distance_m, \
+        "SELECT a.id AS account_id, a.display_name, a.role, a.verified, \
+                a.suspended_at IS NOT NULL AS suspended, v.on_duty, v.skills, v.radius_m, \
+                v.max_open, v.home_cell, \
+                (SELECT count(*) FROM help_requests o \
+                   WHERE o.assignee = a.id AND o.status = 'assigned') AS open_assignments, \
                 (SELECT count(*) FROM request_events e WHERE e.account_id = a.id \
                    AND e.action = 'claimed' AND e.created_at > now() - interval '7 days') \
                    AS recent_assignments \
-         FROM help_requests r \
-         JOIN volunteer_profiles v ON r.category = ANY (v.skills) \
-              AND ST_DWithin(ST_SetSRID(ST_MakePoint($3, $4), 4326)::geography, v.home, \
-                             v.radius_m, false) \
-         JOIN accounts a ON a.id = v.account_id AND a.verified \
-         WHERE r.id = $1 AND r.location IS NOT NULL AND v.on_duty \
-           AND (SELECT count(*) FROM help_requests o \
-                WHERE o.assignee = a.id AND o.status = 'assigned') < v.max_open \
-         ORDER BY distance_m, a.id LIMIT $2",
+         FROM volunteer_profiles v JOIN accounts a ON a.id = v.account_id \
+         WHERE ST_DWithin(ST_SetSRID(ST_MakePoint($1, $2), 4326)::geography, v.home, \
+                          v.radius_m + $3, false)",
     )
-    .bind(request_id)
-    .bind(limit)
-    .bind(public.lon)
-    .bind(public.lat)
+    .bind(point.lon)
+    .bind(point.lat)
+    .bind(slack_m)
     .fetch_all(exec)
     .await
 }

@@ -3,6 +3,7 @@
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
+use super::requests::Denied;
 use super::Invalid;
 
 /// What an account may do. Volunteers take tasks; organizers run kitchens; coordinators
@@ -49,6 +50,50 @@ impl std::str::FromStr for Role {
             )),
         }
     }
+}
+
+/// What a coordinator may do to an account's standing.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Standing {
+    Verify,
+    Unverify,
+    Suspend,
+    Unsuspend,
+}
+
+impl Standing {
+    /// The verb in the account audit log.
+    pub fn event(self) -> &'static str {
+        match self {
+            Standing::Verify => "verified",
+            Standing::Unverify => "unverified",
+            Standing::Suspend => "suspended",
+            Standing::Unsuspend => "unsuspended",
+        }
+    }
+}
+
+/// Only coordinators change an account's standing, and none may take away their own (a
+/// coordinator locked out by mistake needs another one, or the CLI).
+pub fn decide_standing(
+    actor_role: Role,
+    actor_id: i64,
+    target: i64,
+    change: Standing,
+) -> Result<(), Denied> {
+    if actor_role != Role::Coordinator {
+        return Err(Denied::Forbidden(
+            "coordinators_only",
+            "only coordinators may do this".into(),
+        ));
+    }
+    if actor_id == target && matches!(change, Standing::Unverify | Standing::Suspend) {
+        return Err(Denied::Conflict(
+            "cannot_suspend_self",
+            "you cannot suspend or unverify your own account".into(),
+        ));
+    }
+    Ok(())
 }
 
 pub const PASSWORD_MIN: usize = 8;
@@ -154,6 +199,20 @@ mod tests {
         ] {
             assert_eq!(email(bad).unwrap_err().code, "invalid_email", "{bad}");
         }
+    }
+
+    #[test]
+    fn only_coordinators_change_standing_and_not_their_own() {
+        assert!(decide_standing(Role::Coordinator, 1, 2, Standing::Suspend).is_ok());
+        assert!(decide_standing(Role::Coordinator, 1, 1, Standing::Verify).is_ok());
+        assert!(matches!(
+            decide_standing(Role::Coordinator, 1, 1, Standing::Suspend),
+            Err(Denied::Conflict("cannot_suspend_self", _))
+        ));
+        assert!(matches!(
+            decide_standing(Role::Volunteer, 1, 2, Standing::Verify),
+            Err(Denied::Forbidden("coordinators_only", _))
+        ));
     }
 
     #[test]

@@ -165,6 +165,26 @@ mod tests {
     }
 
     #[test]
+    fn the_migrations_bit_formula_gives_the_res7_parent() {
+        // migrations/0004_privacy.sql computes res-7 parents of stored cells in SQL this way.
+        for p in [
+            santa_fe(),
+            LatLon::new(-34.6, -58.4).unwrap(),
+            LatLon::new(51.5, 0.1).unwrap(),
+        ] {
+            let c = Cell::at(p, STORED_RES).to_db();
+            let sql = ((c & !(15i64 << 52)) | (7i64 << 52)) | (63i64 << 18);
+            assert_eq!(
+                sql,
+                Cell::at(p, STORED_RES)
+                    .parent(Resolution::Seven)
+                    .unwrap()
+                    .to_db()
+            );
+        }
+    }
+
+    #[test]
     fn a_res9_cell_lies_inside_its_res7_parent_range() {
         let c = Cell::at(santa_fe(), STORED_RES);
         let (lo, hi) = c.parent(Resolution::Seven).unwrap().stored_range();

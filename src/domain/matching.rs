@@ -1,7 +1,8 @@
 //! Matching volunteers to a request: the volunteer profile's rules and the candidate ranking.
 
-use std::cmp::Ordering;
-
+use super::cells::Cell;
+use super::claims::{self, Volunteer};
+use super::geo;
 use super::Invalid;
 
 pub const RADIUS_MIN_M: f64 = 100.0;
@@ -30,51 +31,111 @@ pub fn max_open(value: i32) -> Result<i32, Invalid> {
     Ok(value)
 }
 
-/// An eligible volunteer for one request.
+/// A volunteer who might take a request, as read from the database.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Candidate {
     pub account_id: i64,
     pub display_name: String,
-    pub distance_m: f64,
+    pub volunteer: Volunteer,
+    /// The current home's stored cell.
+    pub home: Option<Cell>,
     /// Claims in the last 7 days.
     pub recent_assignments: i64,
 }
 
-/// Nearest first; at the same whole metre, the one with fewer recent assignments, to spread
-/// the load; then the older account.
-pub fn rank(a: &Candidate, b: &Candidate) -> Ordering {
-    a.distance_m
-        .round()
-        .total_cmp(&b.distance_m.round())
-        .then(a.recent_assignments.cmp(&b.recent_assignments))
-        .then(a.account_id.cmp(&b.account_id))
+/// A candidate as coordinators see them: a band, never a distance, since three exact
+/// distances from chosen requests would pin a home that no one is shown.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Match {
+    pub account_id: i64,
+    pub display_name: String,
+    pub distance_band: &'static str,
+    pub recent_assignments: i64,
+}
+
+/// The eligible candidates (the claim rule: `claims::eligible`), nearest first between public
+/// points, then those with fewer recent assignments, to spread the load; then the older account.
+pub fn matches(
+    category: &str,
+    request: Cell,
+    candidates: Vec<Candidate>,
+    limit: usize,
+) -> Vec<Match> {
+    let mut ok: Vec<(Candidate, f64)> = candidates
+        .into_iter()
+        .filter_map(|c| {
+            claims::eligible(&c.volunteer, c.home, category, request)
+                .ok()
+                .map(|d| (c, d))
+        })
+        .collect();
+    ok.sort_by(|(a, da), (b, db)| {
+        da.total_cmp(db)
+            .then(a.recent_assignments.cmp(&b.recent_assignments))
+            .then(a.account_id.cmp(&b.account_id))
+    });
+    ok.truncate(limit);
+    ok.into_iter()
+        .map(|(c, d)| Match {
+            account_id: c.account_id,
+            display_name: c.display_name,
+            distance_band: geo::distance_band(d),
+            recent_assignments: c.recent_assignments,
+        })
+        .collect()
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::domain::accounts::Role;
 
-    fn c(id: i64, d: f64, recent: i64) -> Candidate {
+    fn cell(lat: f64, lon: f64) -> Cell {
+        Cell::at(
+            crate::domain::geo::LatLon::new(lat, lon).unwrap(),
+            crate::domain::cells::STORED_RES,
+        )
+    }
+
+    fn c(id: i64, home: Cell, recent: i64) -> Candidate {
         Candidate {
             account_id: id,
             display_name: String::new(),
-            distance_m: d,
+            volunteer: Volunteer {
+                role: Role::Volunteer,
+                verified: true,
+                suspended: false,
+                on_duty: true,
+                skills: vec!["medicine".into()],
+                radius_m: 5_000.0,
+                open_assignments: 0,
+                max_open: 2,
+            },
+            home: Some(home),
             recent_assignments: recent,
         }
     }
 
     #[test]
-    fn candidates_rank_by_distance_then_load() {
-        let mut v = [
-            c(1, 800.0, 0),
-            c(2, 200.2, 3),
-            c(3, 200.4, 1),
-            c(4, 50.0, 9),
-        ];
-        v.sort_by(rank);
+    fn candidates_rank_by_public_distance_then_load_and_show_bands() {
+        let spot = cell(-31.6333, -60.7);
+        let far = cell(-31.6333, -60.73);
+        let mut off = c(5, spot, 0);
+        off.volunteer.on_duty = false;
+        let list = matches(
+            "medicine",
+            spot,
+            vec![c(1, far, 0), c(2, spot, 3), c(3, spot, 1), off],
+            10,
+        );
+        let ids: Vec<i64> = list.iter().map(|m| m.account_id).collect();
+        assert_eq!(ids, vec![3, 2, 1]);
+        assert_eq!(list[0].distance_band, "<1 km");
+        assert_eq!(list[2].distance_band, "1-3 km");
+        assert!(matches("meal", spot, vec![c(1, spot, 0)], 10).is_empty());
         assert_eq!(
-            v.iter().map(|c| c.account_id).collect::<Vec<_>>(),
-            vec![4, 3, 2, 1]
+            matches("medicine", spot, vec![c(1, spot, 0), c(2, spot, 0)], 1).len(),
+            1
         );
     }
 

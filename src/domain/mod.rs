@@ -1,15 +1,19 @@
 //! Plain Rust decisions: coordinates and cells, the place taxonomy, opening hours, the help
-//! request lifecycle and matching. Nothing here knows about HTTP or SQL, so unit tests reach it all.
+//! request lifecycle, what each audience may learn (`privacy`), claims, homes and matching.
+//! Nothing here knows about HTTP or SQL, so unit tests reach it all.
 
 pub mod accounts;
 pub mod categories;
 pub mod cells;
+pub mod claims;
 pub mod geo;
+pub mod homes;
 pub mod hours;
 pub mod kitchens;
 pub mod limits;
 pub mod matching;
 pub mod privacy;
+pub mod public_counts;
 pub mod requests;
 
 /// Input that breaks a rule, with a stable code and a message naming the bad value.

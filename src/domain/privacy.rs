@@ -1,250 +1,395 @@
-//! The public, k-anonymous picture of open help requests: counts per resolution-8 cell, rolled
-//! up into resolution-7 parents when a cell holds fewer than [`K_MIN`], and dropped when even
-//! the parent stays below it.
+//! What each audience may learn about a help request, decided in one place.
+//!
+//! The rule: everything someone outside the full view can observe about a request (whether it
+//! is listed, its order, where a list is cut, counts, bands, whether they may claim it) is a
+//! function of its **public cell**, the resolution-8 H3 cell (about 0.74 km²), and never of
+//! its exact point. Distances are measured between public points: the centre of the request's
+//! public cell and the centre of the volunteer's resolution-8 home cell. A volunteer chooses
+//! their own home and radius, so any answer that turned on an exact distance could be probed,
+//! home move by home move, until it gave the point away (an audit did it to 3 cm).
+//!
+//! The full view (exact location, address detail, contact) goes to the assigned volunteer,
+//! coordinators and the holder of the manage token only, and each one is audited.
 
-use std::collections::BTreeMap;
+use chrono::{DateTime, Utc};
+use uuid::Uuid;
 
-use h3o::Resolution;
+use super::accounts::Role;
+use super::cells::{self, Cell, PUBLIC_RES};
+use super::geo::{self, LatLon};
+use super::requests::{Actor, Denied, Urgency};
 
-use super::cells::{Cell, PUBLIC_RES};
-use super::geo::{BBox, LatLon};
-use super::Invalid;
-
-/// The smallest count any public view shows.
-pub const K_MIN: usize = 3;
-/// Where res-8 counts below [`K_MIN`] roll up to.
-pub const ROLLUP_RES: Resolution = Resolution::Seven;
-
-/// The point that stands for a request in everything a volunteer can probe (whether it is in
-/// their task list, its distance band, whether they may claim it): the centre of its public
-/// res-8 cell. A volunteer sets their own home and radius, so exact distances would let anyone
-/// move their home until a band or the list flips and so trilaterate the request; distances to
-/// the cell centre reveal nothing beyond the cell, which the task shows anyway.
-pub fn public_point(stored: Cell) -> LatLon {
-    stored.parent(PUBLIC_RES).unwrap_or(stored).center()
+/// Who is looking at a request. Assignee is relative to one request.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Audience {
+    Anonymous,
+    /// Signed in, but no coordinator has verified the account: the same as anonymous.
+    Unverified,
+    /// A verified organizer: runs kitchens, takes no tasks.
+    Organizer,
+    /// A verified volunteer: sees tasks as cells and bands, may claim.
+    Volunteer,
+    /// The volunteer who holds this request.
+    Assignee,
+    Coordinator,
+    /// Whoever holds the request's manage token (the requester, or someone acting for them).
+    TokenHolder,
 }
 
-/// How far a request may lie from its public point, with room to spare (a res-8 cell's
-/// circumradius is about 0.5 km); database prefilters widen their radius by this much.
+pub fn audience(actor: &Actor, assignee: Option<i64>) -> Audience {
+    if actor.has_token {
+        return Audience::TokenHolder;
+    }
+    let Some(a) = actor.account else {
+        return Audience::Anonymous;
+    };
+    match a.role {
+        Role::Coordinator => Audience::Coordinator,
+        _ if assignee == Some(a.id) => Audience::Assignee,
+        _ if !a.verified => Audience::Unverified,
+        Role::Organizer => Audience::Organizer,
+        Role::Volunteer => Audience::Volunteer,
+    }
+}
+
+/// Why someone sees a request's exact location and contact; written to the audit log.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Reveal {
+    Coordinator,
+    Assignee,
+    Requester,
+}
+
+impl Reveal {
+    /// Reveals to accounts are audited by name; the requester's own look is logged too.
+    pub fn audit_actor(self) -> &'static str {
+        match self {
+            Reveal::Coordinator | Reveal::Assignee => "account",
+            Reveal::Requester => "requester",
+        }
+    }
+}
+
+impl Audience {
+    /// The full view, or `None` for the public one (category, urgency, status, public cell,
+    /// deadline, creation time).
+    pub fn reveal(self) -> Option<Reveal> {
+        match self {
+            Audience::TokenHolder => Some(Reveal::Requester),
+            Audience::Coordinator => Some(Reveal::Coordinator),
+            Audience::Assignee => Some(Reveal::Assignee),
+            _ => None,
+        }
+    }
+
+    /// Individual tasks (cell, band) go to verified volunteers and coordinators only; everyone
+    /// else sees the k-anonymous counts, where a lone request does not show.
+    pub fn may_browse_tasks(self) -> Result<(), Denied> {
+        match self {
+            Audience::Volunteer | Audience::Assignee | Audience::Coordinator => Ok(()),
+            Audience::Anonymous | Audience::TokenHolder => Err(Denied::SignInRequired),
+            Audience::Unverified => Err(not_verified()),
+            Audience::Organizer => Err(volunteers_only()),
+        }
+    }
+}
+
+pub(crate) fn not_verified() -> Denied {
+    Denied::Forbidden(
+        "not_verified",
+        "a coordinator must verify your account before you can see or take requests".into(),
+    )
+}
+
+pub(crate) fn volunteers_only() -> Denied {
+    Denied::Forbidden(
+        "volunteers_only",
+        "only volunteer accounts can see or take requests".into(),
+    )
+}
+
+/// The point that stands for a stored cell (a request's or a volunteer's home) in everything
+/// an outsider can observe: the centre of its resolution-8 cell.
+pub fn public_point(stored: Cell) -> LatLon {
+    public_cell(stored).center()
+}
+
+/// The resolution-8 cell of a stored (res-9) cell.
+pub fn public_cell(stored: Cell) -> Cell {
+    stored.parent(PUBLIC_RES).unwrap_or(stored)
+}
+
+/// How far a stored point may lie from its public point, with room to spare (a res-8 cell's
+/// circumradius is about 0.5 km). Database prefilters widen their radius by this much so that
+/// they return a superset, never a cut.
 pub const PUBLIC_POINT_SLACK_M: f64 = 1_000.0;
 
-/// The distance from a volunteer's home to a request's public point, if within `radius_m`.
-pub fn within_reach(home: LatLon, radius_m: f64, stored: Cell) -> Option<f64> {
-    let d = home.distance_m(&public_point(stored));
+/// The distance between two public points, if within `radius_m`: the one reach rule for the
+/// task list, claims and matches.
+pub fn within_reach(home: Cell, radius_m: f64, request: Cell) -> Option<f64> {
+    let d = public_point(home).distance_m(&public_point(request));
     (d <= radius_m).then_some(d)
 }
 
-/// The granularity of the distance coordinators see in matches.
-pub const MATCH_DISTANCE_STEP_M: f64 = 100.0;
-
-/// A volunteer's distance as coordinators see it: rounded to 100 m. Exact distances from three
-/// chosen request points would pin a volunteer's home, which is shown to no one.
-pub fn match_distance_m(exact: f64) -> i64 {
-    ((exact / MATCH_DISTANCE_STEP_M).round() * MATCH_DISTANCE_STEP_M) as i64
+/// Res-9 id ranges holding every request that [`within_reach`] could accept from `home`: the
+/// database may prefilter by these cells (a superset, with no limit), and the domain decides.
+pub fn reach_cover(home: Cell, radius_m: f64) -> Vec<(i64, i64)> {
+    cells::covering_ranges(public_point(home), radius_m + PUBLIC_POINT_SLACK_M)
 }
 
-/// The resolution a public count may be asked for: 8 (the default) or coarser.
-pub fn public_res(value: Option<u8>) -> Result<Resolution, Invalid> {
-    super::cells::resolution(value.unwrap_or(u8::from(PUBLIC_RES)), PUBLIC_RES)
+/// An open request that may lie in a volunteer's reach, as read from the database.
+#[derive(Debug, Clone, PartialEq)]
+pub struct OpenRequest {
+    pub id: Uuid,
+    pub category: String,
+    pub urgency: Urgency,
+    pub needed_by: Option<DateTime<Utc>>,
+    pub stored: Cell,
 }
 
-/// Counts of stored (res-9) cells at `res`, sorted by cell.
-///
-/// The public picture is decided once, at res 8: cells with at least [`K_MIN`] requests, plus
-/// the res-7 roll-up of the smaller ones when that reaches [`K_MIN`]. A coarser view only adds
-/// up what that picture shows, so comparing two resolutions reveals nothing it hides.
-pub fn public_counts(stored: &[Cell], res: Resolution) -> Vec<(Cell, usize)> {
-    let fine = count_at(stored.iter().copied(), PUBLIC_RES);
-    let mut shown: Vec<(Cell, usize)> = fine
-        .iter()
-        .filter(|(_, n)| **n >= K_MIN)
-        .map(|(c, n)| (*c, *n))
+/// A task as a volunteer sees it: no point, no exact distance.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Task {
+    pub id: Uuid,
+    pub category: String,
+    pub urgency: Urgency,
+    pub needed_by: Option<DateTime<Utc>>,
+    pub cell: Cell,
+    pub distance_band: &'static str,
+}
+
+/// Most tasks one list shows.
+pub const TASKS_LIMIT: usize = 200;
+
+/// The task list: requests fitting a skill whose public point lies within `radius_m` of the
+/// volunteer's public point; most urgent first, then nearest (between public points), then by
+/// id (random, so it says nothing about place); cut at [`TASKS_LIMIT`]. Every input to the
+/// selection, the order and the cut is the request's public cell.
+pub fn task_list(
+    home: Cell,
+    radius_m: f64,
+    skills: &[String],
+    open: Vec<OpenRequest>,
+) -> Vec<Task> {
+    let mut near: Vec<(OpenRequest, f64)> = open
+        .into_iter()
+        .filter(|r| skills.contains(&r.category))
+        .filter_map(|r| within_reach(home, radius_m, r.stored).map(|d| (r, d)))
         .collect();
-    let rest = fine
-        .iter()
-        .filter(|(_, n)| **n < K_MIN)
-        .flat_map(|(c, n)| std::iter::repeat_n(*c, *n));
-    let rolled = count_at(rest, ROLLUP_RES);
-    shown.extend(rolled.into_iter().filter(|(_, n)| *n >= K_MIN));
-    if res < PUBLIC_RES {
-        let mut coarse: BTreeMap<Cell, usize> = BTreeMap::new();
-        for (c, n) in shown {
-            if let Some(parent) = c.parent(res) {
-                *coarse.entry(parent).or_insert(0) += n;
-            }
-        }
-        shown = coarse.into_iter().collect();
-    }
-    shown.sort();
-    shown
-}
-
-fn count_at(cells: impl Iterator<Item = Cell>, res: Resolution) -> BTreeMap<Cell, usize> {
-    let mut counts = BTreeMap::new();
-    for c in cells.filter_map(|c| c.parent(res)) {
-        *counts.entry(c).or_insert(0) += 1;
-    }
-    counts
-}
-
-/// The query box widened so that every cell that touches `bbox`, at the coarsest resolution the
-/// answer may use, lies wholly inside it. Counting whole cells, rather than the points that
-/// happen to fall inside the box, keeps a sliding box from locating a request inside its cell.
-pub fn widened_bbox(bbox: BBox, res: Resolution) -> BBox {
-    let coarsest = res.min(ROLLUP_RES);
-    // A hexagon's diameter is two edges; three leave room for H3's size distortion.
-    let margin_m = 3.0 * coarsest.edge_length_m();
-    let dlat = margin_m / 111_320.0;
-    let widest_lat = bbox.min_lat.abs().max(bbox.max_lat.abs()).min(85.0);
-    let dlon = margin_m / (111_320.0 * widest_lat.to_radians().cos());
-    BBox {
-        min_lon: (bbox.min_lon - dlon).max(-180.0),
-        min_lat: (bbox.min_lat - dlat).max(-90.0),
-        max_lon: (bbox.max_lon + dlon).min(180.0),
-        max_lat: (bbox.max_lat + dlat).min(90.0),
-    }
-}
-
-/// Whether a cell's outline touches the box (by the outline's bounds), to trim the answer.
-pub fn touches(cell: Cell, bbox: BBox) -> bool {
-    let ring = cell.ring();
-    let (mut lo_lon, mut lo_lat, mut hi_lon, mut hi_lat) = (f64::MAX, f64::MAX, f64::MIN, f64::MIN);
-    for [lon, lat] in ring {
-        lo_lon = lo_lon.min(lon);
-        hi_lon = hi_lon.max(lon);
-        lo_lat = lo_lat.min(lat);
-        hi_lat = hi_lat.max(lat);
-    }
-    lo_lon <= bbox.max_lon
-        && hi_lon >= bbox.min_lon
-        && lo_lat <= bbox.max_lat
-        && hi_lat >= bbox.min_lat
+    near.sort_by(|(a, da), (b, db)| {
+        b.urgency
+            .cmp(&a.urgency)
+            .then(da.total_cmp(db))
+            .then(a.id.cmp(&b.id))
+    });
+    near.truncate(TASKS_LIMIT);
+    near.into_iter()
+        .map(|(r, d)| Task {
+            cell: public_cell(r.stored),
+            distance_band: geo::distance_band(d),
+            id: r.id,
+            category: r.category,
+            urgency: r.urgency,
+            needed_by: r.needed_by,
+        })
+        .collect()
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::domain::cells::STORED_RES;
-    use crate::domain::geo::LatLon;
+    use crate::domain::requests::AccountFacts;
 
     fn res9(lat: f64, lon: f64) -> Cell {
         Cell::at(LatLon::new(lat, lon).unwrap(), STORED_RES)
     }
 
-    /// `n` res-9 cells inside the res-8 cell `c8`.
-    fn inside(c8: Cell, n: usize) -> Vec<Cell> {
-        let kids: Vec<Cell> = c8.0.children(STORED_RES).map(Cell).collect();
-        (0..n).map(|i| kids[i % kids.len()]).collect()
+    fn account(id: i64, role: Role, verified: bool) -> Actor {
+        Actor {
+            account: Some(AccountFacts { id, role, verified }),
+            has_token: false,
+        }
     }
 
     #[test]
-    fn coordinators_see_distances_to_the_nearest_100_m() {
-        assert_eq!(match_distance_m(1_249.0), 1_200);
-        assert_eq!(match_distance_m(1_251.0), 1_300);
-        assert_eq!(match_distance_m(30.0), 0);
-    }
-
-    #[test]
-    fn a_cell_shows_from_three_requests() {
-        let c8 = res9(-31.63, -60.70).parent(PUBLIC_RES).unwrap();
-        assert!(public_counts(&inside(c8, 2), PUBLIC_RES).is_empty());
-        assert_eq!(public_counts(&inside(c8, 3), PUBLIC_RES), vec![(c8, 3)]);
-    }
-
-    #[test]
-    fn small_cells_roll_up_into_their_res7_parent_and_vanish_below_three() {
-        let c7 = res9(-31.63, -60.70).parent(ROLLUP_RES).unwrap();
-        let res8: Vec<Cell> = c7.0.children(PUBLIC_RES).map(Cell).collect();
-        // Two cells with one request each: 2 in the parent, not shown.
-        let mut cells = [inside(res8[0], 1), inside(res8[1], 1)].concat();
-        assert!(public_counts(&cells, PUBLIC_RES).is_empty());
-        // A third small cell lifts the parent to 3.
-        cells.extend(inside(res8[2], 2));
-        assert_eq!(public_counts(&cells, PUBLIC_RES), vec![(c7, 4)]);
-        // A full cell shows on its own and does not feed the parent.
-        cells.extend(inside(res8[3], 3));
-        let counts = public_counts(&cells, PUBLIC_RES);
-        assert!(
-            counts.contains(&(res8[3], 3)) && counts.contains(&(c7, 4)),
-            "{counts:?}"
-        );
-        assert!(counts.iter().all(|(_, n)| *n >= K_MIN));
-    }
-
-    #[test]
-    fn coarser_views_add_up_only_what_the_res8_picture_shows() {
-        let c7 = res9(-31.63, -60.70).parent(ROLLUP_RES).unwrap();
-        let res8: Vec<Cell> = c7.0.children(PUBLIC_RES).map(Cell).collect();
-        // 3 in one cell and a lone request next door: res 8 shows 3 and hides the lone one,
-        // so res 7 must say 3 too, or subtracting the two would reveal it.
-        let cells = [inside(res8[0], 3), inside(res8[1], 1)].concat();
-        assert_eq!(public_counts(&cells, PUBLIC_RES), vec![(res8[0], 3)]);
-        assert_eq!(public_counts(&cells, ROLLUP_RES), vec![(c7, 3)]);
+    fn each_audience_is_told_apart() {
+        let token = Actor {
+            account: None,
+            has_token: true,
+        };
+        assert_eq!(audience(&Actor::default(), None), Audience::Anonymous);
+        assert_eq!(audience(&token, Some(5)), Audience::TokenHolder);
         assert_eq!(
-            public_counts(&cells, Resolution::Five),
-            vec![(c7.parent(Resolution::Five).unwrap(), 3)]
+            audience(&account(1, Role::Volunteer, false), None),
+            Audience::Unverified
         );
-    }
-
-    #[test]
-    fn coarser_views_count_at_their_resolution_only() {
-        let c8 = res9(-31.63, -60.70).parent(PUBLIC_RES).unwrap();
-        let c6 = c8.parent(Resolution::Six).unwrap();
         assert_eq!(
-            public_counts(&inside(c8, 4), Resolution::Six),
-            vec![(c6, 4)]
+            audience(&account(1, Role::Organizer, false), None),
+            Audience::Unverified
         );
-        assert!(public_counts(&inside(c8, 2), Resolution::Six).is_empty());
+        assert_eq!(
+            audience(&account(1, Role::Organizer, true), None),
+            Audience::Organizer
+        );
+        assert_eq!(
+            audience(&account(1, Role::Volunteer, true), Some(2)),
+            Audience::Volunteer
+        );
+        assert_eq!(
+            audience(&account(2, Role::Volunteer, true), Some(2)),
+            Audience::Assignee
+        );
+        assert_eq!(
+            audience(&account(3, Role::Coordinator, true), None),
+            Audience::Coordinator
+        );
     }
 
     #[test]
-    fn reach_is_measured_to_the_public_cell_centre() {
+    fn full_details_go_to_the_assignee_coordinators_and_the_link_only() {
+        use Audience::*;
+        for a in [Anonymous, Unverified, Organizer, Volunteer] {
+            assert_eq!(a.reveal(), None, "{a:?}");
+        }
+        assert_eq!(Assignee.reveal(), Some(Reveal::Assignee));
+        assert_eq!(Coordinator.reveal(), Some(Reveal::Coordinator));
+        assert_eq!(TokenHolder.reveal(), Some(Reveal::Requester));
+    }
+
+    #[test]
+    fn only_verified_volunteers_and_coordinators_browse_tasks() {
+        use Audience::*;
+        assert!(Volunteer.may_browse_tasks().is_ok());
+        assert!(Coordinator.may_browse_tasks().is_ok());
+        assert_eq!(Anonymous.may_browse_tasks(), Err(Denied::SignInRequired));
+        assert!(matches!(
+            Unverified.may_browse_tasks(),
+            Err(Denied::Forbidden("not_verified", _))
+        ));
+        assert!(matches!(
+            Organizer.may_browse_tasks(),
+            Err(Denied::Forbidden("volunteers_only", _))
+        ));
+    }
+
+    #[test]
+    fn reach_is_measured_between_public_points() {
+        let home = res9(-31.62, -60.69);
         let stored = res9(-31.6333, -60.7);
-        let centre = stored.parent(PUBLIC_RES).unwrap().center();
-        let home = LatLon::new(-31.62, -60.69).unwrap();
-        let d = home.distance_m(&centre);
+        let d = public_point(home).distance_m(&public_point(stored));
         assert_eq!(within_reach(home, d + 1.0, stored), Some(d));
         assert_eq!(within_reach(home, d - 1.0, stored), None);
-        // Every point of a cell gives the same answer, so moving the home cannot tell them apart.
-        for child in stored
-            .parent(PUBLIC_RES)
-            .unwrap()
+        // Every point of either cell gives the same answer, so no move tells them apart.
+        let kids = |c: Cell| -> Vec<Cell> {
+            public_cell(c)
+                .0
+                .children(STORED_RES)
+                .map(Cell)
+                .filter(|k| public_cell(*k) == public_cell(c))
+                .collect()
+        };
+        for h in kids(home) {
+            for r in kids(stored) {
+                assert_eq!(within_reach(h, d + 1.0, r), Some(d));
+                assert!(r.center().distance_m(&public_point(r)) < PUBLIC_POINT_SLACK_M);
+            }
+        }
+    }
+
+    #[test]
+    fn the_cover_holds_every_request_in_reach() {
+        let home = res9(-31.6333, -60.7);
+        let ranges = reach_cover(home, 3_000.0);
+        let origin = public_cell(home);
+        for c in origin.0.grid_disk::<Vec<_>>(6) {
+            let c = Cell(c);
+            if public_point(home).distance_m(&c.center()) > 3_000.0 {
+                continue;
+            }
+            for k in c.0.children(STORED_RES).map(Cell) {
+                if public_cell(k) == c {
+                    let id = k.to_db();
+                    assert!(ranges.iter().any(|(lo, hi)| *lo <= id && id <= *hi));
+                }
+            }
+        }
+    }
+
+    fn open(id: u128, category: &str, urgency: Urgency, at: Cell) -> OpenRequest {
+        OpenRequest {
+            id: Uuid::from_u128(id),
+            category: category.into(),
+            urgency,
+            needed_by: None,
+            stored: at,
+        }
+    }
+
+    #[test]
+    fn tasks_depend_on_public_cells_only() {
+        let home = res9(-31.6333, -60.7);
+        let skills = vec!["groceries".to_string()];
+        let far_cell = res9(-31.6333, -60.72);
+        let kids: Vec<Cell> = public_cell(far_cell)
             .0
             .children(STORED_RES)
-            .take(20)
-        {
-            assert_eq!(within_reach(home, d + 1.0, Cell(child)), Some(d));
-            assert!(Cell(child).center().distance_m(&centre) < PUBLIC_POINT_SLACK_M);
-        }
-    }
-
-    #[test]
-    fn no_public_view_is_finer_than_res8() {
-        assert_eq!(public_res(None).unwrap(), PUBLIC_RES);
-        assert_eq!(public_res(Some(7)).unwrap(), Resolution::Seven);
-        assert_eq!(public_res(Some(9)).unwrap_err().code, "invalid_resolution");
-    }
-
-    #[test]
-    fn the_widened_box_holds_every_res7_cell_touching_the_view() {
-        let view = BBox {
-            min_lon: -60.72,
-            min_lat: -31.65,
-            max_lon: -60.70,
-            max_lat: -31.63,
-        };
-        let wide = widened_bbox(view, PUBLIC_RES);
-        let corner = res9(view.min_lat, view.min_lon).parent(ROLLUP_RES).unwrap();
-        for [lon, lat] in corner.ring() {
-            assert!(
-                wide.min_lon < lon
-                    && lon < wide.max_lon
-                    && wide.min_lat < lat
-                    && lat < wide.max_lat
+            .map(Cell)
+            .filter(|k| public_cell(*k) == public_cell(far_cell))
+            .collect();
+        // The same request at each point of its cell: the same list, order and band.
+        let other = open(1, "groceries", Urgency::Normal, res9(-31.64, -60.70));
+        let baseline = task_list(
+            home,
+            5_000.0,
+            &skills,
+            vec![
+                other.clone(),
+                open(2, "groceries", Urgency::Normal, kids[0]),
+            ],
+        );
+        for k in &kids {
+            let list = task_list(
+                home,
+                5_000.0,
+                &skills,
+                vec![other.clone(), open(2, "groceries", Urgency::Normal, *k)],
             );
+            assert_eq!(list, baseline);
         }
-        assert!(touches(corner, view));
-        let far = res9(-32.95, -60.65).parent(PUBLIC_RES).unwrap();
-        assert!(!touches(far, view));
+        assert_eq!(baseline[1].cell, public_cell(far_cell));
+    }
+
+    #[test]
+    fn tasks_sort_by_urgency_then_public_distance_and_skip_other_skills() {
+        let home = res9(-31.6333, -60.7);
+        let skills = vec!["groceries".to_string(), "medicine".to_string()];
+        let near = res9(-31.6333, -60.7);
+        let far = res9(-31.6333, -60.73);
+        let list = task_list(
+            home,
+            10_000.0,
+            &skills,
+            vec![
+                open(1, "groceries", Urgency::Low, near),
+                open(2, "medicine", Urgency::High, far),
+                open(3, "groceries", Urgency::High, near),
+                open(4, "meal", Urgency::High, near),
+                open(5, "groceries", Urgency::Normal, res9(-31.0, -60.7)),
+            ],
+        );
+        let ids: Vec<u128> = list.iter().map(|t| t.id.as_u128()).collect();
+        assert_eq!(ids, vec![3, 2, 1]);
+        assert_eq!(list[0].distance_band, "<1 km");
+    }
+
+    #[test]
+    fn a_list_is_cut_at_the_limit() {
+        let home = res9(-31.6333, -60.7);
+        let skills = vec!["groceries".to_string()];
+        let many = (0..TASKS_LIMIT as u128 + 10)
+            .map(|i| open(i, "groceries", Urgency::Normal, home))
+            .collect();
+        assert_eq!(task_list(home, 1_000.0, &skills, many).len(), TASKS_LIMIT);
     }
 }

@@ -1,8 +1,6 @@
 //! Help requests: categories, urgency, the lifecycle state machine, who may act on a request,
 //! who may see its full details, and the rules a claim must pass.
 
-use std::cmp::Ordering;
-
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -52,7 +50,10 @@ pub fn skills<'a>(values: impl IntoIterator<Item = &'a str>) -> Result<Vec<&'sta
     Ok(out)
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema, Default)]
+/// Ordered from least to most urgent.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize, ToSchema, Default,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum Urgency {
     Low,
@@ -67,14 +68,6 @@ impl Urgency {
             Urgency::Low => "low",
             Urgency::Normal => "normal",
             Urgency::High => "high",
-        }
-    }
-    /// Higher is more urgent.
-    fn rank(self) -> u8 {
-        match self {
-            Urgency::Low => 0,
-            Urgency::Normal => 1,
-            Urgency::High => 2,
         }
     }
 }
@@ -185,6 +178,12 @@ pub enum Denied {
     Forbidden(&'static str, String),
     /// The request's state does not allow it (409), with a stable code.
     Conflict(&'static str, String),
+    /// Too many of these lately (429, with `Retry-After`).
+    Limited {
+        code: &'static str,
+        message: String,
+        retry_after_secs: u64,
+    },
 }
 
 /// The state after `action`, or why it does not apply in `from`.
@@ -257,14 +256,9 @@ pub fn authorize(action: Action, actor: &Actor, assignee: Option<i64>) -> Result
             "forbidden",
             "only the requester (with the private link) or a coordinator may cancel",
         ),
-        Action::Claim => match actor.account {
-            None => Err(Denied::SignInRequired),
-            Some(a) if !a.verified => forbidden(
-                "not_verified",
-                "a coordinator must verify your account before you can take requests",
-            ),
-            Some(_) => Ok(()),
-        },
+        // Who may claim is `claims::eligible`, which needs the volunteer's profile.
+        Action::Claim if actor.account.is_none() => Err(Denied::SignInRequired),
+        Action::Claim => Ok(()),
         Action::Release | Action::Complete if actor.is_coordinator() || actor.is(assignee) => {
             Ok(())
         }
@@ -276,36 +270,6 @@ pub fn authorize(action: Action, actor: &Actor, assignee: Option<i64>) -> Result
             "only the assigned volunteer or a coordinator may do this",
         ),
         Action::Expire => forbidden("forbidden", "requests expire by themselves"),
-    }
-}
-
-/// Why someone may see a request's exact location and contact; `None` means the public view.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Reveal {
-    Coordinator,
-    Assignee,
-    Requester,
-}
-
-impl Reveal {
-    /// Reveals to accounts are audited by name; the requester's own look is logged too.
-    pub fn audit_actor(self) -> &'static str {
-        match self {
-            Reveal::Coordinator | Reveal::Assignee => "account",
-            Reveal::Requester => "requester",
-        }
-    }
-}
-
-pub fn reveal(actor: &Actor, assignee: Option<i64>) -> Option<Reveal> {
-    if actor.has_token {
-        Some(Reveal::Requester)
-    } else if actor.is_coordinator() {
-        Some(Reveal::Coordinator)
-    } else if actor.is(assignee) {
-        Some(Reveal::Assignee)
-    } else {
-        None
     }
 }
 
@@ -330,51 +294,6 @@ pub fn needed_by(
         )),
         v => Ok(v),
     }
-}
-
-/// What a claim is checked against, read inside the claim transaction.
-#[derive(Debug, Clone, PartialEq)]
-pub struct ClaimFacts {
-    pub status: Status,
-    pub category: String,
-    pub skills: Vec<String>,
-    /// Metres from the volunteer's home to the request's public point.
-    pub distance_m: f64,
-    pub radius_m: f64,
-    /// The volunteer's assigned, not yet completed requests.
-    pub open_assignments: i64,
-    pub max_open: i32,
-}
-
-/// A verified volunteer may claim an open request that fits a skill, lies within their radius,
-/// while they are under their cap. The radius rule keeps anyone from reading far addresses by
-/// claiming arbitrary ids.
-pub fn check_claim(f: &ClaimFacts) -> Result<(), Denied> {
-    transition(f.status, Action::Claim)?;
-    if !f.skills.contains(&f.category) || f.distance_m > f.radius_m {
-        return Err(Denied::Forbidden(
-            "not_eligible",
-            "this request is outside your skills or your radius".into(),
-        ));
-    }
-    if f.open_assignments >= i64::from(f.max_open) {
-        return Err(Denied::Conflict(
-            "too_many_open",
-            format!(
-                "you already have {} open assignments (your limit is {})",
-                f.open_assignments, f.max_open
-            ),
-        ));
-    }
-    Ok(())
-}
-
-/// Task list order: most urgent first, then nearest, then by the third key (e.g. creation time).
-pub fn task_order<K: Ord>(a: (Urgency, f64, K), b: (Urgency, f64, K)) -> Ordering {
-    b.0.rank()
-        .cmp(&a.0.rank())
-        .then(a.1.total_cmp(&b.1))
-        .then(a.2.cmp(&b.2))
 }
 
 #[cfg(test)]
@@ -434,37 +353,15 @@ mod tests {
         assert_eq!(authorize(Action::Cancel, &requester, None), Ok(()));
         assert!(authorize(Action::Cancel, &vol, None).is_err());
         assert_eq!(authorize(Action::Claim, &vol, None), Ok(()));
-        assert!(matches!(
-            authorize(Action::Claim, &unverified, None),
-            Err(Denied::Forbidden("not_verified", _))
-        ));
+        // Verification and the rest are checked against the profile (`claims::eligible`).
+        assert_eq!(authorize(Action::Claim, &unverified, None), Ok(()));
+        assert_eq!(
+            authorize(Action::Claim, &anon, None),
+            Err(Denied::SignInRequired)
+        );
         assert_eq!(authorize(Action::Complete, &vol, Some(2)), Ok(()));
         assert!(authorize(Action::Release, &vol, Some(9)).is_err());
         assert_eq!(authorize(Action::Release, &coord, Some(9)), Ok(()));
-    }
-
-    #[test]
-    fn full_details_go_to_the_assignee_coordinators_and_the_link_only() {
-        let vol = account(2, Role::Volunteer, true);
-        assert_eq!(reveal(&vol, Some(2)), Some(Reveal::Assignee));
-        assert_eq!(reveal(&vol, Some(3)), None);
-        assert_eq!(reveal(&vol, None), None);
-        assert_eq!(reveal(&account(1, Role::Organizer, true), None), None);
-        assert_eq!(
-            reveal(&account(1, Role::Coordinator, true), None),
-            Some(Reveal::Coordinator)
-        );
-        assert_eq!(
-            reveal(
-                &Actor {
-                    account: None,
-                    has_token: true
-                },
-                None
-            ),
-            Some(Reveal::Requester)
-        );
-        assert_eq!(reveal(&Actor::default(), None), None);
     }
 
     #[test]
@@ -491,64 +388,6 @@ mod tests {
             initial_status(Some(&f(Role::Volunteer, true))),
             Status::PendingReview
         );
-    }
-
-    #[test]
-    fn claims_check_state_fit_radius_and_cap() {
-        let ok = ClaimFacts {
-            status: Status::Open,
-            category: "medicine".into(),
-            skills: vec!["groceries".into(), "medicine".into()],
-            distance_m: 900.0,
-            radius_m: 1000.0,
-            open_assignments: 0,
-            max_open: 1,
-        };
-        assert_eq!(check_claim(&ok), Ok(()));
-        let code = |f: ClaimFacts| match check_claim(&f) {
-            Err(Denied::Conflict(c, _) | Denied::Forbidden(c, _)) => c,
-            other => panic!("{other:?}"),
-        };
-        assert_eq!(
-            code(ClaimFacts {
-                status: Status::Assigned,
-                ..ok.clone()
-            }),
-            "already_assigned"
-        );
-        assert_eq!(
-            code(ClaimFacts {
-                category: "meal".into(),
-                ..ok.clone()
-            }),
-            "not_eligible"
-        );
-        assert_eq!(
-            code(ClaimFacts {
-                distance_m: 1001.0,
-                ..ok.clone()
-            }),
-            "not_eligible"
-        );
-        assert_eq!(
-            code(ClaimFacts {
-                open_assignments: 1,
-                ..ok.clone()
-            }),
-            "too_many_open"
-        );
-    }
-
-    #[test]
-    fn tasks_sort_by_urgency_then_distance() {
-        let mut v = [
-            (Urgency::Low, 10.0, 1),
-            (Urgency::High, 900.0, 2),
-            (Urgency::High, 100.0, 3),
-            (Urgency::Normal, 5.0, 4),
-        ];
-        v.sort_by(|a, b| task_order(*a, *b));
-        assert_eq!(v.iter().map(|t| t.2).collect::<Vec<_>>(), vec![3, 2, 4, 1]);
     }
 
     #[test]

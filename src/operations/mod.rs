@@ -2,3 +2,9 @@
 //! actor, reads the facts it needs through single-statement `db` functions, asks one pure
 //! `domain` function to decide, and then writes. Handlers call these and shape the answer; the
 //! rule is found in `domain`, the steps here, and the SQL in `db`.
+
+pub mod account_standing;
+pub mod claim;
+pub mod create_request;
+pub mod lifecycle;
+pub mod volunteer_profile;

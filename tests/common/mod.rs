@@ -367,7 +367,11 @@ impl Browser {
 
 /// A local client that keeps no cookies, so each call says who it is.
 pub async fn untracked(pool: PgPool) -> Client {
-    Client::untracked(antes::rocket(figment(0), test_config(), pool))
+    untracked_with(pool, test_config()).await
+}
+
+pub async fn untracked_with(pool: PgPool, config: AppConfig) -> Client {
+    Client::untracked(antes::rocket(figment(0), config, pool))
         .await
         .expect("valid rocket")
 }
@@ -412,7 +416,32 @@ pub async fn call(
     token: Option<&str>,
     body: Option<&Value>,
 ) -> (u16, Value) {
+    call_with(client, method, uri, token, None, body).await
+}
+
+/// Calls the app as the holder of a request's manage token (sent in `X-Manage-Token`).
+pub async fn call_manage(
+    client: &Client,
+    method: rocket::http::Method,
+    uri: &str,
+    manage_token: &str,
+    body: Option<&Value>,
+) -> (u16, Value) {
+    call_with(client, method, uri, None, Some(manage_token), body).await
+}
+
+async fn call_with(
+    client: &Client,
+    method: rocket::http::Method,
+    uri: &str,
+    token: Option<&str>,
+    manage_token: Option<&str>,
+    body: Option<&Value>,
+) -> (u16, Value) {
     let mut req = client.req(method, uri.to_string());
+    if let Some(t) = manage_token {
+        req = req.header(rocket::http::Header::new("X-Manage-Token", t.to_string()));
+    }
     if let Some(t) = token {
         req = req.cookie(rocket::http::Cookie::new("antes_session", t.to_string()));
     }
@@ -430,4 +459,47 @@ pub async fn call(
         serde_json::from_str(&text).unwrap_or_else(|e| panic!("{uri}: not JSON ({e}): {text}"))
     };
     (status, value)
+}
+
+/// Gives account `id` a volunteer profile whose home was set two hours ago, past the default
+/// claim window, as for someone who set up their profile earlier. Made through the db layer.
+pub async fn settled_profile(
+    pool: &PgPool,
+    id: i64,
+    skills: &[&str],
+    home: (f64, f64),
+    radius_m: f64,
+    on_duty: bool,
+    max_open: i32,
+) {
+    use antes::domain::cells::{Cell, STORED_RES};
+    let skills: Vec<&'static str> = skills
+        .iter()
+        .map(|s| antes::domain::requests::category(s).unwrap())
+        .collect();
+    let home = antes::domain::geo::LatLon::new(home.0, home.1).unwrap();
+    let cell = Cell::at(home, STORED_RES).to_db();
+    antes::db::volunteers::upsert(
+        pool,
+        id,
+        &antes::db::volunteers::Profile {
+            skills: &skills,
+            home,
+            home_cell: cell,
+            radius_m,
+            on_duty,
+            max_open,
+        },
+    )
+    .await
+    .unwrap();
+    sqlx::query(
+        "INSERT INTO volunteer_home_changes (account_id, cell, changed_at) \
+         VALUES ($1, $2, now() - interval '2 hours')",
+    )
+    .bind(id)
+    .bind(cell)
+    .execute(pool)
+    .await
+    .unwrap();
 }

@@ -1,0 +1,91 @@
+//! The coordinator's ranked candidate volunteers for a request.
+
+use rocket::serde::json::Json;
+use rocket::{get, State};
+use serde::Serialize;
+use sqlx::PgPool;
+use utoipa::ToSchema;
+
+use super::guards::CurrentAccount;
+use super::params::RequestId;
+use super::request_views::load;
+use crate::db::volunteers as db_volunteers;
+use crate::domain::cells::Cell;
+use crate::domain::claims::Volunteer;
+use crate::domain::geo;
+use crate::domain::matching::{self, Candidate};
+use crate::domain::privacy;
+use crate::error::{ApiError, ApiResult, ErrorBody};
+
+/// A candidate volunteer: no home, and no distance finer than a band.
+#[derive(Serialize, ToSchema)]
+pub struct MatchView {
+    pub account_id: i64,
+    pub display_name: String,
+    /// `<1 km`, `1-3 km`, `3-10 km` or `>10 km`, between the centres of the volunteer's res-8
+    /// home cell and the request's res-8 cell.
+    #[schema(example = "1-3 km")]
+    pub distance_band: &'static str,
+    /// Claims in the last 7 days.
+    pub recent_assignments: i64,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct MatchList {
+    pub matches: Vec<MatchView>,
+}
+
+/// Volunteers who could take the request (the claim rule, from their current home), nearest
+/// first between public cell centres, then the less loaded (coordinators only).
+#[utoipa::path(get, path = "/api/requests/{id}/matches", tag = "volunteers",
+    params(("id" = Uuid, Path), ("limit" = Option<i64>, Query, description = "1 to 100, default 20")),
+    responses((status = 200, body = MatchList), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+#[get("/api/requests/<id>/matches?<limit>")]
+pub async fn matches(
+    pool: &State<PgPool>,
+    account: CurrentAccount,
+    id: RequestId,
+    limit: Option<&str>,
+) -> ApiResult<Json<MatchList>> {
+    account.require_coordinator()?;
+    let limit = geo::limit(super::params::opt("limit", limit)?, 20, 100)?;
+    let request = load(pool, id.0).await?;
+    let stored = Cell::from_db(request.cell.ok_or_else(ApiError::internal)?)?;
+    let rows = db_volunteers::candidates_near(
+        &**pool,
+        privacy::public_point(stored),
+        privacy::PUBLIC_POINT_SLACK_M,
+    )
+    .await?;
+    let candidates = rows
+        .into_iter()
+        .map(|c| {
+            Ok(Candidate {
+                account_id: c.account_id,
+                display_name: c.display_name,
+                home: c.home_cell.map(Cell::from_db).transpose()?,
+                volunteer: Volunteer {
+                    role: c.role.parse()?,
+                    verified: c.verified,
+                    suspended: c.suspended,
+                    on_duty: c.on_duty,
+                    skills: c.skills,
+                    radius_m: c.radius_m,
+                    open_assignments: c.open_assignments,
+                    max_open: c.max_open,
+                },
+                recent_assignments: c.recent_assignments,
+            })
+        })
+        .collect::<ApiResult<Vec<_>>>()?;
+    let matches = matching::matches(&request.category, stored, candidates, limit as usize)
+        .into_iter()
+        .map(|m| MatchView {
+            account_id: m.account_id,
+            display_name: m.display_name,
+            distance_band: m.distance_band,
+            recent_assignments: m.recent_assignments,
+        })
+        .collect();
+    Ok(Json(MatchList { matches }))
+}

@@ -1,0 +1,248 @@
+//! Who may take a help request, and give it back: the rules a claim and a release must pass,
+//! and the volunteer eligibility that matching shares with claims.
+
+use chrono::{DateTime, Duration, Utc};
+
+use super::accounts::Role;
+use super::cells::Cell;
+use super::privacy::{self, not_verified, volunteers_only};
+use super::requests::{transition, Action, Denied, Status};
+
+/// A volunteer's standing, read from their account and profile.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Volunteer {
+    pub role: Role,
+    pub verified: bool,
+    pub suspended: bool,
+    pub on_duty: bool,
+    pub skills: Vec<String>,
+    pub radius_m: f64,
+    /// Requests assigned to them and not yet finished.
+    pub open_assignments: i64,
+    pub max_open: i32,
+}
+
+/// Whether `v`, whose home is `home`, may take a `category` request in `request`'s cell.
+/// Returns the distance between the two public points. The same rule picks the candidates a
+/// coordinator sees, so it too depends on public cells only.
+pub fn eligible(
+    v: &Volunteer,
+    home: Option<Cell>,
+    category: &str,
+    request: Cell,
+) -> Result<f64, Denied> {
+    match v.role {
+        Role::Volunteer | Role::Coordinator => {}
+        Role::Organizer => return Err(volunteers_only()),
+    }
+    if v.suspended {
+        return Err(Denied::Forbidden(
+            "account_suspended",
+            "this account is suspended".into(),
+        ));
+    }
+    if !v.verified {
+        return Err(not_verified());
+    }
+    if !v.on_duty {
+        return Err(Denied::Forbidden(
+            "off_duty",
+            "go on duty before taking requests".into(),
+        ));
+    }
+    let Some(home) = home else {
+        return Err(home_not_settled());
+    };
+    let Some(d) = privacy::within_reach(home, v.radius_m, request)
+        .filter(|_| v.skills.iter().any(|s| s == category))
+    else {
+        return Err(Denied::Forbidden(
+            "not_eligible",
+            "this request is outside your skills or your radius".into(),
+        ));
+    };
+    if v.open_assignments >= i64::from(v.max_open) {
+        return Err(Denied::Conflict(
+            "too_many_open",
+            format!(
+                "you already have {} open assignments (your limit is {})",
+                v.open_assignments, v.max_open
+            ),
+        ));
+    }
+    Ok(d)
+}
+
+fn home_not_settled() -> Denied {
+    Denied::Forbidden(
+        "home_not_settled",
+        "your home area was set or moved too recently; you can take requests near it once it \
+         has been in place for the claim window"
+            .into(),
+    )
+}
+
+/// What a claim is checked against, read inside the claim transaction.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ClaimFacts {
+    pub volunteer: Volunteer,
+    /// The home as it stood when the claim window opened (e.g. an hour ago), not the current
+    /// one: otherwise a claimant could move next to any request just before claiming it.
+    pub settled_home: Option<Cell>,
+    pub status: Status,
+    pub category: String,
+    /// The request's stored cell; `None` once purged.
+    pub cell: Option<Cell>,
+}
+
+/// A claim passes the lifecycle (only open requests) and the volunteer's eligibility.
+pub fn decide_claim(f: &ClaimFacts) -> Result<(), Denied> {
+    transition(f.status, Action::Claim)?;
+    let cell = f
+        .cell
+        .ok_or_else(|| Denied::Conflict("invalid_transition", "this request has ended".into()))?;
+    eligible(&f.volunteer, f.settled_home, &f.category, cell).map(|_| ())
+}
+
+/// Releases allowed per volunteer in any 24 hours; claims are capped by `max_open`, so this
+/// caps how many addresses one account can read in a day.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct ReleasePolicy {
+    pub per_day: u32,
+}
+
+/// What a release does besides reopening the request.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ReleaseDecision {
+    /// This release reaches the daily limit: tell the coordinators (a burst of claim and
+    /// release cycles is how addresses are harvested).
+    pub alert: bool,
+}
+
+/// A volunteer's own release, given when they released in the last 24 hours. Coordinators
+/// releasing for someone else are not limited.
+pub fn decide_release(
+    policy: ReleasePolicy,
+    by_assignee: bool,
+    recent_releases: &[DateTime<Utc>],
+    now: DateTime<Utc>,
+) -> Result<ReleaseDecision, Denied> {
+    if !by_assignee || policy.per_day == 0 {
+        return Ok(ReleaseDecision { alert: false });
+    }
+    let day = Duration::hours(24);
+    let in_window: Vec<&DateTime<Utc>> =
+        recent_releases.iter().filter(|t| **t > now - day).collect();
+    let used = in_window.len() as u32;
+    if used >= policy.per_day {
+        let oldest = in_window.iter().min().copied().copied().unwrap_or(now);
+        return Err(Denied::Limited {
+            code: "release_limit",
+            message: format!(
+                "you have given back {used} requests in the last 24 hours (the limit is {}); \
+                 finish or keep this one, or ask a coordinator",
+                policy.per_day
+            ),
+            retry_after_secs: (oldest + day - now).num_seconds().max(1) as u64,
+        });
+    }
+    Ok(ReleaseDecision {
+        alert: used + 1 == policy.per_day,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::cells::STORED_RES;
+    use crate::domain::geo::LatLon;
+
+    fn res9(lat: f64, lon: f64) -> Cell {
+        Cell::at(LatLon::new(lat, lon).unwrap(), STORED_RES)
+    }
+
+    fn ok_facts() -> ClaimFacts {
+        ClaimFacts {
+            volunteer: Volunteer {
+                role: Role::Volunteer,
+                verified: true,
+                suspended: false,
+                on_duty: true,
+                skills: vec!["groceries".into(), "medicine".into()],
+                radius_m: 2_000.0,
+                open_assignments: 0,
+                max_open: 1,
+            },
+            settled_home: Some(res9(-31.6333, -60.7)),
+            status: Status::Open,
+            category: "medicine".into(),
+            cell: Some(res9(-31.64, -60.70)),
+        }
+    }
+
+    fn code(f: ClaimFacts) -> &'static str {
+        match decide_claim(&f) {
+            Err(Denied::Conflict(c, _) | Denied::Forbidden(c, _)) => c,
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn a_claim_passes_only_every_rule() {
+        let ok = ok_facts();
+        assert_eq!(decide_claim(&ok), Ok(()));
+        let mut f = ok.clone();
+        f.status = Status::Assigned;
+        assert_eq!(code(f), "already_assigned");
+        let mut f = ok.clone();
+        f.category = "meal".into();
+        assert_eq!(code(f), "not_eligible");
+        let mut f = ok.clone();
+        f.cell = Some(res9(-31.9, -60.7));
+        assert_eq!(code(f), "not_eligible");
+        let mut f = ok.clone();
+        f.volunteer.open_assignments = 1;
+        assert_eq!(code(f), "too_many_open");
+        let mut f = ok.clone();
+        f.volunteer.on_duty = false;
+        assert_eq!(code(f), "off_duty");
+        let mut f = ok.clone();
+        f.volunteer.verified = false;
+        assert_eq!(code(f), "not_verified");
+        let mut f = ok.clone();
+        f.volunteer.role = Role::Organizer;
+        assert_eq!(code(f), "volunteers_only");
+        let mut f = ok.clone();
+        f.settled_home = None;
+        assert_eq!(code(f), "home_not_settled");
+        let mut f = ok.clone();
+        f.volunteer.suspended = true;
+        assert_eq!(code(f), "account_suspended");
+    }
+
+    #[test]
+    fn releases_are_limited_per_day_and_the_last_allowed_one_alerts() {
+        let policy = ReleasePolicy { per_day: 3 };
+        let now = Utc::now();
+        let h = Duration::hours;
+        assert_eq!(
+            decide_release(policy, true, &[], now),
+            Ok(ReleaseDecision { alert: false })
+        );
+        assert_eq!(
+            decide_release(policy, true, &[now - h(1), now - h(2)], now),
+            Ok(ReleaseDecision { alert: true })
+        );
+        match decide_release(policy, true, &[now - h(1), now - h(2), now - h(20)], now) {
+            Err(Denied::Limited {
+                code: "release_limit",
+                retry_after_secs,
+                ..
+            }) => assert_eq!(retry_after_secs, 4 * 3600),
+            other => panic!("{other:?}"),
+        }
+        // Older releases have left the window; coordinators are not limited.
+        assert!(decide_release(policy, true, &[now - h(25); 5], now).is_ok());
+        assert!(decide_release(policy, false, &[now; 9], now).is_ok());
+    }
+}

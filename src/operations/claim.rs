@@ -1,0 +1,72 @@
+//! Taking an open help request.
+
+use chrono::{DateTime, Utc};
+use sqlx::PgConnection;
+use uuid::Uuid;
+
+use crate::db;
+use crate::domain::cells::Cell;
+use crate::domain::claims::{self, ClaimFacts, Volunteer};
+use crate::domain::homes::{self, HomePolicy};
+use crate::domain::requests::{transition, AccountFacts, Action, Status};
+use crate::error::{ApiError, ApiResult};
+
+/// Claims request `id` for `account`. The profile row is locked first, so parallel claims by
+/// one volunteer count each other's assignments; the assignment is conditional on `open`, so of
+/// parallel claims on one request exactly one wins and the rest get 409 `already_assigned`.
+pub async fn claim(
+    conn: &mut PgConnection,
+    account: &AccountFacts,
+    id: Uuid,
+    homes_policy: HomePolicy,
+    now: DateTime<Utc>,
+) -> ApiResult<()> {
+    let profile = db::volunteers::lock_profile(conn, account.id).await?;
+    let request = db::requests::lifecycle(&mut *conn, id)
+        .await?
+        .ok_or_else(|| ApiError::not_found(format!("no request with id {id}")))?;
+    let Some(profile) = profile else {
+        return Err(ApiError::forbidden(
+            "no_volunteer_profile",
+            "set up your volunteer profile (skills, home, radius) first",
+        ));
+    };
+    let open_assignments = db::requests::count_assigned_to(&mut *conn, account.id).await?;
+    let settled = db::volunteers::home_at(
+        &mut *conn,
+        account.id,
+        homes::settled_before(homes_policy, now),
+    )
+    .await?;
+    let facts = ClaimFacts {
+        volunteer: Volunteer {
+            role: account.role,
+            verified: account.verified,
+            // A suspended account has no session, so it cannot get here.
+            suspended: false,
+            on_duty: profile.on_duty,
+            skills: profile.skills,
+            radius_m: profile.radius_m,
+            open_assignments,
+            max_open: profile.max_open,
+        },
+        settled_home: settled.map(Cell::from_db).transpose()?,
+        status: request.status.parse()?,
+        category: request.category,
+        cell: request.cell.map(Cell::from_db).transpose()?,
+    };
+    claims::decide_claim(&facts)?;
+    if !db::requests::assign(&mut *conn, id, account.id).await? {
+        // Another claim committed between our read and our update.
+        transition(Status::Assigned, Action::Claim)?;
+    }
+    db::requests::add_event(
+        &mut *conn,
+        id,
+        Some(account.id),
+        "account",
+        Action::Claim.event(),
+    )
+    .await?;
+    Ok(())
+}
