@@ -37,8 +37,14 @@ enum Command {
     /// Manage accounts.
     #[command(subcommand)]
     User(UserCommand),
-    /// Expire stale help requests and erase the exact location and contact of old ones, once.
-    Maintain,
+    /// Expire stale help requests, purge old ones and forget old audit accounts, once.
+    Maintain {
+        /// Also rewrite the help request and audit tables (VACUUM FULL), so that erased bytes
+        /// do not linger in the free space of their pages. Locks those tables while it runs:
+        /// use it in a quiet hour.
+        #[arg(long)]
+        rewrite: bool,
+    },
 }
 
 #[derive(Subcommand)]
@@ -124,9 +130,13 @@ async fn run(command: Command) -> anyhow::Result<()> {
             name,
             password,
         }) => add_user(&pool, &email, &role, name, password).await,
-        Command::Maintain => {
+        Command::Maintain { rewrite } => {
             let report = antes::maintenance::run(&pool, &config).await?;
             print!("{report}");
+            if rewrite {
+                antes::maintenance::rewrite(&pool).await?;
+                println!("rewritten: help_requests, request_events, account_events");
+            }
             Ok(())
         }
     }

@@ -1,5 +1,5 @@
-//! Expiry, the retention purge and the audit retention: run on a timer inside `antes serve` and on demand by
-//! `antes maintain`.
+//! Expiry, the retention purge and the audit retention: run on a timer inside `antes serve`
+//! and on demand by `antes maintain`.
 
 use std::fmt;
 
@@ -23,7 +23,7 @@ impl fmt::Display for Report {
         writeln!(f, "expired: {} requests", self.expired)?;
         writeln!(
             f,
-            "purged: {} requests (exact location and contact erased)",
+            "purged: {} requests (personal details erased)",
             self.purged
         )?;
         writeln!(f, "expired: {} kitchen needs", self.needs_expired)?;
@@ -55,6 +55,13 @@ pub async fn run(pool: &PgPool, config: &AppConfig) -> sqlx::Result<Report> {
         needs_expired,
         audit_forgotten,
     })
+}
+
+/// Rewrites the tables that held erased personal data. A plain VACUUM (which every purge runs)
+/// removes the old row versions, but their bytes can stay in the pages' free space until
+/// overwritten; a rewrite leaves none. It locks the tables while it runs.
+pub async fn rewrite(pool: &PgPool) -> sqlx::Result<()> {
+    db::requests::rewrite(pool).await
 }
 
 /// Runs [`run`] every `maintenance_interval_secs` until the process ends; nothing when it is 0.

@@ -9,7 +9,9 @@ use std::process::{Command, Stdio};
 
 use antes::domain::cells::{Cell, PUBLIC_RES};
 use antes::domain::geo::LatLon;
-use common::{account, call, call_manage, test_config, untracked, PASSWORD};
+use common::{
+    account, call, call_manage, haversine, offset, res8, test_config, untracked, PASSWORD,
+};
 use h3o::Resolution;
 use rocket::http::Method::{Get, Post, Put};
 use rocket::local::asynchronous::Client;
@@ -18,39 +20,6 @@ use sqlx::postgres::PgPoolOptions;
 use sqlx::PgPool;
 
 const SANTA_FE: (f64, f64) = (-31.6333, -60.7);
-
-/// Great-circle distance in metres, computed here independently of the app and PostGIS.
-fn haversine(a: (f64, f64), b: (f64, f64)) -> f64 {
-    let r = 6_371_008.8_f64;
-    let (la1, lo1, la2, lo2) = (
-        a.0.to_radians(),
-        a.1.to_radians(),
-        b.0.to_radians(),
-        b.1.to_radians(),
-    );
-    let h = ((la2 - la1) / 2.0).sin().powi(2)
-        + la1.cos() * la2.cos() * ((lo2 - lo1) / 2.0).sin().powi(2);
-    2.0 * r * h.sqrt().asin()
-}
-
-/// The point `metres` away from `from` on `bearing_deg`.
-fn offset(from: (f64, f64), metres: f64, bearing_deg: f64) -> (f64, f64) {
-    let r = 6_371_008.8_f64;
-    let d = metres / r;
-    let b = bearing_deg.to_radians();
-    let (la, lo) = (from.0.to_radians(), from.1.to_radians());
-    let la2 = (la.sin() * d.cos() + la.cos() * d.sin() * b.cos()).asin();
-    let lo2 = lo + (b.sin() * d.sin() * la.cos()).atan2(d.cos() - la.sin() * la2.sin());
-    (la2.to_degrees(), lo2.to_degrees())
-}
-
-/// The public cell of a point as the app defines it: the res-8 parent of its stored res-9 cell
-/// (H3 children do not tile their parent exactly, so this can differ from a direct lookup).
-fn res8(p: (f64, f64)) -> Cell {
-    Cell::at(LatLon::new(p.0, p.1).unwrap(), Resolution::Nine)
-        .parent(PUBLIC_RES)
-        .unwrap()
-}
 
 /// The public point of a point: the centre of its public cell.
 fn public(p: (f64, f64)) -> (f64, f64) {

@@ -387,6 +387,16 @@ pub async fn vacuum(exec: impl PgExecutor<'_>) -> sqlx::Result<()> {
         .map(|_| ())
 }
 
+/// Rewrites the request and audit tables (VACUUM FULL), leaving no erased bytes in free space.
+pub async fn rewrite(pool: &sqlx::PgPool) -> sqlx::Result<()> {
+    for table in ["help_requests", "request_events", "account_events"] {
+        sqlx::query(&format!("VACUUM FULL {table}"))
+            .execute(pool)
+            .await?;
+    }
+    Ok(())
+}
+
 /// Drops the account ids from request audit rows older than `days`. Returns how many.
 pub async fn forget_old_event_accounts(exec: impl PgExecutor<'_>, days: i64) -> sqlx::Result<u64> {
     sqlx::query(

@@ -3,6 +3,8 @@
 //! chromedriver.
 #![allow(dead_code)]
 
+pub mod app;
+
 use std::net::TcpListener;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
@@ -502,4 +504,58 @@ pub async fn settled_profile(
     .execute(pool)
     .await
     .unwrap();
+}
+
+/// Great-circle distance in metres, computed here independently of the app and PostGIS.
+pub fn haversine(a: (f64, f64), b: (f64, f64)) -> f64 {
+    let r = 6_371_008.8_f64;
+    let (la1, lo1, la2, lo2) = (
+        a.0.to_radians(),
+        a.1.to_radians(),
+        b.0.to_radians(),
+        b.1.to_radians(),
+    );
+    let h = ((la2 - la1) / 2.0).sin().powi(2)
+        + la1.cos() * la2.cos() * ((lo2 - lo1) / 2.0).sin().powi(2);
+    2.0 * r * h.sqrt().asin()
+}
+
+/// The point `metres` away from `from` on `bearing_deg`.
+pub fn offset(from: (f64, f64), metres: f64, bearing_deg: f64) -> (f64, f64) {
+    let r = 6_371_008.8_f64;
+    let d = metres / r;
+    let b = bearing_deg.to_radians();
+    let (la, lo) = (from.0.to_radians(), from.1.to_radians());
+    let la2 = (la.sin() * d.cos() + la.cos() * d.sin() * b.cos()).asin();
+    let lo2 = lo + (b.sin() * d.sin() * la.cos()).atan2(d.cos() - la.sin() * la2.sin());
+    (la2.to_degrees(), lo2.to_degrees())
+}
+
+/// The public cell of a point as the app defines it: the res-8 parent of its stored res-9 cell
+/// (H3 children do not tile their parent exactly, so this can differ from a direct lookup).
+pub fn res8(p: (f64, f64)) -> antes::domain::cells::Cell {
+    use antes::domain::cells::{Cell, PUBLIC_RES, STORED_RES};
+    Cell::at(
+        antes::domain::geo::LatLon::new(p.0, p.1).unwrap(),
+        STORED_RES,
+    )
+    .parent(PUBLIC_RES)
+    .unwrap()
+}
+
+/// The westmost and eastmost res-9 centres whose public cell is `cell`: two points of one public
+/// cell, several hundred metres apart.
+pub fn far_apart_in(cell: antes::domain::cells::Cell) -> ((f64, f64), (f64, f64)) {
+    use antes::domain::cells::{Cell, STORED_RES};
+    let mut inside: Vec<(f64, f64)> = cell
+        .0
+        .children(STORED_RES)
+        .map(|k| {
+            let p = Cell(k).center();
+            (p.lat, p.lon)
+        })
+        .filter(|p| res8(*p) == cell)
+        .collect();
+    inside.sort_by(|a, b| a.1.total_cmp(&b.1));
+    (inside[0], *inside.last().unwrap())
 }
