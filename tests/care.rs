@@ -2324,17 +2324,7 @@ async fn moving_ones_home_cannot_tell_two_requests_of_one_cell_apart(pool: PgPoo
     // Two requests at opposite ends of one res-8 cell.
     let cell = res8(SANTA_FE);
     let c = cell.center();
-    let mut inside: Vec<(f64, f64)> = cell
-        .0
-        .children(Resolution::Nine)
-        .map(|k| {
-            let p = Cell(k).center();
-            (p.lat, p.lon)
-        })
-        .filter(|p| res8(*p) == cell)
-        .collect();
-    inside.sort_by(|a, b| a.1.total_cmp(&b.1));
-    let (west, east) = (inside[0], *inside.last().unwrap());
+    let (west, east) = common::far_apart_in(cell);
     assert!(haversine(west, east) > 400.0);
     open_request(&client, &coord, west, "groceries", "normal").await;
     open_request(&client, &coord, east, "groceries", "normal").await;
