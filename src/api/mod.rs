@@ -8,16 +8,20 @@ pub mod claims;
 pub mod geocode;
 pub mod guards;
 pub mod health;
-pub mod kitchens;
+pub mod kitchen_access;
 pub mod limits;
 pub mod matches;
+pub mod needs;
 pub mod openapi;
 pub mod params;
+pub mod place_admin;
 pub mod places;
+pub mod pledges;
 pub mod profiles;
 pub mod request_views;
 pub mod requests;
 pub mod review;
+pub mod shifts;
 pub mod tasks;
 pub mod web;
 
@@ -36,23 +40,23 @@ pub fn routes() -> Vec<Route> {
         places::nearby,
         geocode::search,
         places::one,
-        kitchens::create_place,
-        kitchens::edit_place,
-        kitchens::approve_place,
-        kitchens::add_organizer,
-        kitchens::my_places,
-        kitchens::post_need,
-        kitchens::place_needs,
-        kitchens::nearby_needs,
-        kitchens::need_detail,
-        kitchens::close_need,
-        kitchens::signup,
-        kitchens::cancel_signup,
-        kitchens::pledge,
-        kitchens::withdraw_pledge,
-        kitchens::receive_pledge,
-        kitchens::my_shifts,
-        kitchens::my_pledges,
+        place_admin::create_place,
+        place_admin::edit_place,
+        place_admin::approve_place,
+        place_admin::add_organizer,
+        place_admin::my_places,
+        needs::post_need,
+        needs::place_needs,
+        needs::nearby_needs,
+        needs::need_detail,
+        needs::close_need,
+        shifts::signup,
+        shifts::cancel_signup,
+        shifts::my_shifts,
+        pledges::pledge,
+        pledges::withdraw_pledge,
+        pledges::receive_pledge,
+        pledges::my_pledges,
         auth::register,
         auth::login,
         auth::logout,

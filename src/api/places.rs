@@ -52,6 +52,9 @@ pub struct PlaceProperties {
     /// Resolution-9 H3 cell, hex.
     #[schema(value_type = String, example = "89c2e4ad0a7ffff")]
     pub cell: Cell,
+    /// `active`, or `pending_review` (shown only to the place's organizers and coordinators).
+    #[schema(example = "active")]
+    pub status: String,
 }
 
 #[derive(Serialize, ToSchema)]
@@ -109,6 +112,7 @@ impl PlaceFeature {
                 meals_per_day: row.meals_per_day,
                 source: row.source,
                 cell,
+                status: row.status,
             },
         }
     }

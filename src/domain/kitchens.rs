@@ -6,11 +6,41 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use super::accounts::{self, Role};
+use super::requests::Denied;
 use super::Invalid;
 
-/// Who may manage a place: coordinators, and the place's own organizers.
-pub fn may_manage(is_coordinator: bool, is_organizer_of_place: bool) -> bool {
-    is_coordinator || is_organizer_of_place
+/// Who may manage a place (post and close needs, edit it, see who signed up and who pledged):
+/// coordinators, and the place's own organizers once a coordinator has verified them. An
+/// unverified organizer of an approved kitchen could otherwise change it unreviewed and read
+/// its volunteers' phones.
+pub fn may_manage(role: Role, verified: bool, is_organizer_of_place: bool) -> Result<(), Denied> {
+    if role == Role::Coordinator {
+        return Ok(());
+    }
+    if !is_organizer_of_place {
+        return Err(Denied::Forbidden(
+            "not_an_organizer",
+            "only this kitchen's organizers and coordinators may do this".into(),
+        ));
+    }
+    if !verified {
+        return Err(Denied::Forbidden(
+            "not_verified",
+            "a coordinator must verify your account before you manage a kitchen".into(),
+        ));
+    }
+    Ok(())
+}
+
+/// The status a place has after an edit. The name, location and phone are what people trust
+/// a kitchen by, so changing any of them on an approved place sends it back to review, unless
+/// a coordinator made the change.
+pub fn status_after_edit(current: &str, by_coordinator: bool, identity_changed: bool) -> &str {
+    if current == "active" && identity_changed && !by_coordinator {
+        "pending_review"
+    } else {
+        current
+    }
 }
 
 /// The status a hand-made place starts in, or `None` when the role may not create places.
@@ -262,6 +292,32 @@ pub fn decide_pledge(status: &str, quantity: f64, remaining: f64) -> Result<(), 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn only_verified_organizers_of_the_place_and_coordinators_manage_it() {
+        assert!(may_manage(Role::Coordinator, true, false).is_ok());
+        assert!(may_manage(Role::Organizer, true, true).is_ok());
+        assert!(matches!(
+            may_manage(Role::Organizer, false, true),
+            Err(Denied::Forbidden("not_verified", _))
+        ));
+        assert!(matches!(
+            may_manage(Role::Organizer, true, false),
+            Err(Denied::Forbidden("not_an_organizer", _))
+        ));
+        assert!(may_manage(Role::Volunteer, true, false).is_err());
+    }
+
+    #[test]
+    fn identity_edits_by_organizers_go_back_to_review() {
+        assert_eq!(status_after_edit("active", false, true), "pending_review");
+        assert_eq!(status_after_edit("active", false, false), "active");
+        assert_eq!(status_after_edit("active", true, true), "active");
+        assert_eq!(
+            status_after_edit("pending_review", true, true),
+            "pending_review"
+        );
+    }
 
     fn t(h: i64) -> DateTime<Utc> {
         DateTime::parse_from_rfc3339("2026-12-01T00:00:00Z")

@@ -7,4 +7,6 @@ pub mod account_standing;
 pub mod claim;
 pub mod create_request;
 pub mod lifecycle;
+pub mod pledge;
+pub mod signup;
 pub mod volunteer_profile;
