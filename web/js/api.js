@@ -3,7 +3,7 @@ export class ApiError extends Error {
   constructor(status, code, message) { super(message); this.status = status; this.code = code; }
 }
 
-export async function api(path, { method = 'GET', body, query } = {}) {
+export async function api(path, { method = 'GET', body, query, headers = {} } = {}) {
   let url = path;
   if (query) {
     const qs = new URLSearchParams();
@@ -14,7 +14,7 @@ export async function api(path, { method = 'GET', body, query } = {}) {
     const s = qs.toString();
     if (s) url += `?${s}`;
   }
-  const init = { method, headers: {}, credentials: 'same-origin' };
+  const init = { method, headers: { ...headers }, credentials: 'same-origin' };
   if (body !== undefined) {
     init.headers['Content-Type'] = 'application/json';
     init.body = JSON.stringify(body);

@@ -1,6 +1,6 @@
 // "Coordinación": the review queue (approve or reject), the full details of one request when
-// needed (each look is audited), the ranked volunteers for an open request, and verification
-// of new accounts.
+// needed (each look is audited), the ranked volunteers for an open request, alerts, and the
+// standing of accounts (verify, take verification back, suspend).
 import { api, el } from './api.js';
 import { t, onLangChange } from './i18n.js';
 import { EMPTY } from './map.js';
@@ -8,7 +8,7 @@ import { currentScreen, onScreenChange, setLayersVisible } from './screens.js';
 import { accountBar, authForms, currentAccount, errorText, onAccountChange } from './auth.js';
 
 const LAYERS = ['coord-pin'];
-const state = { map: null, queue: [], open: [], accounts: [], detail: null, matches: null, message: '' };
+const state = { map: null, queue: [], open: [], accounts: [], alerts: [], detail: null, matches: null, message: '' };
 
 export function initCoordination(map) {
   state.map = map;
@@ -29,14 +29,16 @@ function isCoordinator() { return currentAccount()?.role === 'coordinator'; }
 async function refresh() {
   if (isCoordinator()) {
     try {
-      const [queue, open, accounts] = await Promise.all([
+      const [queue, open, accounts, alerts] = await Promise.all([
         api('/api/review/requests'),
         api('/api/review/requests', { query: { status: 'open' } }),
-        api('/api/accounts', { query: { unverified: 'true' } }),
+        api('/api/accounts'),
+        api('/api/alerts'),
       ]);
       state.queue = queue.requests;
       state.open = open.requests;
       state.accounts = accounts.accounts;
+      state.alerts = alerts.alerts;
       state.message = '';
     } catch (err) { state.message = errorText(err); }
   }
@@ -99,15 +101,48 @@ function render() {
             el('button', { type: 'button', class: 'secondary matches', onclick: () => showMatches(r.id) }, t('coord.matches')),
             el('button', { type: 'button', class: 'secondary details', onclick: () => showDetail(r.id) }, t('coord.details'))))))),
       matchesView()),
+    alertsView(),
+    ...accountsView(me),
+  ].filter(Boolean));
+}
+
+function alertsView() {
+  return el('section', { class: 'card' },
+    el('h2', {}, t('coord.alerts_title')),
+    state.alerts.length ? null : el('p', { class: 'status' }, t('coord.alerts_empty')),
+    el('ul', { class: 'place-list', id: 'coord-alerts' }, state.alerts.map((a) => el('li', { 'data-account-id': a.account_id ?? '' },
+      el('div', { class: 'task' },
+        el('span', { class: 'name' }, `${a.display_name ?? ''} · ${t(`alert.${a.action}`)}`),
+        el('span', { class: 'meta' }, new Date(a.at).toLocaleString()),
+        a.account_id ? el('button', { type: 'button', class: 'secondary danger suspend', onclick: () => post(`/api/accounts/${a.account_id}/suspend`) }, t('coord.suspend')) : null)))));
+}
+
+// Unverified accounts first, to verify; then the rest, whose verification can be taken back
+// and who can be suspended (which signs them out and returns their tasks).
+function accountsView(me) {
+  const waiting = state.accounts.filter((a) => !a.verified && !a.suspended);
+  const others = state.accounts.filter((a) => a.id !== me.id && (a.verified || a.suspended));
+  const row = (a, ...buttons) => el('li', { 'data-account-id': a.id },
+    el('div', { class: 'task' },
+      el('span', { class: 'name' }, `${a.display_name} · ${t(`role.${a.role}`)}`, a.suspended ? ` · ${t('coord.suspended')}` : ''),
+      el('span', { class: 'meta' }, [a.email, a.phone].filter(Boolean).join(' · ')),
+      el('div', { class: 'row' }, ...buttons)));
+  const button = (cls, path, key) => el('button', { type: 'button', class: `secondary ${cls}`, onclick: () => post(path) }, t(key));
+  return [
     el('section', { class: 'card' },
       el('h2', {}, t('coord.accounts_title')),
-      el('p', { class: 'status' }, state.accounts.length ? '' : t('coord.accounts_empty')),
-      el('ul', { class: 'place-list', id: 'coord-accounts' }, state.accounts.map((a) => el('li', { 'data-account-id': a.id },
-        el('div', { class: 'task' },
-          el('span', { class: 'name' }, `${a.display_name} · ${t(`role.${a.role}`)}`),
-          el('span', { class: 'meta' }, [a.email, a.phone].filter(Boolean).join(' · ')),
-          el('button', { type: 'button', class: 'primary verify', onclick: () => post(`/api/accounts/${a.id}/verify`) }, t('coord.verify'))))))),
-  ].filter(Boolean));
+      el('p', { class: 'status' }, waiting.length ? '' : t('coord.accounts_empty')),
+      el('ul', { class: 'place-list', id: 'coord-accounts' }, waiting.map((a) => row(a,
+        el('button', { type: 'button', class: 'primary verify', onclick: () => post(`/api/accounts/${a.id}/verify`) }, t('coord.verify')),
+        button('danger suspend', `/api/accounts/${a.id}/suspend`, 'coord.suspend'))))),
+    el('section', { class: 'card' },
+      el('h2', {}, t('coord.standing_title')),
+      el('ul', { class: 'place-list', id: 'coord-standing' }, others.map((a) => row(a,
+        a.verified ? button('unverify', `/api/accounts/${a.id}/unverify`, 'coord.unverify') : null,
+        a.suspended
+          ? button('unsuspend', `/api/accounts/${a.id}/unsuspend`, 'coord.unsuspend')
+          : button('danger suspend', `/api/accounts/${a.id}/suspend`, 'coord.suspend'))))),
+  ];
 }
 
 function matchesView() {
@@ -116,7 +151,7 @@ function matchesView() {
   return el('div', { id: 'coord-matches' },
     el('h3', {}, t('coord.matches_title')),
     list.length ? el('ol', {}, list.map((m) => el('li', { 'data-account-id': m.account_id },
-      `${m.display_name} · ${m.distance_m < 1000 ? t('places.metres', { n: m.distance_m }) : t('places.km', { n: (m.distance_m / 1000).toFixed(1) })} · ${t('coord.recent', { n: m.recent_assignments })}`)))
+      `${m.display_name} · ${t('vol.band', { band: m.distance_band })} · ${t('coord.recent', { n: m.recent_assignments })}`)))
       : el('p', { class: 'status' }, t('coord.no_matches')));
 }
 
@@ -130,7 +165,6 @@ function detailView() {
     r.description ? el('p', {}, r.description) : null,
     r.contact ? el('p', {}, el('strong', {}, r.contact.name), ' · ', el('a', { href: `tel:${r.contact.phone.replace(/[^+\d]/g, '')}` }, r.contact.phone)) : null,
     r.address_detail ? el('p', {}, `${t('req.address_detail')}: ${r.address_detail}`) : null,
-    r.purged ? el('p', { class: 'status' }, t('coord.purged')) : null,
     el('div', { class: 'row' },
       ['pending_review', 'open', 'assigned'].includes(r.status) ? el('button', { type: 'button', class: 'secondary', onclick: () => post(`/api/requests/${r.id}/cancel`).then(() => showDetail(r.id)) }, t('req.cancel')) : null,
       el('button', { type: 'button', class: 'secondary', onclick: () => { state.detail = null; state.map.getSource('coord-pin').setData(EMPTY); render(); } }, t('common.close'))));

@@ -1,5 +1,5 @@
 // "Pedir ayuda": ask for help for myself or for someone else, with the place picked on the map;
-// then the private link. Opening that link (/?request=ID&token=TOKEN) shows the status view,
+// then the private link. Opening that link (/?request=ID#token=TOKEN) shows the status view,
 // with cancel. The map also shows the public counts of open requests (k ≥ 3 hexagons).
 import { api, el } from './api.js';
 import { t, onLangChange } from './i18n.js';
@@ -42,11 +42,8 @@ export function initRequests(map) {
   });
   onLangChange(render);
 
-  const params = new URLSearchParams(location.search);
-  if (params.get('request') && params.get('token')) {
-    state.link = { id: params.get('request'), token: params.get('token') };
-    loadStatus();
-  }
+  state.link = manageLink();
+  if (state.link) loadStatus();
   render();
   return Boolean(state.link);
 }
@@ -123,8 +120,23 @@ async function submit(e) {
   }
 }
 
+// The token lives in the URL fragment, which browsers never send, so it reaches no server or
+// proxy log; the API gets it in a header. An old link with ?token= is rewritten in place.
 function privateLink(id, token) {
-  return `${location.origin}/?request=${encodeURIComponent(id)}&token=${encodeURIComponent(token)}`;
+  return `${location.origin}/?request=${encodeURIComponent(id)}#token=${encodeURIComponent(token)}`;
+}
+
+function manageLink() {
+  const params = new URLSearchParams(location.search);
+  const id = params.get('request');
+  const token = new URLSearchParams(location.hash.slice(1)).get('token') ?? params.get('token');
+  if (!id || !token) return null;
+  if (params.has('token')) history.replaceState(null, '', privateLink(id, token));
+  return { id, token };
+}
+
+function byToken() {
+  return { 'X-Manage-Token': state.link.token };
 }
 
 function resultView() {
@@ -148,7 +160,7 @@ function resultView() {
 
 async function loadStatus() {
   try {
-    state.status = await api(`/api/requests/${encodeURIComponent(state.link.id)}`, { query: { token: state.link.token } });
+    state.status = await api(`/api/requests/${encodeURIComponent(state.link.id)}`, { headers: byToken() });
     state.error = null;
     const loc = state.status.location;
     if (loc) {
@@ -183,7 +195,7 @@ function statusView() {
       onclick: async () => {
         if (!window.confirm(t('req.cancel_confirm'))) return;
         try {
-          await api(`/api/requests/${encodeURIComponent(state.link.id)}/cancel`, { method: 'POST', query: { token: state.link.token } });
+          await api(`/api/requests/${encodeURIComponent(state.link.id)}/cancel`, { method: 'POST', headers: byToken() });
           loadStatus();
         } catch (err) { window.alert(errorText(err)); }
       },

@@ -63,8 +63,9 @@ async function refresh() {
     circle(state.home.lon, state.home.lat, me.volunteer.radius_m).geometry.coordinates[0].forEach((c) => bounds.extend(c));
     state.map.fitBounds(bounds, { padding: 20, duration: 0 });
     try {
+      // Until a coordinator verifies them, people see the public counts, not tasks.
       [state.tasks, state.assignments] = await Promise.all([
-        api('/api/me/tasks'),
+        mayBrowse(me) ? api('/api/me/tasks') : null,
         api('/api/me/assignments').then((r) => r.assignments),
       ]);
     } catch (err) { state.message = errorText(err); }
@@ -75,6 +76,10 @@ async function refresh() {
   }
   render();
   document.body.dataset.volunteerLoads = String(Number(document.body.dataset.volunteerLoads || 0) + 1);
+}
+
+function mayBrowse(me) {
+  return me.verified && (me.role === 'volunteer' || me.role === 'coordinator');
 }
 
 // Tasks are drawn as the hexagons of their resolution-8 cells, fetched once per cell.
@@ -109,9 +114,10 @@ function render() {
   box.replaceChildren(...[
     accountBar('vol'),
     me.verified ? null : el('p', { class: 'notice', id: 'vol-unverified' }, t('vol.unverified')),
+    me.verified && me.role === 'organizer' ? el('p', { class: 'notice', id: 'vol-organizer' }, t('vol.organizer')) : null,
     state.message ? el('p', { class: 'status error' }, state.message) : null,
     assignmentsView(),
-    tasksView(),
+    mayBrowse(me) ? tasksView() : null,
     profileForm(me.volunteer),
   ].filter(Boolean));
 }
