@@ -952,3 +952,35 @@ async fn an_organizers_change_of_name_place_or_phone_goes_back_to_review(pool: P
         "+54 342 400-0111"
     );
 }
+
+#[sqlx::test]
+async fn a_suspension_racing_claims_leaves_the_account_holding_no_address(pool: PgPool) {
+    let app = TestApp::new(pool).await;
+    let coordinator = app.coordinator().await;
+    for round in 0..3 {
+        let mut ids = Vec::new();
+        for i in 0..6 {
+            let p = offset(SANTA_FE, 200.0 * i as f64, 60.0 * i as f64);
+            ids.push(
+                app.ask(Some(&coordinator), p, "errand", &format!("r{round}-{i}"))
+                    .await
+                    .id,
+            );
+        }
+        let racer = app.volunteer_at(SANTA_FE, 5_000.0, 6).await;
+        let suspend = format!("/api/accounts/{}/suspend", racer.id);
+        let claims = ids.iter().map(|id| app.claim(&racer, id));
+        let (_, replies) = futures::join!(
+            app.post(Some(&coordinator), &suspend),
+            futures::future::join_all(claims)
+        );
+        assert!(replies.iter().all(|r| r.status < 500));
+        let held: i64 =
+            sqlx::query_scalar("SELECT count(*) FROM help_requests WHERE assignee = $1")
+                .bind(racer.id)
+                .fetch_one(&app.pool)
+                .await
+                .unwrap();
+        assert_eq!(held, 0, "round {round}: {replies:?}");
+    }
+}

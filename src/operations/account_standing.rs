@@ -22,6 +22,8 @@ pub async fn change_standing(
         .await?
         .ok_or_else(|| ApiError::not_found(format!("no account with id {id}")))?;
     decide_standing(by.role, by.id, id, change)?;
+    // Claims hold this lock while they check the account's standing (see `claim`).
+    db::volunteers::lock_profile(&mut *conn, id).await?;
     let row = match change {
         Standing::Verify => db::accounts::set_verified(&mut *conn, id, true, by.id).await?,
         Standing::Unverify => db::accounts::set_verified(&mut *conn, id, false, by.id).await?,

@@ -22,6 +22,11 @@ pub async fn claim(
     now: DateTime<Utc>,
 ) -> ApiResult<()> {
     let profile = db::volunteers::lock_profile(conn, account.id).await?;
+    // Read the account's standing again under the profile lock, which suspension and
+    // unverification take too: a claim racing a suspension either sees it, or is released by it.
+    let standing = db::accounts::by_id(&mut *conn, account.id)
+        .await?
+        .ok_or_else(|| ApiError::unauthorized("the session has ended; sign in again"))?;
     let request = db::requests::lifecycle(&mut *conn, id)
         .await?
         .ok_or_else(|| ApiError::not_found(format!("no request with id {id}")))?;
@@ -40,10 +45,9 @@ pub async fn claim(
     .await?;
     let facts = ClaimFacts {
         volunteer: Volunteer {
-            role: account.role,
-            verified: account.verified,
-            // A suspended account has no session, so it cannot get here.
-            suspended: false,
+            role: standing.role.parse()?,
+            verified: standing.verified,
+            suspended: standing.suspended,
             on_duty: profile.on_duty,
             skills: profile.skills,
             radius_m: profile.radius_m,
