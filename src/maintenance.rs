@@ -46,6 +46,9 @@ pub async fn run(pool: &PgPool, config: &AppConfig) -> sqlx::Result<Report> {
     let audit_forgotten =
         db::requests::forget_old_event_accounts(pool, config.audit_retention_days).await?
             + db::accounts::forget_old_event_accounts(pool, config.audit_retention_days).await?;
+    // Past homes are kept only while the daily limit or the claim window may read them.
+    let horizon = chrono::Utc::now() - chrono::Duration::hours(24) - config.home_policy().settle;
+    db::volunteers::forget_old_homes(pool, horizon).await?;
     // Expired sessions no longer sign anyone in; deleting them keeps the table small.
     db::accounts::delete_expired_sessions(pool).await?;
     let needs_expired = db::kitchens::expire_needs(pool, chrono::Utc::now()).await?;

@@ -296,6 +296,36 @@ async fn a_fourth_home_move_in_a_day_is_refused_and_every_move_is_audited(pool: 
         .filter(|e| e["action"] == "home_changed" && e["actor_id"] == mover.id)
         .count();
     assert_eq!(moves, 3);
+    // Past homes are forgotten once neither the limit nor the claim window needs them: after
+    // three days only the last one is left, and it is the one claims are measured from.
+    app.sql(&format!(
+        "UPDATE volunteer_home_changes SET changed_at = changed_at - interval '3 days' \
+         WHERE account_id = {}",
+        mover.id
+    ))
+    .await;
+    antes::maintenance::run(&app.pool, &test_config())
+        .await
+        .unwrap();
+    let left: Vec<i64> =
+        sqlx::query_scalar("SELECT cell FROM volunteer_home_changes WHERE account_id = $1")
+            .bind(mover.id)
+            .fetch_all(&app.pool)
+            .await
+            .unwrap();
+    let last = antes::domain::cells::Cell::at(
+        antes::domain::geo::LatLon::new(
+            offset(SANTA_FE, 4_000.0, 0.0).0,
+            offset(SANTA_FE, 4_000.0, 0.0).1,
+        )
+        .unwrap(),
+        antes::domain::cells::STORED_RES,
+    );
+    assert_eq!(left, [last.to_db()]);
+    let again = app
+        .set_home(&mover, offset(SANTA_FE, 9_000.0, 0.0), 3_000.0)
+        .await;
+    assert_eq!(again.status, 200);
     assert_eq!(
         app.get(Some(&mover), &format!("/api/accounts/{}/events", mover.id))
             .await

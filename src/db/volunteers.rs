@@ -125,6 +125,23 @@ pub async fn home_at(
     .await
 }
 
+/// Deletes past homes that neither the daily limit nor the claim window can need any more: those
+/// followed by a home that was itself set before `horizon`. Returns how many.
+pub async fn forget_old_homes(
+    exec: impl PgExecutor<'_>,
+    horizon: DateTime<Utc>,
+) -> sqlx::Result<u64> {
+    sqlx::query(
+        "DELETE FROM volunteer_home_changes h WHERE EXISTS ( \
+            SELECT 1 FROM volunteer_home_changes n WHERE n.account_id = h.account_id \
+              AND n.changed_at > h.changed_at AND n.changed_at < $1)",
+    )
+    .bind(horizon)
+    .execute(exec)
+    .await
+    .map(|r| r.rows_affected())
+}
+
 /// A volunteer near a request, with every fact the eligibility rule reads.
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct CandidateRow {

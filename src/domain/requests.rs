@@ -1,5 +1,5 @@
-//! Help requests: categories, urgency, the lifecycle state machine, who may act on a request,
-//! who may see its full details, and the rules a claim must pass.
+//! Help requests: categories, urgency, the lifecycle state machine and who may act on a
+//! request. What each audience may see is decided in `privacy`; who may claim, in `claims`.
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
