@@ -84,14 +84,17 @@ async function renderOrganizer() {
   if (!selectedKitchen && places.length) selectedKitchen = places[0].id;
   const select = el('select', { id: 'my-kitchen', onchange: (e) => { selectedKitchen = Number(e.target.value); renderOrganizer(); } },
     places.map((p) => el('option', { value: p.id, selected: p.id === selectedKitchen }, p.status === 'pending_review' ? `${p.name} (${t('kitchen.pending')})` : p.name)));
+  // Running a kitchen (needs, who signed up) waits for a coordinator's verification.
+  const manage = selectedKitchen && me.verified;
   box.replaceChildren(
     accountBar('organizer'),
+    me.verified ? null : el('p', { class: 'notice', id: 'organizer-unverified' }, t('kitchen.unverified')),
     places.length ? el('label', {}, t('kitchen.my_kitchen'), ' ', select) : el('p', { class: 'status' }, t('kitchen.no_kitchens')),
-    selectedKitchen ? el('div', { id: 'organizer-needs' }) : null,
-    selectedKitchen ? needForms() : null,
+    manage ? el('div', { id: 'organizer-needs' }) : null,
+    manage ? needForms() : null,
     newKitchenForm(),
   );
-  if (selectedKitchen) await renderOrganizerNeeds();
+  if (manage) await renderOrganizerNeeds();
 }
 
 function needForms() {
