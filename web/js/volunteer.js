@@ -11,7 +11,7 @@ import { REQUEST_CATEGORIES } from './requests.js';
 
 const LAYERS = ['vol-radius-fill', 'vol-radius-line', 'vol-tasks-fill', 'vol-tasks-line', 'vol-home', 'vol-assigned'];
 const RADII = [1000, 2000, 3000, 5000, 10000];
-const state = { map: null, home: null, tasks: null, assignments: [], outlines: new Map(), message: '', drawn: { tasks: EMPTY, assigned: EMPTY } };
+const state = { map: null, home: null, tasks: null, refused: null, assignments: [], outlines: new Map(), message: '', drawn: { tasks: EMPTY, assigned: EMPTY } };
 export const volunteerState = state;
 
 export function initVolunteer(map) {
@@ -37,7 +37,7 @@ export function initVolunteer(map) {
     setLayersVisible(map, LAYERS, name === 'volunteer');
     if (name === 'volunteer') refresh();
   });
-  onAccountChange(() => { state.saved = false; state.home = null; state.tasks = null; state.assignments = []; state.message = ''; if (currentScreen() === 'volunteer') refresh(); else render(); });
+  onAccountChange(() => { state.refused = null; state.saved = false; state.home = null; state.tasks = null; state.assignments = []; state.message = ''; if (currentScreen() === 'volunteer') refresh(); else render(); });
   onLangChange(render);
   render();
 }
@@ -62,10 +62,11 @@ async function refresh() {
     const bounds = new maplibregl.LngLatBounds();
     circle(state.home.lon, state.home.lat, me.volunteer.radius_m).geometry.coordinates[0].forEach((c) => bounds.extend(c));
     state.map.fitBounds(bounds, { padding: 20, duration: 0 });
+    state.refused = null;
     try {
       // Until a coordinator verifies them, people see the public counts, not tasks.
       [state.tasks, state.assignments] = await Promise.all([
-        mayBrowse(me) ? api('/api/me/tasks') : null,
+        mayBrowse(me) ? api('/api/me/tasks').catch(refused) : null,
         api('/api/me/assignments').then((r) => r.assignments),
       ]);
     } catch (err) { state.message = errorText(err); }
@@ -80,6 +81,15 @@ async function refresh() {
 
 function mayBrowse(me) {
   return me.verified && (me.role === 'volunteer' || me.role === 'coordinator');
+}
+
+// The server has the last word: a coordinator may have taken the verification back since this
+// page learnt who is signed in. Then the notice shows instead of an error, and no tasks.
+function refused(err) {
+  if (err?.code !== 'not_verified' && err?.code !== 'volunteers_only') throw err;
+  state.refused = err.code;
+  if (err.code === 'not_verified') currentAccount().verified = false; // so the badge agrees
+  return null;
 }
 
 // Tasks are drawn as the hexagons of their resolution-8 cells, fetched once per cell.
@@ -113,11 +123,12 @@ function render() {
   }
   box.replaceChildren(...[
     accountBar('vol'),
-    me.verified ? null : el('p', { class: 'notice', id: 'vol-unverified' }, t('vol.unverified')),
-    me.verified && me.role === 'organizer' ? el('p', { class: 'notice', id: 'vol-organizer' }, t('vol.organizer')) : null,
+    // Organizers never get tasks, verified or not; volunteers get them once verified.
+    me.role === 'organizer' || state.refused === 'volunteers_only' ? el('p', { class: 'notice', id: 'vol-organizer' }, t('vol.organizer'))
+      : me.verified && !state.refused ? null : el('p', { class: 'notice', id: 'vol-unverified' }, t('vol.unverified')),
     state.message ? el('p', { class: 'status error' }, state.message) : null,
     assignmentsView(),
-    mayBrowse(me) ? tasksView() : null,
+    mayBrowse(me) && !state.refused ? tasksView() : null,
     profileForm(me.volunteer),
   ].filter(Boolean));
 }
