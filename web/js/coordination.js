@@ -106,15 +106,32 @@ function render() {
   ].filter(Boolean));
 }
 
+// Suspending signs the account out and gives its tasks back, so it asks first.
+async function suspend(id, name) {
+  if (!window.confirm(t('coord.suspend_confirm', { name: name ?? '' }))) return;
+  await post(`/api/accounts/${id}/suspend`);
+}
+
+// An alert the catalogs do not name yet still reads as one.
+function alertText(action) {
+  const key = `alert.${action}`;
+  const text = t(key);
+  return text === key ? t('alert.unknown') : text;
+}
+
 function alertsView() {
+  const me = currentAccount();
+  const suspended = new Set(state.accounts.filter((a) => a.suspended).map((a) => a.id));
   return el('section', { class: 'card' },
     el('h2', {}, t('coord.alerts_title')),
     state.alerts.length ? null : el('p', { class: 'status' }, t('coord.alerts_empty')),
     el('ul', { class: 'place-list', id: 'coord-alerts' }, state.alerts.map((a) => el('li', { 'data-account-id': a.account_id ?? '' },
       el('div', { class: 'task' },
-        el('span', { class: 'name' }, `${a.display_name ?? ''} · ${t(`alert.${a.action}`)}`),
+        el('span', { class: 'name' }, [a.display_name, alertText(a.action)].filter(Boolean).join(' · ')),
         el('span', { class: 'meta' }, new Date(a.at).toLocaleString()),
-        a.account_id ? el('button', { type: 'button', class: 'secondary danger suspend', onclick: () => post(`/api/accounts/${a.account_id}/suspend`) }, t('coord.suspend')) : null)))));
+        !a.account_id || a.account_id === me.id ? null
+          : suspended.has(a.account_id) ? el('span', { class: 'meta' }, t('coord.suspended'))
+            : el('button', { type: 'button', class: 'secondary danger suspend', onclick: () => suspend(a.account_id, a.display_name) }, t('coord.suspend')))))));
 }
 
 // Unverified accounts first, to verify; then the rest, whose verification can be taken back
@@ -128,20 +145,21 @@ function accountsView(me) {
       el('span', { class: 'meta' }, [a.email, a.phone].filter(Boolean).join(' · ')),
       el('div', { class: 'row' }, ...buttons)));
   const button = (cls, path, key) => el('button', { type: 'button', class: `secondary ${cls}`, onclick: () => post(path) }, t(key));
+  const suspendButton = (a) => el('button', { type: 'button', class: 'secondary danger suspend', onclick: () => suspend(a.id, a.display_name) }, t('coord.suspend'));
   return [
     el('section', { class: 'card' },
       el('h2', {}, t('coord.accounts_title')),
       el('p', { class: 'status' }, waiting.length ? '' : t('coord.accounts_empty')),
       el('ul', { class: 'place-list', id: 'coord-accounts' }, waiting.map((a) => row(a,
         el('button', { type: 'button', class: 'primary verify', onclick: () => post(`/api/accounts/${a.id}/verify`) }, t('coord.verify')),
-        button('danger suspend', `/api/accounts/${a.id}/suspend`, 'coord.suspend'))))),
+        suspendButton(a))))),
     el('section', { class: 'card' },
       el('h2', {}, t('coord.standing_title')),
       el('ul', { class: 'place-list', id: 'coord-standing' }, others.map((a) => row(a,
         a.verified ? button('unverify', `/api/accounts/${a.id}/unverify`, 'coord.unverify') : null,
         a.suspended
           ? button('unsuspend', `/api/accounts/${a.id}/unsuspend`, 'coord.unsuspend')
-          : button('danger suspend', `/api/accounts/${a.id}/suspend`, 'coord.suspend'))))),
+          : suspendButton(a))))),
   ];
 }
 
