@@ -62,7 +62,7 @@ pub async fn cells(
 ) -> ApiResult<Json<CellCollection>> {
     let bbox: BBox = super::params::required::<String>("bbox", bbox)?.parse()?;
     let res = public_counts::public_res(super::params::opt("res", res)?)?;
-    let stored = db_requests::open_cells_in(&**pool, public_counts::widened_bbox(bbox, res))
+    let stored = db_requests::open_cells_in(&**pool, &public_counts::count_cover(bbox, res))
         .await?
         .into_iter()
         .map(Cell::from_db)

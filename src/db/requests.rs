@@ -5,7 +5,7 @@ use chrono::{DateTime, Utc};
 use sqlx::PgExecutor;
 use uuid::Uuid;
 
-use crate::domain::geo::{BBox, LatLon};
+use crate::domain::geo::LatLon;
 use crate::domain::requests::{self, Action, Status};
 
 /// A request as stored. `lat`/`lon` are NULL once purged.
@@ -303,16 +303,19 @@ pub async fn assigned_to(
     .await
 }
 
-/// The stored (res-9) cells of open requests inside a box, one per request.
-pub async fn open_cells_in(exec: impl PgExecutor<'_>, bbox: BBox) -> sqlx::Result<Vec<i64>> {
+/// The stored (res-9) cells of open requests in the given cell ranges, one per request.
+pub async fn open_cells_in(
+    exec: impl PgExecutor<'_>,
+    ranges: &[(i64, i64)],
+) -> sqlx::Result<Vec<i64>> {
+    let (lo, hi): (Vec<i64>, Vec<i64>) = ranges.iter().copied().unzip();
     sqlx::query_scalar(
-        "SELECT cell FROM help_requests \
-         WHERE status = 'open' AND location::geometry && ST_MakeEnvelope($1, $2, $3, $4, 4326)",
+        "SELECT r.cell FROM help_requests r WHERE r.status = 'open' AND r.id IN ( \
+            SELECT h.id FROM unnest($1::bigint[], $2::bigint[]) AS c(lo, hi) \
+            JOIN help_requests h ON h.cell BETWEEN c.lo AND c.hi WHERE h.status = 'open')",
     )
-    .bind(bbox.min_lon)
-    .bind(bbox.min_lat)
-    .bind(bbox.max_lon)
-    .bind(bbox.max_lat)
+    .bind(&lo)
+    .bind(&hi)
     .fetch_all(exec)
     .await
 }

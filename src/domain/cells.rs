@@ -126,7 +126,13 @@ pub fn resolution(value: u8, max: Resolution) -> Result<Resolution, Invalid> {
 /// It picks the finest resolution at which a small grid disk suffices, so a 50 km search
 /// needs a few dozen ranges rather than tens of thousands of res-9 cells.
 pub fn covering_ranges(center: LatLon, radius_m: f64) -> Vec<(i64, i64)> {
-    let mut res = STORED_RES;
+    covering_ranges_from(center, radius_m, STORED_RES)
+}
+
+/// Like [`covering_ranges`], with cells no finer than `finest`, so that every cell of that
+/// resolution which has a descendant in the answer has all of them in it.
+pub fn covering_ranges_from(center: LatLon, radius_m: f64, finest: Resolution) -> Vec<(i64, i64)> {
+    let mut res = finest.min(STORED_RES);
     loop {
         let edge = res.edge_length_m();
         // Neighbouring centres are about sqrt(3) edges apart; one edge per ring is a safe floor

@@ -6,8 +6,8 @@ use std::collections::BTreeMap;
 
 use h3o::Resolution;
 
-use super::cells::{Cell, PUBLIC_RES};
-use super::geo::BBox;
+use super::cells::{self, Cell, PUBLIC_RES};
+use super::geo::{BBox, LatLon};
 use super::Invalid;
 
 /// The smallest count any public view shows.
@@ -59,22 +59,30 @@ fn count_at(cells: impl Iterator<Item = Cell>, res: Resolution) -> BTreeMap<Cell
     counts
 }
 
-/// The query box widened so that every cell that touches `bbox`, at the coarsest resolution the
-/// answer may use, lies wholly inside it. Counting whole cells, rather than the points that
-/// happen to fall inside the box, keeps a sliding box from locating a request inside its cell.
-pub fn widened_bbox(bbox: BBox, res: Resolution) -> BBox {
+/// Res-9 id ranges holding every open request that can count towards a cell of resolution
+/// `res` touching `bbox`. The ranges are whole cells of resolution 7 or coarser (never finer
+/// than `res`), so each res-8 cell, its res-7 parent and each coarser cell is counted
+/// completely or not at all: the selection depends on cells only, never on where a request
+/// lies inside one, and moving the box cannot cut a cell to locate a request.
+pub fn count_cover(bbox: BBox, res: Resolution) -> Vec<(i64, i64)> {
     let coarsest = res.min(ROLLUP_RES);
-    // A hexagon's diameter is two edges; three leave room for H3's size distortion.
+    let centre = LatLon {
+        lat: (bbox.min_lat + bbox.max_lat) / 2.0,
+        lon: (bbox.min_lon + bbox.max_lon) / 2.0,
+    };
+    let half_diagonal = [
+        (bbox.min_lat, bbox.min_lon),
+        (bbox.min_lat, bbox.max_lon),
+        (bbox.max_lat, bbox.min_lon),
+        (bbox.max_lat, bbox.max_lon),
+    ]
+    .into_iter()
+    .map(|(lat, lon)| centre.distance_m(&LatLon { lat, lon }))
+    .fold(0.0, f64::max);
+    // A hexagon's diameter is two edges; three leave room for H3's size distortion, so every
+    // point of a cell touching the box lies within the circle.
     let margin_m = 3.0 * coarsest.edge_length_m();
-    let dlat = margin_m / 111_320.0;
-    let widest_lat = bbox.min_lat.abs().max(bbox.max_lat.abs()).min(85.0);
-    let dlon = margin_m / (111_320.0 * widest_lat.to_radians().cos());
-    BBox {
-        min_lon: (bbox.min_lon - dlon).max(-180.0),
-        min_lat: (bbox.min_lat - dlat).max(-90.0),
-        max_lon: (bbox.max_lon + dlon).min(180.0),
-        max_lat: (bbox.max_lat + dlat).min(90.0),
-    }
+    cells::covering_ranges_from(centre, half_diagonal + margin_m, coarsest)
 }
 
 /// Whether a cell's outline touches the box (by the outline's bounds), to trim the answer.
@@ -97,7 +105,6 @@ pub fn touches(cell: Cell, bbox: BBox) -> bool {
 mod tests {
     use super::*;
     use crate::domain::cells::STORED_RES;
-    use crate::domain::geo::LatLon;
 
     fn res9(lat: f64, lon: f64) -> Cell {
         Cell::at(LatLon::new(lat, lon).unwrap(), STORED_RES)
@@ -170,25 +177,30 @@ mod tests {
     }
 
     #[test]
-    fn the_widened_box_holds_every_res7_cell_touching_the_view() {
+    fn the_cover_holds_every_descendant_of_each_cell_touching_the_view() {
         let view = BBox {
             min_lon: -60.72,
             min_lat: -31.65,
             max_lon: -60.70,
             max_lat: -31.63,
         };
-        let wide = widened_bbox(view, PUBLIC_RES);
-        let corner = res9(view.min_lat, view.min_lon).parent(ROLLUP_RES).unwrap();
-        for [lon, lat] in corner.ring() {
-            assert!(
-                wide.min_lon < lon
-                    && lon < wide.max_lon
-                    && wide.min_lat < lat
-                    && lat < wide.max_lat
-            );
+        for res in [PUBLIC_RES, ROLLUP_RES, Resolution::Five] {
+            let ranges = count_cover(view, res);
+            let inside = |id: i64| ranges.iter().any(|(lo, hi)| *lo <= id && id <= *hi);
+            let coarsest = res.min(ROLLUP_RES);
+            for (lat, lon) in [(view.min_lat, view.min_lon), (view.max_lat, view.max_lon)] {
+                let corner = res9(lat, lon).parent(coarsest).unwrap();
+                assert!(touches(corner, view));
+                assert!(corner
+                    .0
+                    .children(STORED_RES)
+                    .all(|k| inside(Cell(k).to_db())));
+            }
         }
-        assert!(touches(corner, view));
-        let far = res9(-32.95, -60.65).parent(PUBLIC_RES).unwrap();
-        assert!(!touches(far, view));
+        let far = res9(-32.95, -60.65);
+        assert!(!touches(far.parent(PUBLIC_RES).unwrap(), view));
+        assert!(!count_cover(view, PUBLIC_RES)
+            .iter()
+            .any(|(lo, hi)| *lo <= far.to_db() && far.to_db() <= *hi));
     }
 }
