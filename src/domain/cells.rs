@@ -67,14 +67,22 @@ impl Cell {
             .map_err(|_| Invalid::new("invalid_cell", format!("not an H3 cell: {value}")))
     }
 
-    /// The inclusive range of stored (res-9) cell ids that descend from this cell.
+    /// The inclusive range of stored (res-9) cell ids that descend from this cell: the id with
+    /// every digit below this cell's resolution set to 0, up to the one with every digit 6.
+    /// Computed from the bits, since walking a coarse cell's children takes millions of steps.
     pub fn stored_range(self) -> (i64, i64) {
-        let children = self.0.children(STORED_RES);
-        let (mut lo, mut hi) = (u64::MAX, 0u64);
-        for child in children {
-            let v = u64::from(child);
-            lo = lo.min(v);
-            hi = hi.max(v);
+        let res = u8::from(self.res());
+        let stored = u8::from(STORED_RES);
+        if res >= stored {
+            return (self.to_db(), self.to_db());
+        }
+        let bits = u64::from(self.0);
+        let with_res = (bits & !(0xF << 52)) | (u64::from(stored) << 52);
+        let (mut lo, mut hi) = (with_res, with_res);
+        for digit in res + 1..=stored {
+            let shift = u64::from(15 - digit) * 3;
+            lo &= !(0b111 << shift);
+            hi = (hi & !(0b111 << shift)) | (6 << shift);
         }
         (lo as i64, hi as i64)
     }
@@ -188,6 +196,29 @@ mod tests {
                     .to_db()
             );
         }
+    }
+
+    #[test]
+    fn stored_ranges_are_the_children_bounds() {
+        let walk = |c: Cell| {
+            let ids: Vec<u64> = c.0.children(STORED_RES).map(u64::from).collect();
+            (
+                *ids.iter().min().unwrap() as i64,
+                *ids.iter().max().unwrap() as i64,
+            )
+        };
+        let base = CellIndex::base_cells().find(|b| b.is_pentagon()).unwrap();
+        let pentagon = Cell(base.center_child(Resolution::Five).unwrap());
+        for c in [
+            Cell::at(santa_fe(), Resolution::Eight),
+            Cell::at(santa_fe(), Resolution::Five),
+            Cell::at(santa_fe(), Resolution::Four),
+            pentagon,
+        ] {
+            assert_eq!(c.stored_range(), walk(c), "{c}");
+        }
+        let c9 = Cell::at(santa_fe(), STORED_RES);
+        assert_eq!(c9.stored_range(), (c9.to_db(), c9.to_db()));
     }
 
     #[test]
