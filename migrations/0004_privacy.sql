@@ -53,3 +53,14 @@ CREATE INDEX request_events_account ON request_events (account_id, action, creat
 
 -- The resolution-9 cell of a volunteer's current home, which is all matching reads of it.
 ALTER TABLE volunteer_profiles ADD COLUMN home_cell bigint;
+CREATE INDEX volunteer_profiles_home_cell ON volunteer_profiles (home_cell);
+
+-- Assignments made under the old rules by organizers or unverified accounts go back to open.
+WITH freed AS (
+    UPDATE help_requests r SET status = 'open', assignee = NULL, assigned_at = NULL,
+        updated_at = now()
+    FROM accounts a
+    WHERE a.id = r.assignee AND r.status = 'assigned'
+      AND (a.role = 'organizer' OR NOT a.verified)
+    RETURNING r.id)
+INSERT INTO request_events (request_id, actor, action) SELECT id, 'system', 'released' FROM freed;

@@ -7,7 +7,7 @@ use rocket::figment::providers::{Env, Serialized};
 use rocket::figment::Figment;
 use serde::{Deserialize, Serialize};
 
-use crate::domain::claims::ReleasePolicy;
+use crate::domain::claims::DailyLimits;
 use crate::domain::homes::HomePolicy;
 
 /// Application settings beside Rocket's own (`address`, `port`, ...).
@@ -46,6 +46,8 @@ pub struct AppConfig {
     pub home_settle_minutes: i64,
     /// Requests a volunteer may give back in any 24 hours; the last one alerts coordinators.
     pub releases_per_day: u32,
+    /// Requests a volunteer may take in any 24 hours; the last one alerts coordinators.
+    pub claims_per_day: u32,
     /// Days before the account ids in audit rows are erased.
     pub audit_retention_days: i64,
 }
@@ -74,6 +76,7 @@ impl Default for AppConfig {
             home_changes_per_day: 3,
             home_settle_minutes: 60,
             releases_per_day: 3,
+            claims_per_day: 10,
             audit_retention_days: 365,
         }
     }
@@ -105,9 +108,10 @@ impl AppConfig {
         }
     }
 
-    pub fn release_policy(&self) -> ReleasePolicy {
-        ReleasePolicy {
+    pub fn daily_limits(&self) -> DailyLimits {
+        DailyLimits {
             per_day: self.releases_per_day,
+            claims_per_day: self.claims_per_day,
         }
     }
 

@@ -1055,3 +1055,47 @@ async fn sliding_a_thin_map_box_across_a_cell_never_counts_part_of_it(pool: PgPo
     }
     assert!(seen > 5, "the box touched the cell {seen} times");
 }
+
+#[sqlx::test]
+async fn claim_read_complete_loops_stop_at_the_daily_claim_limit(pool: PgPool) {
+    let app = TestApp::new(pool).await;
+    let coordinator = app.coordinator().await;
+    let harvester = app.volunteer_at(SANTA_FE, 5_000.0, 1).await;
+    let mut ids = Vec::new();
+    for i in 0..13 {
+        let p = offset(SANTA_FE, 150.0 * i as f64, 27.0 * i as f64);
+        ids.push(
+            app.ask(Some(&coordinator), p, "errand", &format!("c{i}"))
+                .await
+                .id,
+        );
+    }
+    // Marking a task done frees its slot with no limit of its own, so without a claim limit
+    // this loop read every open request's address.
+    let mut phones_read = 0;
+    let mut refused = None;
+    for id in &ids {
+        let claim = app.claim(&harvester, id).await;
+        if claim.status != 200 {
+            refused = Some(claim);
+            break;
+        }
+        if app.view(Some(&harvester), id).await.body["contact"]["phone"].is_string() {
+            phones_read += 1;
+        }
+        let done = app
+            .post(Some(&harvester), &format!("/api/requests/{id}/complete"))
+            .await;
+        assert_eq!(done.status, 200);
+    }
+    let refused = refused.expect("a claim was refused");
+    assert_eq!(refused.code(), (429, Some("claim_limit")));
+    assert!(refused.retry_after.is_some_and(|s| s > 0));
+    assert_eq!(phones_read, test_config().claims_per_day as usize);
+    let alerts = app.get(Some(&coordinator), "/api/alerts").await;
+    assert!(alerts.body["alerts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|a| a["action"] == "alert_claim_burst" && a["account_id"] == harvester.id));
+}

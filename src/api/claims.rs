@@ -16,13 +16,15 @@ use crate::operations::claim::claim as claim_request;
 /// Takes an open request: verified volunteers (and coordinators) who are on duty, have a
 /// fitting skill, and whose home, as it stood `home_settle_minutes` ago, has the request's
 /// public cell centre within their radius. Atomic: of many parallel claims one gets 200, the
-/// rest 409 `already_assigned`; past `max_open`, 409 `too_many_open`.
+/// rest 409 `already_assigned`; past `max_open`, 409 `too_many_open`; past `claims_per_day`,
+/// 429 `claim_limit`.
 #[utoipa::path(post, path = "/api/requests/{id}/claim", tag = "requests", params(("id" = Uuid, Path)),
     responses((status = 200, body = StatusView),
         (status = 401, body = ErrorBody),
         (status = 403, body = ErrorBody, description = "not_verified, volunteers_only, off_duty, home_not_settled, not_eligible, no_volunteer_profile"),
         (status = 404, body = ErrorBody),
-        (status = 409, body = ErrorBody, description = "already_assigned, too_many_open, invalid_transition")))]
+        (status = 409, body = ErrorBody, description = "already_assigned, too_many_open, invalid_transition"),
+        (status = 429, body = ErrorBody, description = "claim_limit")))]
 #[post("/api/requests/<id>/claim")]
 pub async fn claim(
     pool: &State<PgPool>,
@@ -37,6 +39,7 @@ pub async fn claim(
         &account.facts(),
         id.0,
         config.home_policy(),
+        config.daily_limits(),
         Utc::now(),
     )
     .await?;

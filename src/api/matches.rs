@@ -51,12 +51,7 @@ pub async fn matches(
     let limit = geo::limit(super::params::opt("limit", limit)?, 20, 100)?;
     let request = load(pool, id.0).await?;
     let stored = Cell::from_db(request.cell.ok_or_else(ApiError::internal)?)?;
-    let rows = db_volunteers::candidates_near(
-        &**pool,
-        privacy::public_point(stored),
-        privacy::PUBLIC_POINT_SLACK_M,
-    )
-    .await?;
+    let rows = db_volunteers::candidates_in(&**pool, &privacy::candidate_cover(stored)).await?;
     let candidates = rows
         .into_iter()
         .map(|c| {

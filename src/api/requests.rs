@@ -163,15 +163,8 @@ pub async fn act(
     who: rules::Actor,
 ) -> ApiResult<Json<StatusView>> {
     let mut tx = pool.begin().await?;
-    let status = lifecycle::act(
-        &mut tx,
-        id,
-        action,
-        &who,
-        config.release_policy(),
-        Utc::now(),
-    )
-    .await?;
+    let status =
+        lifecycle::act(&mut tx, id, action, &who, config.daily_limits(), Utc::now()).await?;
     tx.commit().await?;
     Ok(Json(StatusView { id, status }))
 }
@@ -239,9 +232,8 @@ pub async fn events(
     id: RequestId,
 ) -> ApiResult<Json<EventList>> {
     account.require_coordinator()?;
-    db_requests::lifecycle(&**pool, id.0)
-        .await?
-        .ok_or_else(|| ApiError::not_found(format!("no request with id {}", id.0)))?;
+    // A purged request's log stays for audits, but like the request it is not shown.
+    load(pool, id.0).await?;
     let events = db_requests::events(&**pool, id.0)
         .await?
         .into_iter()

@@ -65,6 +65,7 @@ pub struct ReviewItem {
     pub id: Uuid,
     pub category: String,
     pub urgency: String,
+    /// Only in the review queue (`pending_review`); opening a request shows it, logged.
     pub description: Option<String>,
     pub on_behalf_of: bool,
     #[schema(value_type = String)]
@@ -103,7 +104,9 @@ pub async fn review_queue(
                 id: r.id,
                 category: r.category,
                 urgency: r.urgency,
-                description: r.description,
+                // The description is what review judges; in other lists it would be part of
+                // the full view without its audit entry.
+                description: r.description.filter(|_| status == Status::PendingReview),
                 on_behalf_of: r.on_behalf_of,
                 needed_by: r.needed_by,
                 created_at: r.created_at,

@@ -186,6 +186,22 @@ pub async fn releases_since(
     .await
 }
 
+/// When an account claimed requests since `since`.
+pub async fn claims_since(
+    exec: impl PgExecutor<'_>,
+    account_id: i64,
+    since: DateTime<Utc>,
+) -> sqlx::Result<Vec<DateTime<Utc>>> {
+    sqlx::query_scalar(
+        "SELECT created_at FROM request_events \
+         WHERE account_id = $1 AND action = 'claimed' AND created_at > $2",
+    )
+    .bind(account_id)
+    .bind(since)
+    .fetch_all(exec)
+    .await
+}
+
 /// Opens again every request an account holds, logging each as released by `by`. Returns them.
 pub async fn release_all_of(
     exec: impl PgExecutor<'_>,
@@ -275,14 +291,15 @@ pub async fn events(exec: impl PgExecutor<'_>, request_id: Uuid) -> sqlx::Result
     .await
 }
 
-/// Requests in one state, oldest first.
+/// Requests in one state that still have their details (not purged), oldest first.
 pub async fn by_status(
     exec: impl PgExecutor<'_>,
     status: Status,
     limit: i64,
 ) -> sqlx::Result<Vec<RequestRow>> {
     sqlx::query_as(&format!(
-        "SELECT {COLUMNS} FROM {FROM} WHERE r.status = $1 ORDER BY r.created_at, r.id LIMIT $2"
+        "SELECT {COLUMNS} FROM {FROM} WHERE r.status = $1 AND r.purged_at IS NULL \
+         ORDER BY r.created_at, r.id LIMIT $2"
     ))
     .bind(status.as_str())
     .bind(limit)

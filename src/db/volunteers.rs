@@ -159,14 +159,14 @@ pub struct CandidateRow {
     pub recent_assignments: i64,
 }
 
-/// Volunteers whose home lies within their radius plus `slack_m` of `point` (a request's
-/// public point): a superset, in no meaningful order and with no limit, from which the
-/// domain picks by public cells.
-pub async fn candidates_near(
+/// Volunteers whose home cell lies in one of `ranges`: a superset, in no meaningful order and
+/// with no limit, from which the domain picks by public cells. Nothing here reads the exact
+/// home, so not even the work done depends on it.
+pub async fn candidates_in(
     exec: impl PgExecutor<'_>,
-    point: LatLon,
-    slack_m: f64,
+    ranges: &[(i64, i64)],
 ) -> sqlx::Result<Vec<CandidateRow>> {
+    let (lo, hi): (Vec<i64>, Vec<i64>) = ranges.iter().copied().unzip();
     sqlx::query_as(
         "SELECT a.id AS account_id, a.display_name, a.role, a.verified, \
                 a.suspended_at IS NOT NULL AS suspended, v.on_duty, v.skills, v.radius_m, \
@@ -176,13 +176,12 @@ pub async fn candidates_near(
                 (SELECT count(*) FROM request_events e WHERE e.account_id = a.id \
                    AND e.action = 'claimed' AND e.created_at > now() - interval '7 days') \
                    AS recent_assignments \
-         FROM volunteer_profiles v JOIN accounts a ON a.id = v.account_id \
-         WHERE ST_DWithin(ST_SetSRID(ST_MakePoint($1, $2), 4326)::geography, v.home, \
-                          v.radius_m + $3, false)",
+         FROM unnest($1::bigint[], $2::bigint[]) AS c(lo, hi) \
+         JOIN volunteer_profiles v ON v.home_cell BETWEEN c.lo AND c.hi \
+         JOIN accounts a ON a.id = v.account_id",
     )
-    .bind(point.lon)
-    .bind(point.lat)
-    .bind(slack_m)
+    .bind(&lo)
+    .bind(&hi)
     .fetch_all(exec)
     .await
 }

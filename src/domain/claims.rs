@@ -104,51 +104,88 @@ pub fn decide_claim(f: &ClaimFacts) -> Result<(), Denied> {
     eligible(&f.volunteer, f.settled_home, &f.category, cell).map(|_| ())
 }
 
-/// Releases allowed per volunteer in any 24 hours; claims are capped by `max_open`, so this
-/// caps how many addresses one account can read in a day.
+/// Claims and releases allowed per volunteer in any 24 hours. Every claim shows an address, so
+/// the claim limit caps how many one account can read in a day, however it frees its slots
+/// (giving back, or marking done); the release limit stops quick give-backs well before that.
 #[derive(Debug, Clone, Copy, PartialEq)]
-pub struct ReleasePolicy {
+pub struct DailyLimits {
+    /// Releases.
     pub per_day: u32,
+    pub claims_per_day: u32,
 }
 
-/// What a release does besides reopening the request.
+/// What an allowed claim or release does besides its change.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct ReleaseDecision {
-    /// This release reaches the daily limit: tell the coordinators (a burst of claim and
-    /// release cycles is how addresses are harvested).
+pub struct LimitDecision {
+    /// This one reaches the daily limit: tell the coordinators (a burst of claims, or of claim
+    /// and release cycles, is how addresses are harvested).
     pub alert: bool,
+}
+
+/// One more event against a daily limit of `per_day` (0: none), given the earlier ones.
+fn daily_limit(
+    per_day: u32,
+    earlier: &[DateTime<Utc>],
+    now: DateTime<Utc>,
+    code: &'static str,
+    what: &str,
+) -> Result<LimitDecision, Denied> {
+    if per_day == 0 {
+        return Ok(LimitDecision { alert: false });
+    }
+    let day = Duration::hours(24);
+    let in_window: Vec<DateTime<Utc>> =
+        earlier.iter().copied().filter(|t| *t > now - day).collect();
+    let used = in_window.len() as u32;
+    if used >= per_day {
+        let oldest = in_window.iter().min().copied().unwrap_or(now);
+        return Err(Denied::Limited {
+            code,
+            message: format!(
+                "you have {what} {used} requests in the last 24 hours (the limit is {per_day}); \
+                 ask a coordinator if you need more"
+            ),
+            retry_after_secs: (oldest + day - now).num_seconds().max(1) as u64,
+        });
+    }
+    Ok(LimitDecision {
+        alert: used + 1 == per_day,
+    })
 }
 
 /// A volunteer's own release, given when they released in the last 24 hours. Coordinators
 /// releasing for someone else are not limited.
 pub fn decide_release(
-    policy: ReleasePolicy,
+    policy: DailyLimits,
     by_assignee: bool,
     recent_releases: &[DateTime<Utc>],
     now: DateTime<Utc>,
-) -> Result<ReleaseDecision, Denied> {
-    if !by_assignee || policy.per_day == 0 {
-        return Ok(ReleaseDecision { alert: false });
+) -> Result<LimitDecision, Denied> {
+    if !by_assignee {
+        return Ok(LimitDecision { alert: false });
     }
-    let day = Duration::hours(24);
-    let in_window: Vec<&DateTime<Utc>> =
-        recent_releases.iter().filter(|t| **t > now - day).collect();
-    let used = in_window.len() as u32;
-    if used >= policy.per_day {
-        let oldest = in_window.iter().min().copied().copied().unwrap_or(now);
-        return Err(Denied::Limited {
-            code: "release_limit",
-            message: format!(
-                "you have given back {used} requests in the last 24 hours (the limit is {}); \
-                 finish or keep this one, or ask a coordinator",
-                policy.per_day
-            ),
-            retry_after_secs: (oldest + day - now).num_seconds().max(1) as u64,
-        });
-    }
-    Ok(ReleaseDecision {
-        alert: used + 1 == policy.per_day,
-    })
+    daily_limit(
+        policy.per_day,
+        recent_releases,
+        now,
+        "release_limit",
+        "given back",
+    )
+}
+
+/// A claim, given when the volunteer claimed in the last 24 hours.
+pub fn decide_claim_rate(
+    policy: DailyLimits,
+    recent_claims: &[DateTime<Utc>],
+    now: DateTime<Utc>,
+) -> Result<LimitDecision, Denied> {
+    daily_limit(
+        policy.claims_per_day,
+        recent_claims,
+        now,
+        "claim_limit",
+        "taken",
+    )
 }
 
 #[cfg(test)]
@@ -222,16 +259,19 @@ mod tests {
 
     #[test]
     fn releases_are_limited_per_day_and_the_last_allowed_one_alerts() {
-        let policy = ReleasePolicy { per_day: 3 };
+        let policy = DailyLimits {
+            per_day: 3,
+            claims_per_day: 10,
+        };
         let now = Utc::now();
         let h = Duration::hours;
         assert_eq!(
             decide_release(policy, true, &[], now),
-            Ok(ReleaseDecision { alert: false })
+            Ok(LimitDecision { alert: false })
         );
         assert_eq!(
             decide_release(policy, true, &[now - h(1), now - h(2)], now),
-            Ok(ReleaseDecision { alert: true })
+            Ok(LimitDecision { alert: true })
         );
         match decide_release(policy, true, &[now - h(1), now - h(2), now - h(20)], now) {
             Err(Denied::Limited {
@@ -244,5 +284,25 @@ mod tests {
         // Older releases have left the window; coordinators are not limited.
         assert!(decide_release(policy, true, &[now - h(25); 5], now).is_ok());
         assert!(decide_release(policy, false, &[now; 9], now).is_ok());
+    }
+
+    #[test]
+    fn claims_are_limited_per_day_however_slots_are_freed() {
+        let policy = DailyLimits {
+            per_day: 3,
+            claims_per_day: 2,
+        };
+        let now = Utc::now();
+        assert_eq!(
+            decide_claim_rate(policy, &[now - Duration::hours(1)], now),
+            Ok(LimitDecision { alert: true })
+        );
+        assert!(matches!(
+            decide_claim_rate(policy, &[now; 2], now),
+            Err(Denied::Limited {
+                code: "claim_limit",
+                ..
+            })
+        ));
     }
 }

@@ -137,6 +137,15 @@ pub fn reach_cover(home: Cell, radius_m: f64) -> Vec<(i64, i64)> {
     cells::covering_ranges(public_point(home), radius_m + PUBLIC_POINT_SLACK_M)
 }
 
+/// Res-9 id ranges holding the home cell of every volunteer who could reach `request` with the
+/// largest radius allowed: the database may prefilter candidates by these cells.
+pub fn candidate_cover(request: Cell) -> Vec<(i64, i64)> {
+    cells::covering_ranges(
+        public_point(request),
+        super::matching::RADIUS_MAX_M + PUBLIC_POINT_SLACK_M,
+    )
+}
+
 /// An open request that may lie in a volunteer's reach, as read from the database.
 #[derive(Debug, Clone, PartialEq)]
 pub struct OpenRequest {

@@ -1,12 +1,12 @@
 //! Taking an open help request.
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, Duration, Utc};
 use sqlx::PgConnection;
 use uuid::Uuid;
 
 use crate::db;
 use crate::domain::cells::Cell;
-use crate::domain::claims::{self, ClaimFacts, Volunteer};
+use crate::domain::claims::{self, ClaimFacts, DailyLimits, Volunteer};
 use crate::domain::homes::{self, HomePolicy};
 use crate::domain::requests::{transition, AccountFacts, Action, Status};
 use crate::error::{ApiError, ApiResult};
@@ -19,6 +19,7 @@ pub async fn claim(
     account: &AccountFacts,
     id: Uuid,
     homes_policy: HomePolicy,
+    limits: DailyLimits,
     now: DateTime<Utc>,
 ) -> ApiResult<()> {
     let profile = db::volunteers::lock_profile(conn, account.id).await?;
@@ -60,6 +61,9 @@ pub async fn claim(
         cell: request.cell.map(Cell::from_db).transpose()?,
     };
     claims::decide_claim(&facts)?;
+    let recent =
+        db::requests::claims_since(&mut *conn, account.id, now - Duration::hours(24)).await?;
+    let rate = claims::decide_claim_rate(limits, &recent, now)?;
     if !db::requests::assign(&mut *conn, id, account.id).await? {
         // Another claim committed between our read and our update.
         transition(Status::Assigned, Action::Claim)?;
@@ -72,5 +76,8 @@ pub async fn claim(
         Action::Claim.event(),
     )
     .await?;
+    if rate.alert {
+        db::accounts::add_event(&mut *conn, account.id, None, "alert_claim_burst").await?;
+    }
     Ok(())
 }

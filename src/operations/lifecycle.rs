@@ -5,7 +5,7 @@ use sqlx::PgConnection;
 use uuid::Uuid;
 
 use crate::db;
-use crate::domain::claims::{self, ReleasePolicy};
+use crate::domain::claims::{self, DailyLimits};
 use crate::domain::requests::{authorize, transition, Action, Actor, Status};
 use crate::error::{ApiError, ApiResult};
 
@@ -17,7 +17,7 @@ pub async fn act(
     id: Uuid,
     action: Action,
     who: &Actor,
-    releases: ReleasePolicy,
+    releases: DailyLimits,
     now: DateTime<Utc>,
 ) -> ApiResult<Status> {
     debug_assert!(
