@@ -38,14 +38,15 @@ impl fmt::Display for Report {
 /// Expires first, so a request past its deadline starts its retention clock now.
 pub async fn run(pool: &PgPool, config: &AppConfig) -> sqlx::Result<Report> {
     let expired = db::requests::expire(pool, config.request_max_age_hours).await?;
-    let purged = db::requests::purge(pool, config.retention_days).await?;
+    let purged = db::retention::purge(pool, config.retention_days).await?;
     if purged > 0 {
         // The erased values would otherwise linger in dead row versions until autovacuum.
-        db::requests::vacuum(pool).await?;
+        db::retention::vacuum(pool).await?;
     }
     let audit_forgotten =
-        db::requests::forget_old_event_accounts(pool, config.audit_retention_days).await?
-            + db::accounts::forget_old_event_accounts(pool, config.audit_retention_days).await?;
+        db::retention::forget_request_event_accounts(pool, config.audit_retention_days).await?
+            + db::retention::forget_account_event_accounts(pool, config.audit_retention_days)
+                .await?;
     // Past homes are kept only while the daily limit or the claim window may read them.
     let horizon = chrono::Utc::now() - chrono::Duration::hours(24) - config.home_policy().settle;
     db::volunteers::forget_old_homes(pool, horizon).await?;
@@ -64,7 +65,7 @@ pub async fn run(pool: &PgPool, config: &AppConfig) -> sqlx::Result<Report> {
 /// removes the old row versions, but their bytes can stay in the pages' free space until
 /// overwritten; a rewrite leaves none. It locks the tables while it runs.
 pub async fn rewrite(pool: &PgPool) -> sqlx::Result<()> {
-    db::requests::rewrite(pool).await
+    db::retention::rewrite(pool).await
 }
 
 /// Runs [`run`] every `maintenance_interval_secs` until the process ends; nothing when it is 0.

@@ -191,19 +191,6 @@ pub async fn alerts_since(
     .await
 }
 
-/// Drops the account ids from account audit rows older than `days`. Returns how many.
-pub async fn forget_old_event_accounts(exec: impl PgExecutor<'_>, days: i64) -> sqlx::Result<u64> {
-    sqlx::query(
-        "UPDATE account_events SET account_id = NULL, actor_id = NULL \
-         WHERE (account_id IS NOT NULL OR actor_id IS NOT NULL) \
-           AND created_at < now() - make_interval(days => $1::int)",
-    )
-    .bind(days)
-    .execute(exec)
-    .await
-    .map(|r| r.rows_affected())
-}
-
 pub async fn create_session(
     exec: impl PgExecutor<'_>,
     token_hash: &str,

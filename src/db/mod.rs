@@ -5,6 +5,7 @@ pub mod accounts;
 pub mod kitchens;
 pub mod places;
 pub mod requests;
+pub mod retention;
 pub mod volunteers;
 
 use std::time::Duration;
