@@ -5,7 +5,7 @@ use sqlx::PgPool;
 use super::guards::CurrentAccount;
 use crate::db::kitchens as db_kitchens;
 use crate::db::places::{self as db_places, PlaceRow};
-use crate::domain::kitchens;
+use crate::domain::place_admin;
 use crate::error::{ApiError, ApiResult};
 
 /// Refuses unless this account may manage the place: a coordinator, or one of its organizers
@@ -16,7 +16,7 @@ pub async fn require_manager(
     place_id: i64,
 ) -> ApiResult<()> {
     let organizer = db_kitchens::is_organizer(pool, place_id, account.id).await?;
-    kitchens::may_manage(account.role, account.verified, organizer)?;
+    place_admin::may_manage(account.role, account.verified, organizer)?;
     Ok(())
 }
 

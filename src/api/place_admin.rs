@@ -15,12 +15,12 @@ use super::params::{body, JsonBody};
 use super::places::PlaceFeature;
 use crate::db::kitchens as db_kitchens;
 use crate::db::places::{self as db_places, NewPlace, PlacePatch};
-use crate::domain::accounts::Role;
 use crate::domain::categories::{self, Kind};
 use crate::domain::cells::{Cell, STORED_RES};
 use crate::domain::geo::LatLon;
-use crate::domain::kitchens;
+use crate::domain::place_admin;
 use crate::error::{ApiError, ApiResult, ErrorBody};
+use crate::operations::edit_place::edit_place as edit_place_op;
 
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct CreatePlace {
@@ -59,7 +59,7 @@ pub struct PlaceStatus {
 
 fn check_hours(value: &Option<String>) -> ApiResult<()> {
     if let Some(h) = value {
-        kitchens::parse_hours(h)?;
+        place_admin::parse_hours(h)?;
     }
     Ok(())
 }
@@ -74,7 +74,7 @@ pub async fn create_place(
     input: JsonBody<'_, CreatePlace>,
 ) -> ApiResult<(Status, Json<PlaceStatus>)> {
     let status =
-        kitchens::initial_place_status(account.role, account.verified).ok_or_else(|| {
+        place_admin::initial_place_status(account.role, account.verified).ok_or_else(|| {
             ApiError::forbidden(
                 "organizers_only",
                 "only organizers and coordinators may add places",
@@ -89,11 +89,12 @@ pub async fn create_place(
             format!("category `{}` is not a {}", category.id, kind.as_str()),
         ));
     }
-    let name = kitchens::place_text("name", Some(&input.name), 120)?
+    let name = place_admin::place_text("name", Some(&input.name), 120)?
         .ok_or_else(|| ApiError::unprocessable("invalid_place", "`name` is required"))?;
-    let opening_hours = kitchens::place_text("opening_hours", input.opening_hours.as_deref(), 255)?;
+    let opening_hours =
+        place_admin::place_text("opening_hours", input.opening_hours.as_deref(), 255)?;
     check_hours(&opening_hours)?;
-    let meals_per_day = kitchens::meals_per_day(input.meals_per_day)?;
+    let meals_per_day = place_admin::meals_per_day(input.meals_per_day)?;
     let place = NewPlace {
         kind: kind.as_str(),
         name,
@@ -101,9 +102,9 @@ pub async fn create_place(
         point: input.location,
         cell: Cell::at(input.location, STORED_RES).to_db(),
         opening_hours,
-        address: kitchens::place_text("address", input.address.as_deref(), 200)?,
-        phone: kitchens::place_phone(input.phone.as_deref())?,
-        description: kitchens::place_text("description", input.description.as_deref(), 1000)?,
+        address: place_admin::place_text("address", input.address.as_deref(), 200)?,
+        phone: place_admin::place_phone(input.phone.as_deref())?,
+        description: place_admin::place_text("description", input.description.as_deref(), 1000)?,
         source: None,
         meals_per_day,
     };
@@ -148,16 +149,18 @@ pub async fn edit_place(
             ));
         }
     }
-    let name =
-        match input.name {
-            Some(n) => Some(kitchens::place_text("name", Some(&n), 120)?.ok_or_else(|| {
+    let name = match input.name {
+        Some(n) => Some(
+            place_admin::place_text("name", Some(&n), 120)?.ok_or_else(|| {
                 ApiError::unprocessable("invalid_place", "`name` cannot be empty")
-            })?),
-            None => None,
-        };
-    let opening_hours = kitchens::place_text("opening_hours", input.opening_hours.as_deref(), 255)?;
+            })?,
+        ),
+        None => None,
+    };
+    let opening_hours =
+        place_admin::place_text("opening_hours", input.opening_hours.as_deref(), 255)?;
     check_hours(&opening_hours)?;
-    let meals_per_day = kitchens::meals_per_day(input.meals_per_day)?;
+    let meals_per_day = place_admin::meals_per_day(input.meals_per_day)?;
     let patch = PlacePatch {
         name,
         category: input
@@ -166,27 +169,14 @@ pub async fn edit_place(
             .map(|c| categories::find(c).map(|c| c.id))
             .transpose()?,
         point: input.location.map(|p| (p, Cell::at(p, STORED_RES).to_db())),
-        address: kitchens::place_text("address", input.address.as_deref(), 200)?,
-        phone: kitchens::place_phone(input.phone.as_deref())?,
+        address: place_admin::place_text("address", input.address.as_deref(), 200)?,
+        phone: place_admin::place_phone(input.phone.as_deref())?,
         opening_hours,
-        description: kitchens::place_text("description", input.description.as_deref(), 1000)?,
+        description: place_admin::place_text("description", input.description.as_deref(), 1000)?,
         meals_per_day,
     };
-    let identity_changed = patch.name.as_ref().is_some_and(|n| *n != existing.name)
-        || patch.phone.is_some() && patch.phone != existing.phone
-        || input
-            .location
-            .is_some_and(|p| (p.lat, p.lon) != (existing.lat, existing.lon));
-    let status = kitchens::status_after_edit(
-        &existing.status,
-        account.role == Role::Coordinator,
-        identity_changed,
-    );
     let mut tx = pool.begin().await?;
-    db_places::update(&mut *tx, id, &patch).await?;
-    if status != existing.status {
-        db_places::set_status(&mut *tx, id, status).await?;
-    }
+    edit_place_op(&mut tx, account.role, id, &patch).await?;
     tx.commit().await?;
     let row = db_places::by_id(&**pool, id)
         .await?
@@ -242,7 +232,7 @@ pub async fn add_organizer(
                 format!("no account with id {}", input.account_id),
             )
         })?;
-    if !kitchens::may_organize(role.parse()?) {
+    if !place_admin::may_organize(role.parse()?) {
         return Err(ApiError::unprocessable(
             "not_an_organizer",
             "the account must have the organizer or coordinator role",

@@ -170,33 +170,19 @@ pub async fn assign(exec: impl PgExecutor<'_>, id: Uuid, account_id: i64) -> sql
     Ok(done.rows_affected() == 1)
 }
 
-/// When an account released requests since `since`.
-pub async fn releases_since(
+/// When an account did `action` (e.g. `claimed`, `released`) to any request since `since`.
+pub async fn actions_since(
     exec: impl PgExecutor<'_>,
     account_id: i64,
+    action: Action,
     since: DateTime<Utc>,
 ) -> sqlx::Result<Vec<DateTime<Utc>>> {
     sqlx::query_scalar(
         "SELECT created_at FROM request_events \
-         WHERE account_id = $1 AND action = 'released' AND created_at > $2",
+         WHERE account_id = $1 AND action = $2 AND created_at > $3",
     )
     .bind(account_id)
-    .bind(since)
-    .fetch_all(exec)
-    .await
-}
-
-/// When an account claimed requests since `since`.
-pub async fn claims_since(
-    exec: impl PgExecutor<'_>,
-    account_id: i64,
-    since: DateTime<Utc>,
-) -> sqlx::Result<Vec<DateTime<Utc>>> {
-    sqlx::query_scalar(
-        "SELECT created_at FROM request_events \
-         WHERE account_id = $1 AND action = 'claimed' AND created_at > $2",
-    )
-    .bind(account_id)
+    .bind(action.event())
     .bind(since)
     .fetch_all(exec)
     .await

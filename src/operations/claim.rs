@@ -61,8 +61,13 @@ pub async fn claim(
         cell: request.cell.map(Cell::from_db).transpose()?,
     };
     claims::decide_claim(&facts)?;
-    let recent =
-        db::requests::claims_since(&mut *conn, account.id, now - Duration::hours(24)).await?;
+    let recent = db::requests::actions_since(
+        &mut *conn,
+        account.id,
+        Action::Claim,
+        now - Duration::hours(24),
+    )
+    .await?;
     let rate = claims::decide_claim_rate(limits, &recent, now)?;
     if !db::requests::assign(&mut *conn, id, account.id).await? {
         // Another claim committed between our read and our update.

@@ -38,8 +38,13 @@ pub async fn act(
             Some(a) if by_assignee => {
                 // Serialises one volunteer's releases, so parallel ones count each other.
                 db::volunteers::lock_profile(&mut *conn, a).await?;
-                db::requests::releases_since(&mut *conn, a, now - chrono::Duration::hours(24))
-                    .await?
+                db::requests::actions_since(
+                    &mut *conn,
+                    a,
+                    Action::Release,
+                    now - chrono::Duration::hours(24),
+                )
+                .await?
             }
             _ => Vec::new(),
         };

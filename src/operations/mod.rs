@@ -6,6 +6,7 @@
 pub mod account_standing;
 pub mod claim;
 pub mod create_request;
+pub mod edit_place;
 pub mod lifecycle;
 pub mod pledge;
 pub mod signup;
