@@ -11,13 +11,14 @@ use utoipa::ToSchema;
 
 use crate::domain::requests::Denied;
 use crate::domain::Invalid;
+pub use crate::error_code::ErrorCode;
 
 /// What every error response carries.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct ErrorBody {
     /// Stable machine-readable code, such as `invalid_bbox` or `already_assigned`.
     #[schema(example = "invalid_query")]
-    pub error: String,
+    pub error: ErrorCode,
     /// A human-readable explanation (English).
     pub message: String,
 }
@@ -25,67 +26,81 @@ pub struct ErrorBody {
 #[derive(Debug, thiserror::Error)]
 #[error("{code}: {message}")]
 pub struct ApiError {
-    pub status: Status,
-    pub code: &'static str,
+    pub code: ErrorCode,
     pub message: String,
-    /// Seconds to send in `Retry-After` (with 429).
+    /// Seconds to send in `Retry-After` (with 429 and 503).
     pub retry_after: Option<u64>,
 }
 
 pub type ApiResult<T> = Result<T, ApiError>;
 
 impl ApiError {
-    pub fn new(status: Status, code: &'static str, message: impl Into<String>) -> Self {
+    /// An error whose status is the code's (see [`ErrorCode::status`]).
+    pub fn new(code: ErrorCode, message: impl Into<String>) -> Self {
         Self {
-            status,
             code,
             message: message.into(),
             retry_after: None,
         }
     }
-    /// 429 with `Retry-After`.
-    pub fn too_many(code: &'static str, message: impl Into<String>, retry_after_secs: u64) -> Self {
+    /// A refusal that says when to try again (429 and 503).
+    pub fn retry_later(code: ErrorCode, message: impl Into<String>, retry_after_secs: u64) -> Self {
         Self {
-            retry_after: Some(retry_after_secs),
-            ..Self::new(Status::TooManyRequests, code, message)
+            retry_after: Some(retry_after_secs.max(1)),
+            ..Self::new(code, message)
         }
     }
-    pub fn bad_request(code: &'static str, message: impl Into<String>) -> Self {
-        Self::new(Status::BadRequest, code, message)
-    }
-    pub fn unprocessable(code: &'static str, message: impl Into<String>) -> Self {
-        Self::new(Status::UnprocessableEntity, code, message)
-    }
     pub fn unauthorized(message: impl Into<String>) -> Self {
-        Self::new(Status::Unauthorized, "unauthorized", message)
-    }
-    pub fn forbidden(code: &'static str, message: impl Into<String>) -> Self {
-        Self::new(Status::Forbidden, code, message)
+        Self::new(ErrorCode::Unauthorized, message)
     }
     pub fn not_found(message: impl Into<String>) -> Self {
-        Self::new(Status::NotFound, "not_found", message)
-    }
-    pub fn conflict(code: &'static str, message: impl Into<String>) -> Self {
-        Self::new(Status::Conflict, code, message)
-    }
-    pub fn unavailable(code: &'static str, message: impl Into<String>) -> Self {
-        Self::new(Status::ServiceUnavailable, code, message)
+        Self::new(ErrorCode::NotFound, message)
     }
     pub fn internal() -> Self {
-        Self::new(
-            Status::InternalServerError,
-            "internal",
-            "internal error; it has been logged",
-        )
+        Self::new(ErrorCode::Internal, "internal error; it has been logged")
     }
+    pub fn status(&self) -> Status {
+        Status::from_code(self.code.status()).unwrap_or(Status::InternalServerError)
+    }
+}
+
+/// The database constraints a client's input can break, and the code each one answers with.
+/// Any other violation is a bug: it is logged and answered as `internal`.
+const CONSTRAINT_CODES: &[(&str, ErrorCode, &str)] = &[
+    (
+        "accounts_email_key",
+        ErrorCode::EmailTaken,
+        "an account with this email already exists",
+    ),
+    (
+        "shift_signups_pkey",
+        ErrorCode::AlreadySignedUp,
+        "you are already signed up for this shift",
+    ),
+];
+
+/// The code for a broken constraint that [`CONSTRAINT_CODES`] lists.
+pub fn constraint_code(err: &sqlx::Error) -> Option<(ErrorCode, &'static str)> {
+    let name = err.as_database_error()?.constraint()?;
+    CONSTRAINT_CODES
+        .iter()
+        .find(|(constraint, _, _)| *constraint == name)
+        .map(|(_, code, message)| (*code, *message))
 }
 
 impl From<sqlx::Error> for ApiError {
     fn from(err: sqlx::Error) -> Self {
+        if let Some((code, message)) = constraint_code(&err) {
+            return Self::new(code, message);
+        }
         match &err {
             sqlx::Error::PoolTimedOut | sqlx::Error::Io(_) | sqlx::Error::PoolClosed => {
                 tracing::warn!(error = %err, "database unavailable");
-                Self::unavailable("database_unavailable", "the database is not answering")
+                Self::retry_later(
+                    ErrorCode::DatabaseUnavailable,
+                    "the database is not answering; try again shortly",
+                    5,
+                )
             }
             _ => {
                 tracing::error!(error = %err, "database error");
@@ -99,20 +114,21 @@ impl From<Denied> for ApiError {
     fn from(d: Denied) -> Self {
         match d {
             Denied::SignInRequired => ApiError::unauthorized("sign in first"),
-            Denied::Forbidden(code, message) => ApiError::forbidden(code, message),
-            Denied::Conflict(code, message) => ApiError::conflict(code, message),
+            Denied::Forbidden(code, message) | Denied::Conflict(code, message) => {
+                ApiError::new(code, message)
+            }
             Denied::Limited {
                 code,
                 message,
                 retry_after_secs,
-            } => ApiError::too_many(code, message, retry_after_secs),
+            } => ApiError::retry_later(code, message, retry_after_secs),
         }
     }
 }
 
 impl From<Invalid> for ApiError {
     fn from(err: Invalid) -> Self {
-        ApiError::unprocessable(err.code, err.message)
+        ApiError::new(err.code, err.message)
     }
 }
 
@@ -125,13 +141,14 @@ impl From<anyhow::Error> for ApiError {
 
 impl<'r> Responder<'r, 'static> for ApiError {
     fn respond_to(self, _: &'r Request<'_>) -> response::Result<'static> {
+        let status = self.status();
         let body = serde_json::to_string(&ErrorBody {
-            error: self.code.to_string(),
+            error: self.code,
             message: self.message,
         })
         .unwrap_or_else(|_| r#"{"error":"internal","message":"internal error"}"#.into());
         let mut res = response::Response::build();
-        res.status(self.status)
+        res.status(status)
             .header(ContentType::JSON)
             .sized_body(body.len(), Cursor::new(body));
         if let Some(secs) = self.retry_after {

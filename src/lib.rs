@@ -18,6 +18,7 @@ pub mod config;
 pub mod db;
 pub mod domain;
 pub mod error;
+pub mod error_code;
 pub mod geocode;
 pub mod import;
 pub mod maintenance;

@@ -10,6 +10,7 @@ use sqlx::PgPool;
 
 use antes::config::{self, AppConfig};
 use antes::domain::geo::BBox;
+use antes::error_code::ErrorCode;
 use antes::{db, import, seed};
 
 #[derive(Parser)]
@@ -246,7 +247,7 @@ async fn add_user(
     )
     .await
     .map_err(|e| {
-        if db::accounts::is_email_taken(&e) {
+        if antes::error::constraint_code(&e).is_some_and(|(c, _)| c == ErrorCode::EmailTaken) {
             anyhow::anyhow!("an account with email {email} already exists")
         } else {
             anyhow::Error::new(e).context("cannot create the account")

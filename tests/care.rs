@@ -1916,7 +1916,7 @@ async fn bad_input_on_care_endpoints_gets_a_json_4xx(pool: PgPool) {
             format!("/api/requests/{id}/claim"),
             Some(&v),
             None,
-            403,
+            409,
             "no_volunteer_profile",
         ),
         (

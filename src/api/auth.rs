@@ -1,6 +1,7 @@
 //! Accounts and sessions: register, log in and out, and who am I. The session guard lives in
 //! [`super::guards`]; what coordinators do to accounts, in [`super::accounts`].
 
+use crate::error_code::ErrorCode;
 use std::net::IpAddr;
 
 use rocket::http::{Cookie, CookieJar, SameSite, Status};
@@ -126,14 +127,7 @@ pub async fn register(
             verified: false,
         },
     )
-    .await
-    .map_err(|e| {
-        if db_accounts::is_email_taken(&e) {
-            ApiError::conflict("email_taken", "an account with this email already exists")
-        } else {
-            e.into()
-        }
-    })?;
+    .await?;
     start_session(pool, config, jar, id).await?;
     let row = db_accounts::by_id(&**pool, id)
         .await?
@@ -167,8 +161,7 @@ pub async fn login(
     let ok = secrets::verify_password_blocking(input.password, hash).await;
     if !ok || id == 0 {
         return Err(ApiError::new(
-            Status::Unauthorized,
-            "invalid_credentials",
+            ErrorCode::InvalidCredentials,
             "wrong email or password",
         ));
     }
@@ -177,8 +170,8 @@ pub async fn login(
         .ok_or_else(ApiError::internal)?;
     // Told only to whoever knows the password, so it reveals nothing to a guesser.
     if row.suspended {
-        return Err(ApiError::forbidden(
-            "account_suspended",
+        return Err(ApiError::new(
+            ErrorCode::AccountSuspended,
             "this account is suspended; contact the coordinators",
         ));
     }

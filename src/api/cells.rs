@@ -1,6 +1,7 @@
 //! Public cell geometry and counts: the k-anonymous counts of open requests per hexagon, and
 //! one hexagon's outline for drawing task areas.
 
+use crate::error_code::ErrorCode;
 use rocket::serde::json::Json;
 use rocket::{get, State};
 use serde::Serialize;
@@ -98,8 +99,8 @@ pub async fn cells(
 pub fn cell_outline(cell: &str) -> ApiResult<Json<CellFeature>> {
     let cell: Cell = cell.parse()?;
     if cell.res() > PUBLIC_RES {
-        return Err(ApiError::unprocessable(
-            "invalid_resolution",
+        return Err(ApiError::new(
+            ErrorCode::InvalidResolution,
             format!(
                 "cells finer than resolution 8 are not served, got {}",
                 u8::from(cell.res())

@@ -21,9 +21,9 @@ use crate::operations::claim::claim as claim_request;
 #[utoipa::path(post, path = "/api/requests/{id}/claim", tag = "requests", params(("id" = Uuid, Path)),
     responses((status = 200, body = StatusView),
         (status = 401, body = ErrorBody),
-        (status = 403, body = ErrorBody, description = "not_verified, volunteers_only, off_duty, home_not_settled, not_eligible, no_volunteer_profile"),
+        (status = 403, body = ErrorBody, description = "not_verified, volunteers_only, off_duty, home_not_settled, not_eligible"),
         (status = 404, body = ErrorBody),
-        (status = 409, body = ErrorBody, description = "already_assigned, too_many_open, invalid_transition"),
+        (status = 409, body = ErrorBody, description = "already_assigned, too_many_open, invalid_transition, no_volunteer_profile"),
         (status = 429, body = ErrorBody, description = "claim_limit")))]
 #[post("/api/requests/<id>/claim")]
 pub async fn claim(

@@ -1,5 +1,6 @@
 //! Address search for the "Cerca mío" screen.
 
+use crate::error_code::ErrorCode;
 use rocket::serde::json::Json;
 use rocket::{get, State};
 
@@ -21,30 +22,27 @@ pub struct GeocoderState(pub Option<Geocoder>);
 #[get("/api/geocode?<q>")]
 pub async fn search(geocoder: &State<GeocoderState>, q: Option<&str>) -> ApiResult<Json<Vec<Hit>>> {
     let Some(geocoder) = &geocoder.0 else {
-        return Err(ApiError::unavailable(
-            "geocoder_disabled",
+        return Err(ApiError::retry_later(
+            ErrorCode::GeocoderDisabled,
             "address search is not configured on this server (geocoder_url)",
+            3600,
         ));
     };
     let q = q.map(str::trim).unwrap_or_default();
     if q.is_empty() {
-        return Err(ApiError::unprocessable(
-            "missing_parameter",
+        return Err(ApiError::new(
+            ErrorCode::MissingParameter,
             "parameter `q` is required",
         ));
     }
     if q.chars().count() > 200 {
-        return Err(ApiError::unprocessable(
-            "invalid_parameter",
+        return Err(ApiError::new(
+            ErrorCode::InvalidParameter,
             "parameter `q` is longer than 200 characters",
         ));
     }
     geocoder.search(q).await.map(Json).map_err(|err| {
         tracing::warn!(error = %err, "geocoder failed");
-        ApiError::new(
-            rocket::http::Status::BadGateway,
-            "geocoder_failed",
-            err.to_string(),
-        )
+        ApiError::new(ErrorCode::GeocoderFailed, err.to_string())
     })
 }

@@ -1,6 +1,7 @@
 //! Request guards shared by every resource: [`CurrentAccount`] reads the `antes_session` cookie
 //! and looks the session up in the database, so a deleted session is revoked at once.
 
+use crate::error_code::ErrorCode;
 use chrono::{DateTime, Utc};
 use rocket::http::Status;
 use rocket::request::{FromRequest, Outcome};
@@ -40,8 +41,8 @@ impl CurrentAccount {
         if self.role == Role::Coordinator {
             Ok(())
         } else {
-            Err(ApiError::forbidden(
-                "coordinators_only",
+            Err(ApiError::new(
+                ErrorCode::CoordinatorsOnly,
                 "only coordinators may do this",
             ))
         }
@@ -92,7 +93,7 @@ impl<'r> FromRequest<'r> for CurrentAccount {
         match db_accounts::by_session(pool, &secrets::token_hash(&token)).await {
             Ok(Some(row)) => match CurrentAccount::try_from(row) {
                 Ok(a) => Outcome::Success(a),
-                Err(e) => Outcome::Error((e.status, e)),
+                Err(e) => Outcome::Error((e.status(), e)),
             },
             Ok(None) => Outcome::Error((
                 Status::Unauthorized,
@@ -100,7 +101,7 @@ impl<'r> FromRequest<'r> for CurrentAccount {
             )),
             Err(e) => {
                 let e = ApiError::from(e);
-                Outcome::Error((e.status, e))
+                Outcome::Error((e.status(), e))
             }
         }
     }
@@ -121,8 +122,8 @@ impl ManageToken {
     /// The token given (header first, then `body`), or 400 `token_in_url`.
     pub fn get(&self, body: Option<&str>) -> ApiResult<Option<String>> {
         if self.in_query {
-            return Err(ApiError::bad_request(
-                "token_in_url",
+            return Err(ApiError::new(
+                ErrorCode::TokenInUrl,
                 "send the manage token in the X-Manage-Token header or the body, never in the URL",
             ));
         }

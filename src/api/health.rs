@@ -1,5 +1,6 @@
 //! Liveness that includes the database.
 
+use crate::error_code::ErrorCode;
 use rocket::serde::json::Json;
 use rocket::{get, State};
 use serde::Serialize;
@@ -22,7 +23,11 @@ pub struct Health {
 pub async fn healthz(pool: &State<PgPool>) -> ApiResult<Json<Health>> {
     db::ping(pool).await.map_err(|err| {
         tracing::warn!(error = %err, "health check failed");
-        ApiError::unavailable("database_unavailable", "the database is not answering")
+        ApiError::retry_later(
+            ErrorCode::DatabaseUnavailable,
+            "the database is not answering",
+            5,
+        )
     })?;
     Ok(Json(Health { status: "ok" }))
 }

@@ -24,7 +24,7 @@ pub async fn require_manager(
 pub async fn is_manager(pool: &PgPool, account: &CurrentAccount, place_id: i64) -> ApiResult<bool> {
     match require_manager(pool, account, place_id).await {
         Ok(()) => Ok(true),
-        Err(e) if e.status == rocket::http::Status::Forbidden => Ok(false),
+        Err(e) if e.code.status() == 403 => Ok(false),
         Err(e) => Err(e),
     }
 }

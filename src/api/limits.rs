@@ -2,6 +2,7 @@
 //! logging in and registering. Over the limit: 429 `rate_limited`. Requests without a known
 //! client address (Rocket's local test client) are not limited.
 
+use crate::error_code::ErrorCode;
 use std::net::IpAddr;
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
@@ -38,8 +39,8 @@ impl RateLimiter {
         if allowed {
             Ok(())
         } else {
-            Err(ApiError::too_many(
-                "rate_limited",
+            Err(ApiError::retry_later(
+                ErrorCode::RateLimited,
                 "too many attempts from this address; wait a minute and try again",
                 60,
             ))

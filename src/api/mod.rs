@@ -25,6 +25,7 @@ pub mod shifts;
 pub mod tasks;
 pub mod web;
 
+use crate::error_code::ErrorCode;
 use rocket::http::Status;
 use rocket::{catch, catchers, routes, Catcher, Request, Route};
 
@@ -98,27 +99,28 @@ fn not_found(req: &Request<'_>) -> ApiError {
 
 #[catch(422)]
 fn unprocessable() -> ApiError {
-    ApiError::unprocessable(
-        "invalid_input",
+    ApiError::new(
+        ErrorCode::InvalidInput,
         "the request body or parameters are not valid",
     )
 }
 
 #[catch(400)]
 fn bad_request() -> ApiError {
-    ApiError::bad_request("bad_request", "the request could not be read")
+    ApiError::new(ErrorCode::BadRequest, "the request could not be read")
 }
 
 #[catch(default)]
 fn any(status: Status, _req: &Request<'_>) -> ApiError {
     let code = match status.code {
-        401 => "unauthorized",
-        403 => "forbidden",
-        405 => "method_not_allowed",
-        413 => "payload_too_large",
-        415 => "unsupported_media_type",
-        c if c >= 500 => "internal",
-        _ => "error",
+        401 => ErrorCode::Unauthorized,
+        403 => ErrorCode::Forbidden,
+        404 => ErrorCode::NotFound,
+        405 => ErrorCode::MethodNotAllowed,
+        413 => ErrorCode::PayloadTooLarge,
+        415 => ErrorCode::UnsupportedMediaType,
+        c if c >= 500 => ErrorCode::Internal,
+        _ => ErrorCode::BadRequest,
     };
-    ApiError::new(status, code, status.reason_lossy().to_string())
+    ApiError::new(code, status.reason_lossy().to_string())
 }

@@ -1,6 +1,7 @@
 //! A kitchen's needs: posting supplies or shifts, the public list, the organizers' detail
 //! with who signed up and who pledged, closing one, and open needs nearby.
 
+use crate::error_code::ErrorCode;
 use chrono::{DateTime, Utc};
 use rocket::http::Status;
 use rocket::serde::json::Json;
@@ -188,8 +189,8 @@ pub async fn close_need(
         .ok_or_else(|| ApiError::not_found(format!("no need with id {id}")))?;
     require_manager(pool, &account, row.place_id).await?;
     if !db_kitchens::set_need_status(&**pool, id, "closed").await? {
-        return Err(ApiError::conflict(
-            "need_closed",
+        return Err(ApiError::new(
+            ErrorCode::NeedClosed,
             "this need is no longer open",
         ));
     }

@@ -66,7 +66,7 @@ use super::{
         tasks::assignments,
         matches::matches,
     ),
-    components(schemas(crate::error::ErrorBody)),
+    components(schemas(crate::error::ErrorBody, crate::error_code::ErrorCode)),
     tags(
         (name = "places", description = "Shops and community kitchens"),
         (name = "accounts", description = "Accounts, sessions and verification"),

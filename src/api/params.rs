@@ -1,5 +1,6 @@
 //! Query parameter parsing with clear errors: each failure names the parameter and the value.
 
+use crate::error_code::ErrorCode;
 use rocket::request::FromParam;
 use rocket::serde::json::{self, Json};
 use uuid::Uuid;
@@ -13,10 +14,10 @@ pub type JsonBody<'r, T> = Result<Json<T>, json::Error<'r>>;
 pub fn body<T>(input: JsonBody<'_, T>) -> Result<T, ApiError> {
     input.map(Json::into_inner).map_err(|e| match e {
         json::Error::Io(e) => {
-            ApiError::bad_request("bad_request", format!("cannot read the body: {e}"))
+            ApiError::new(ErrorCode::BadRequest, format!("cannot read the body: {e}"))
         }
         json::Error::Parse(_, e) => {
-            ApiError::unprocessable("invalid_body", format!("invalid JSON body: {e}"))
+            ApiError::new(ErrorCode::InvalidBody, format!("invalid JSON body: {e}"))
         }
     })
 }
@@ -37,8 +38,8 @@ pub fn opt<T: std::str::FromStr>(name: &str, value: Option<&str>) -> Result<Opti
     match value.map(str::trim) {
         None | Some("") => Ok(None),
         Some(v) => v.parse().map(Some).map_err(|_| {
-            ApiError::unprocessable(
-                "invalid_parameter",
+            ApiError::new(
+                ErrorCode::InvalidParameter,
                 format!("parameter `{name}` has an invalid value `{v}`"),
             )
         }),
@@ -48,8 +49,8 @@ pub fn opt<T: std::str::FromStr>(name: &str, value: Option<&str>) -> Result<Opti
 /// Like [`opt`], but the parameter must be there.
 pub fn required<T: std::str::FromStr>(name: &str, value: Option<&str>) -> Result<T, ApiError> {
     opt(name, value)?.ok_or_else(|| {
-        ApiError::unprocessable(
-            "missing_parameter",
+        ApiError::new(
+            ErrorCode::MissingParameter,
             format!("parameter `{name}` is required"),
         )
     })
@@ -60,8 +61,8 @@ pub fn flag(name: &str, value: Option<&str>) -> Result<bool, ApiError> {
     match value.map(str::trim) {
         None | Some("") | Some("false") | Some("0") => Ok(false),
         Some("true") | Some("1") => Ok(true),
-        Some(v) => Err(ApiError::unprocessable(
-            "invalid_parameter",
+        Some(v) => Err(ApiError::new(
+            ErrorCode::InvalidParameter,
             format!("parameter `{name}` must be true or false, got `{v}`"),
         )),
     }

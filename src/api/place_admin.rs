@@ -1,6 +1,7 @@
 //! Places made by hand: organizers and coordinators create shops and kitchens, edit them, and
 //! coordinators approve them and add organizers.
 
+use crate::error_code::ErrorCode;
 use chrono::Utc;
 use rocket::http::Status;
 use rocket::serde::json::Json;
@@ -75,8 +76,8 @@ pub async fn create_place(
 ) -> ApiResult<(Status, Json<PlaceStatus>)> {
     let status =
         place_admin::initial_place_status(account.role, account.verified).ok_or_else(|| {
-            ApiError::forbidden(
-                "organizers_only",
+            ApiError::new(
+                ErrorCode::OrganizersOnly,
                 "only organizers and coordinators may add places",
             )
         })?;
@@ -84,13 +85,13 @@ pub async fn create_place(
     let kind: Kind = input.kind.parse()?;
     let category = categories::find(&input.category)?;
     if category.kind != kind {
-        return Err(ApiError::unprocessable(
-            "category_mismatch",
+        return Err(ApiError::new(
+            ErrorCode::CategoryMismatch,
             format!("category `{}` is not a {}", category.id, kind.as_str()),
         ));
     }
     let name = place_admin::place_text("name", Some(&input.name), 120)?
-        .ok_or_else(|| ApiError::unprocessable("invalid_place", "`name` is required"))?;
+        .ok_or_else(|| ApiError::new(ErrorCode::InvalidPlace, "`name` is required"))?;
     let opening_hours =
         place_admin::place_text("opening_hours", input.opening_hours.as_deref(), 255)?;
     check_hours(&opening_hours)?;
@@ -143,17 +144,16 @@ pub async fn edit_place(
     if let Some(c) = &input.category {
         let c = categories::find(c)?;
         if c.kind.as_str() != existing.kind {
-            return Err(ApiError::unprocessable(
-                "category_mismatch",
+            return Err(ApiError::new(
+                ErrorCode::CategoryMismatch,
                 format!("category `{}` is not a {}", c.id, existing.kind),
             ));
         }
     }
     let name = match input.name {
         Some(n) => Some(
-            place_admin::place_text("name", Some(&n), 120)?.ok_or_else(|| {
-                ApiError::unprocessable("invalid_place", "`name` cannot be empty")
-            })?,
+            place_admin::place_text("name", Some(&n), 120)?
+                .ok_or_else(|| ApiError::new(ErrorCode::InvalidPlace, "`name` cannot be empty"))?,
         ),
         None => None,
     };
@@ -227,14 +227,14 @@ pub async fn add_organizer(
     let role = db_kitchens::account_role(&**pool, input.account_id)
         .await?
         .ok_or_else(|| {
-            ApiError::unprocessable(
-                "unknown_account",
+            ApiError::new(
+                ErrorCode::UnknownAccount,
                 format!("no account with id {}", input.account_id),
             )
         })?;
     if !place_admin::may_organize(role.parse()?) {
-        return Err(ApiError::unprocessable(
-            "not_an_organizer",
+        return Err(ApiError::new(
+            ErrorCode::AccountNotOrganizer,
             "the account must have the organizer or coordinator role",
         ));
     }

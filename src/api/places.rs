@@ -1,5 +1,6 @@
 //! Places as GeoJSON: the map view by bounding box, one place, nearby search and categories.
 
+use crate::error_code::ErrorCode;
 use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
 use rocket::serde::json::Json;
@@ -164,9 +165,7 @@ pub async fn list(
     category: Vec<String>,
 ) -> ApiResult<Json<PlaceCollection>> {
     let bbox: BBox = bbox
-        .ok_or_else(|| {
-            ApiError::unprocessable("missing_parameter", "parameter `bbox` is required")
-        })?
+        .ok_or_else(|| ApiError::new(ErrorCode::MissingParameter, "parameter `bbox` is required"))?
         .parse()?;
     let filter = parse_filter(kind, &category)?;
     let mut rows = db_places::in_bbox(pool, bbox, &filter, BBOX_LIMIT + 1).await?;
@@ -222,8 +221,8 @@ pub async fn nearby(
         None => Utc::now(),
         Some(s) => DateTime::parse_from_rfc3339(s)
             .map_err(|_| {
-                ApiError::unprocessable(
-                    "invalid_time",
+                ApiError::new(
+                    ErrorCode::InvalidTime,
                     format!("`at` must be an RFC 3339 time such as 2026-11-27T18:00:00-03:00, got `{s}`"),
                 )
             })?

@@ -1,5 +1,6 @@
 //! Pledges of supplies: pledging, withdrawing, marking received, and my pledges.
 
+use crate::error_code::ErrorCode;
 use chrono::{DateTime, Utc};
 use rocket::http::Status;
 use rocket::serde::json::Json;
@@ -78,14 +79,14 @@ pub async fn withdraw_pledge(
         .await?
         .ok_or_else(|| ApiError::not_found(format!("no pledge with id {id}")))?;
     if p.account_id != account.id {
-        return Err(ApiError::forbidden(
-            "not_your_pledge",
+        return Err(ApiError::new(
+            ErrorCode::NotYourPledge,
             "only who pledged may withdraw it",
         ));
     }
     if !db_kitchens::set_pledge_status(&**pool, id, "pledged", "withdrawn").await? {
-        return Err(ApiError::conflict(
-            "pledge_settled",
+        return Err(ApiError::new(
+            ErrorCode::PledgeSettled,
             "this pledge was already received or withdrawn",
         ));
     }
@@ -112,8 +113,8 @@ pub async fn receive_pledge(
         .ok_or_else(ApiError::internal)?;
     require_manager(pool, &account, need.place_id).await?;
     if !db_kitchens::set_pledge_status(&**pool, id, "pledged", "received").await? {
-        return Err(ApiError::conflict(
-            "pledge_settled",
+        return Err(ApiError::new(
+            ErrorCode::PledgeSettled,
             "this pledge was already received or withdrawn",
         ));
     }

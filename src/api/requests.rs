@@ -1,6 +1,7 @@
 //! Help requests over HTTP: posting one, its public or full view, cancelling it, and its
 //! audit log. Claims are in `claims`, review in `review`, public counts in `cells`.
 
+use crate::error_code::ErrorCode;
 use std::net::IpAddr;
 
 use chrono::{DateTime, Utc};
@@ -117,8 +118,8 @@ async fn token_ok(pool: &PgPool, id: Uuid, token: Option<String>) -> ApiResult<b
     if db_requests::token_matches(pool, id, &secrets::token_hash(&t)).await? {
         Ok(true)
     } else {
-        Err(ApiError::forbidden(
-            "invalid_token",
+        Err(ApiError::new(
+            ErrorCode::InvalidToken,
             "this link's token does not match the request",
         ))
     }

@@ -1,6 +1,7 @@
 //! The volunteer's side of requests: the tasks near their home (a res-8 cell and a distance
 //! band, never a point or a distance) and their assignments (full, audited).
 
+use crate::error_code::ErrorCode;
 use chrono::{DateTime, Utc};
 use rocket::serde::json::Json;
 use rocket::{get, State};
@@ -55,8 +56,8 @@ pub async fn tasks(pool: &State<PgPool>, account: CurrentAccount) -> ApiResult<J
     let profile = db_volunteers::profile(&**pool, account.id)
         .await?
         .ok_or_else(|| {
-            ApiError::conflict(
-                "no_volunteer_profile",
+            ApiError::new(
+                ErrorCode::NoVolunteerProfile,
                 "set up your volunteer profile (skills, home, radius) first",
             )
         })?;
@@ -64,7 +65,7 @@ pub async fn tasks(pool: &State<PgPool>, account: CurrentAccount) -> ApiResult<J
         .home_cell
         .map(Cell::from_db)
         .transpose()?
-        .ok_or_else(|| ApiError::conflict("no_volunteer_profile", "set your home area again"))?;
+        .ok_or_else(|| ApiError::new(ErrorCode::NoVolunteerProfile, "set your home area again"))?;
     let rows = db_requests::open_in_cells(
         &**pool,
         &privacy::reach_cover(home, profile.radius_m),

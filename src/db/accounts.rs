@@ -42,13 +42,6 @@ pub async fn insert(exec: impl PgExecutor<'_>, a: &NewAccount<'_>) -> sqlx::Resu
     .await
 }
 
-/// Whether an insert failed because the email is already registered.
-pub fn is_email_taken(err: &sqlx::Error) -> bool {
-    err.as_database_error()
-        .and_then(|e| e.constraint())
-        .is_some_and(|c| c == "accounts_email_key")
-}
-
 /// The id and password hash for an email, to check a login.
 pub async fn credentials(
     exec: impl PgExecutor<'_>,

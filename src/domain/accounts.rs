@@ -1,5 +1,6 @@
 //! Accounts: roles, and the rules for emails, passwords, names and phone numbers.
 
+use crate::error_code::ErrorCode;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
@@ -29,7 +30,7 @@ impl Role {
     pub fn parse_self_service(s: &str) -> Result<Role, Invalid> {
         match s.parse()? {
             Role::Coordinator => Err(Invalid::new(
-                "invalid_role",
+                ErrorCode::InvalidRole,
                 "role must be `volunteer` or `organizer`; coordinators are created by an administrator",
             )),
             role => Ok(role),
@@ -45,7 +46,7 @@ impl std::str::FromStr for Role {
             "organizer" => Ok(Role::Organizer),
             "coordinator" => Ok(Role::Coordinator),
             _ => Err(Invalid::new(
-                "invalid_role",
+                ErrorCode::InvalidRole,
                 format!("role must be volunteer, organizer or coordinator, got `{s}`"),
             )),
         }
@@ -83,13 +84,13 @@ pub fn decide_standing(
 ) -> Result<(), Denied> {
     if actor_role != Role::Coordinator {
         return Err(Denied::Forbidden(
-            "coordinators_only",
+            ErrorCode::CoordinatorsOnly,
             "only coordinators may do this".into(),
         ));
     }
     if actor_id == target && matches!(change, Standing::Unverify | Standing::Suspend) {
         return Err(Denied::Conflict(
-            "cannot_suspend_self",
+            ErrorCode::CannotSuspendSelf,
             "you cannot suspend or unverify your own account".into(),
         ));
     }
@@ -104,7 +105,7 @@ pub fn email(raw: &str) -> Result<String, Invalid> {
     let e = raw.trim().to_lowercase();
     let bad = || {
         Invalid::new(
-            "invalid_email",
+            ErrorCode::InvalidEmail,
             format!("not a valid email address: `{raw}`"),
         )
     };
@@ -122,7 +123,7 @@ pub fn password(raw: &str) -> Result<&str, Invalid> {
     let n = raw.chars().count();
     if !(PASSWORD_MIN..=PASSWORD_MAX).contains(&n) {
         return Err(Invalid::new(
-            "invalid_password",
+            ErrorCode::InvalidPassword,
             format!("password must have {PASSWORD_MIN} to {PASSWORD_MAX} characters, got {n}"),
         ));
     }
@@ -137,14 +138,14 @@ pub fn text(field: &str, raw: &str, max: usize) -> Result<String, Invalid> {
         .any(|c| c.is_control() && !matches!(c, '\n' | '\r' | '\t'))
     {
         return Err(Invalid::new(
-            "invalid_text",
+            ErrorCode::InvalidText,
             format!("{field} contains control characters"),
         ));
     }
     let n = t.chars().count();
     if n == 0 || n > max {
         return Err(Invalid::new(
-            "invalid_text",
+            ErrorCode::InvalidText,
             format!("{field} must have 1 to {max} characters, got {n}"),
         ));
     }
@@ -173,7 +174,7 @@ pub fn phone(raw: &str) -> Result<String, Invalid> {
         .all(|(i, c)| c.is_ascii_digit() || " -.()".contains(c) || (c == '+' && i == 0));
     if !allowed || !(6..=20).contains(&digits) {
         return Err(Invalid::new(
-            "invalid_phone",
+            ErrorCode::InvalidPhone,
             format!("not a phone number: `{raw}`"),
         ));
     }
@@ -197,7 +198,11 @@ mod tests {
             "a@x@y.org",
             "a@x.",
         ] {
-            assert_eq!(email(bad).unwrap_err().code, "invalid_email", "{bad}");
+            assert_eq!(
+                email(bad).unwrap_err().code.as_str(),
+                "invalid_email",
+                "{bad}"
+            );
         }
     }
 
@@ -207,11 +212,11 @@ mod tests {
         assert!(decide_standing(Role::Coordinator, 1, 1, Standing::Verify).is_ok());
         assert!(matches!(
             decide_standing(Role::Coordinator, 1, 1, Standing::Suspend),
-            Err(Denied::Conflict("cannot_suspend_self", _))
+            Err(Denied::Conflict(ErrorCode::CannotSuspendSelf, _))
         ));
         assert!(matches!(
             decide_standing(Role::Volunteer, 1, 2, Standing::Verify),
-            Err(Denied::Forbidden("coordinators_only", _))
+            Err(Denied::Forbidden(ErrorCode::CoordinatorsOnly, _))
         ));
     }
 
@@ -229,7 +234,10 @@ mod tests {
             Role::Organizer
         );
         assert_eq!(
-            Role::parse_self_service("coordinator").unwrap_err().code,
+            Role::parse_self_service("coordinator")
+                .unwrap_err()
+                .code
+                .as_str(),
             "invalid_role"
         );
         assert!(Role::parse_self_service("admin").is_err());

@@ -1,6 +1,7 @@
 //! The fixed place taxonomy: each category's kind, its labels, and the OpenStreetMap tags that
 //! map to it.
 
+use crate::error_code::ErrorCode;
 use std::collections::BTreeMap;
 
 use serde::Serialize;
@@ -32,7 +33,7 @@ impl std::str::FromStr for Kind {
             "shop" => Ok(Kind::Shop),
             "kitchen" => Ok(Kind::Kitchen),
             _ => Err(Invalid::new(
-                "invalid_kind",
+                ErrorCode::InvalidKind,
                 format!("kind must be `shop` or `kitchen`, got `{s}`"),
             )),
         }
@@ -169,7 +170,7 @@ const fn cat(
 pub fn find(id: &str) -> Result<&'static Category, Invalid> {
     CATEGORIES.iter().find(|c| c.id == id).ok_or_else(|| {
         Invalid::new(
-            "unknown_category",
+            ErrorCode::UnknownCategory,
             format!("unknown category `{id}`; see GET /api/categories"),
         )
     })
@@ -248,7 +249,10 @@ mod tests {
             parse_list(["pharmacy,bakery", "pharmacy"]).unwrap(),
             vec!["pharmacy", "bakery"]
         );
-        assert_eq!(parse_list(["nope"]).unwrap_err().code, "unknown_category");
+        assert_eq!(
+            parse_list(["nope"]).unwrap_err().code.as_str(),
+            "unknown_category"
+        );
     }
 
     #[test]

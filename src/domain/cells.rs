@@ -2,6 +2,7 @@
 //! counts and candidate search, and the integer ranges that map a coarse cell to its res-9
 //! descendants. Cells travel as hex strings in JSON and as `bigint` in the database.
 
+use crate::error_code::ErrorCode;
 use std::fmt;
 
 use h3o::{CellIndex, LatLng, Resolution};
@@ -64,7 +65,7 @@ impl Cell {
     pub fn from_db(value: i64) -> Result<Cell, Invalid> {
         CellIndex::try_from(value as u64)
             .map(Cell)
-            .map_err(|_| Invalid::new("invalid_cell", format!("not an H3 cell: {value}")))
+            .map_err(|_| Invalid::new(ErrorCode::InvalidCell, format!("not an H3 cell: {value}")))
     }
 
     /// The inclusive range of stored (res-9) cell ids that descend from this cell: the id with
@@ -99,7 +100,7 @@ impl std::str::FromStr for Cell {
     fn from_str(s: &str) -> Result<Self, Invalid> {
         s.parse::<CellIndex>()
             .map(Cell)
-            .map_err(|_| Invalid::new("invalid_cell", format!("not an H3 cell: `{s}`")))
+            .map_err(|_| Invalid::new(ErrorCode::InvalidCell, format!("not an H3 cell: `{s}`")))
     }
 }
 
@@ -123,7 +124,7 @@ pub fn resolution(value: u8, max: Resolution) -> Result<Resolution, Invalid> {
         .filter(|r| *r <= max)
         .ok_or_else(|| {
             Invalid::new(
-                "invalid_resolution",
+                ErrorCode::InvalidResolution,
                 format!("res must be between 0 and {}, got {value}", u8::from(max)),
             )
         })

@@ -1,6 +1,7 @@
 //! Who may take a help request, and give it back: the rules a claim and a release must pass,
 //! and the volunteer eligibility that matching shares with claims.
 
+use crate::error_code::ErrorCode;
 use chrono::{DateTime, Duration, Utc};
 
 use super::accounts::Role;
@@ -37,7 +38,7 @@ pub fn eligible(
     }
     if v.suspended {
         return Err(Denied::Forbidden(
-            "account_suspended",
+            ErrorCode::AccountSuspended,
             "this account is suspended".into(),
         ));
     }
@@ -46,7 +47,7 @@ pub fn eligible(
     }
     if !v.on_duty {
         return Err(Denied::Forbidden(
-            "off_duty",
+            ErrorCode::OffDuty,
             "go on duty before taking requests".into(),
         ));
     }
@@ -57,13 +58,13 @@ pub fn eligible(
         .filter(|_| v.skills.iter().any(|s| s == category))
     else {
         return Err(Denied::Forbidden(
-            "not_eligible",
+            ErrorCode::NotEligible,
             "this request is outside your skills or your radius".into(),
         ));
     };
     if v.open_assignments >= i64::from(v.max_open) {
         return Err(Denied::Conflict(
-            "too_many_open",
+            ErrorCode::TooManyOpen,
             format!(
                 "you already have {} open assignments (your limit is {})",
                 v.open_assignments, v.max_open
@@ -75,7 +76,7 @@ pub fn eligible(
 
 fn home_not_settled() -> Denied {
     Denied::Forbidden(
-        "home_not_settled",
+        ErrorCode::HomeNotSettled,
         "your home area was set or moved too recently; you can take requests near it once it \
          has been in place for the claim window"
             .into(),
@@ -98,9 +99,12 @@ pub struct ClaimFacts {
 /// A claim passes the lifecycle (only open requests) and the volunteer's eligibility.
 pub fn decide_claim(f: &ClaimFacts) -> Result<(), Denied> {
     transition(f.status, Action::Claim)?;
-    let cell = f
-        .cell
-        .ok_or_else(|| Denied::Conflict("invalid_transition", "this request has ended".into()))?;
+    let cell = f.cell.ok_or_else(|| {
+        Denied::Conflict(
+            ErrorCode::InvalidTransition,
+            "this request has ended".into(),
+        )
+    })?;
     eligible(&f.volunteer, f.settled_home, &f.category, cell).map(|_| ())
 }
 
@@ -127,7 +131,7 @@ fn daily_limit(
     per_day: u32,
     earlier: &[DateTime<Utc>],
     now: DateTime<Utc>,
-    code: &'static str,
+    code: ErrorCode,
     what: &str,
 ) -> Result<LimitDecision, Denied> {
     if per_day == 0 {
@@ -168,7 +172,7 @@ pub fn decide_release(
         policy.per_day,
         recent_releases,
         now,
-        "release_limit",
+        ErrorCode::ReleaseLimit,
         "given back",
     )
 }
@@ -183,7 +187,7 @@ pub fn decide_claim_rate(
         policy.claims_per_day,
         recent_claims,
         now,
-        "claim_limit",
+        ErrorCode::ClaimLimit,
         "taken",
     )
 }
@@ -219,7 +223,7 @@ mod tests {
 
     fn code(f: ClaimFacts) -> &'static str {
         match decide_claim(&f) {
-            Err(Denied::Conflict(c, _) | Denied::Forbidden(c, _)) => c,
+            Err(Denied::Conflict(c, _) | Denied::Forbidden(c, _)) => c.as_str(),
             other => panic!("{other:?}"),
         }
     }
@@ -275,7 +279,7 @@ mod tests {
         );
         match decide_release(policy, true, &[now - h(1), now - h(2), now - h(20)], now) {
             Err(Denied::Limited {
-                code: "release_limit",
+                code: ErrorCode::ReleaseLimit,
                 retry_after_secs,
                 ..
             }) => assert_eq!(retry_after_secs, 4 * 3600),
@@ -300,7 +304,7 @@ mod tests {
         assert!(matches!(
             decide_claim_rate(policy, &[now; 2], now),
             Err(Denied::Limited {
-                code: "claim_limit",
+                code: ErrorCode::ClaimLimit,
                 ..
             })
         ));

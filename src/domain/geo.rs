@@ -1,5 +1,6 @@
 //! Validated coordinates, bounding boxes and radii, and distances on the sphere.
 
+use crate::error_code::ErrorCode;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
@@ -33,13 +34,13 @@ impl LatLon {
     pub fn new(lat: f64, lon: f64) -> Result<Self, Invalid> {
         if !lat.is_finite() || !(-90.0..=90.0).contains(&lat) {
             return Err(Invalid::new(
-                "invalid_coordinates",
+                ErrorCode::InvalidCoordinates,
                 format!("lat must be between -90 and 90, got {lat}"),
             ));
         }
         if !lon.is_finite() || !(-180.0..=180.0).contains(&lon) {
             return Err(Invalid::new(
-                "invalid_coordinates",
+                ErrorCode::InvalidCoordinates,
                 format!("lon must be between -180 and 180, got {lon}"),
             ));
         }
@@ -70,7 +71,7 @@ impl std::str::FromStr for BBox {
     fn from_str(s: &str) -> Result<Self, Invalid> {
         let bad = |why: &str| {
             Invalid::new(
-                "invalid_bbox",
+                ErrorCode::InvalidBbox,
                 format!("bbox must be minLon,minLat,maxLon,maxLat ({why}), got `{s}`"),
             )
         };
@@ -101,7 +102,7 @@ pub fn radius_m(value: Option<f64>, default: f64, max: f64) -> Result<f64, Inval
     let r = value.unwrap_or(default);
     if !r.is_finite() || r <= 0.0 || r > max {
         return Err(Invalid::new(
-            "invalid_radius",
+            ErrorCode::InvalidRadius,
             format!("radius_m must be greater than 0 and at most {max}, got {r}"),
         ));
     }
@@ -113,7 +114,7 @@ pub fn limit(value: Option<i64>, default: i64, max: i64) -> Result<i64, Invalid>
     let n = value.unwrap_or(default);
     if !(1..=max).contains(&n) {
         return Err(Invalid::new(
-            "invalid_limit",
+            ErrorCode::InvalidLimit,
             format!("limit must be between 1 and {max}, got {n}"),
         ));
     }
@@ -137,7 +138,7 @@ mod tests {
     #[test]
     fn latitude_out_of_range_is_refused_with_the_value() {
         let err = LatLon::new(91.0, 0.0).unwrap_err();
-        assert_eq!(err.code, "invalid_coordinates");
+        assert_eq!(err.code.as_str(), "invalid_coordinates");
         assert!(err.message.contains("91"));
         assert!(LatLon::new(f64::NAN, 0.0).is_err());
         assert!(LatLon::new(0.0, 180.5).is_err());

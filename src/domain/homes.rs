@@ -1,6 +1,7 @@
 //! A volunteer's home: how often it may move, and which home counts for a claim. Homes are
 //! private; everything observable is measured from the home's resolution-8 cell.
 
+use crate::error_code::ErrorCode;
 use chrono::{DateTime, Duration, Utc};
 
 use super::cells::Cell;
@@ -45,7 +46,7 @@ pub fn decide_home_change(
     if policy.changes_per_day > 0 && in_window.len() as u32 >= policy.changes_per_day {
         let oldest = in_window.iter().min().copied().unwrap_or(now);
         return Err(Denied::Limited {
-            code: "home_change_limit",
+            code: ErrorCode::HomeChangeLimit,
             message: format!(
                 "your home area moved {} times in the last 24 hours (the limit is {})",
                 in_window.len(),
@@ -91,7 +92,7 @@ mod tests {
         let three = [now - h(1), now - h(2), now - h(23)];
         match decide_home_change(policy, Some(cell(-31.6)), cell(-31.7), &three, now) {
             Err(Denied::Limited {
-                code: "home_change_limit",
+                code: ErrorCode::HomeChangeLimit,
                 retry_after_secs,
                 ..
             }) => assert_eq!(retry_after_secs, 3600),

@@ -2,6 +2,7 @@
 //! slots. Validation and the rules that decide sign-ups and pledges live here; who runs a
 //! kitchen and what an edit does is `place_admin`.
 
+use crate::error_code::ErrorCode;
 use chrono::{DateTime, Duration, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -62,7 +63,7 @@ pub fn need_kind(raw: &str) -> Result<&'static str, Invalid> {
         "supplies" => Ok("supplies"),
         "shift" => Ok("shift"),
         other => Err(Invalid::new(
-            "invalid_kind",
+            ErrorCode::InvalidKind,
             format!("kind must be `supplies` or `shift`, got `{other}`"),
         )),
     }
@@ -80,12 +81,15 @@ impl NewNeed {
             } => {
                 if !quantity.is_finite() || quantity <= 0.0 || quantity > 1_000_000.0 {
                     return Err(Invalid::new(
-                        "invalid_need",
+                        ErrorCode::InvalidNeed,
                         format!("`quantity` must be greater than 0, got {quantity}"),
                     ));
                 }
                 if needed_by.is_some_and(|t| t <= now) {
-                    return Err(Invalid::new("invalid_need", "`needed_by` is in the past"));
+                    return Err(Invalid::new(
+                        ErrorCode::InvalidNeed,
+                        "`needed_by` is in the past",
+                    ));
                 }
                 Ok(NewNeed::Supplies {
                     item: accounts::text("item", &item, 120)?,
@@ -102,22 +106,25 @@ impl NewNeed {
             } => {
                 if ends_at <= starts_at {
                     return Err(Invalid::new(
-                        "invalid_need",
+                        ErrorCode::InvalidNeed,
                         "`ends_at` must be after `starts_at`",
                     ));
                 }
                 if ends_at - starts_at > Duration::hours(MAX_SHIFT_HOURS) {
                     return Err(Invalid::new(
-                        "invalid_need",
+                        ErrorCode::InvalidNeed,
                         format!("a shift lasts at most {MAX_SHIFT_HOURS} hours"),
                     ));
                 }
                 if ends_at <= now {
-                    return Err(Invalid::new("invalid_need", "the shift has already ended"));
+                    return Err(Invalid::new(
+                        ErrorCode::InvalidNeed,
+                        "the shift has already ended",
+                    ));
                 }
                 if !(1..=MAX_SLOTS).contains(&slots) {
                     return Err(Invalid::new(
-                        "invalid_need",
+                        ErrorCode::InvalidNeed,
                         format!("`slots` must be between 1 and {MAX_SLOTS}, got {slots}"),
                     ));
                 }
@@ -289,7 +296,11 @@ mod tests {
         assert!(supplies(-1.0, "Harina").validate(now).is_err());
         assert!(supplies(1.0, "  ").validate(now).is_err());
         assert_eq!(
-            supplies(1.0, "Har\u{0}ina").validate(now).unwrap_err().code,
+            supplies(1.0, "Har\u{0}ina")
+                .validate(now)
+                .unwrap_err()
+                .code
+                .as_str(),
             "invalid_text"
         );
     }

@@ -4,6 +4,7 @@ use super::cells::Cell;
 use super::claims::{self, Volunteer};
 use super::geo;
 use super::Invalid;
+use crate::error_code::ErrorCode;
 
 pub const RADIUS_MIN_M: f64 = 100.0;
 pub const RADIUS_MAX_M: f64 = 50_000.0;
@@ -13,7 +14,7 @@ pub const MAX_OPEN_LIMIT: i32 = 20;
 pub fn radius(value: f64) -> Result<f64, Invalid> {
     if !value.is_finite() || !(RADIUS_MIN_M..=RADIUS_MAX_M).contains(&value) {
         return Err(Invalid::new(
-            "invalid_radius",
+            ErrorCode::InvalidRadius,
             format!("radius_m must be between {RADIUS_MIN_M} and {RADIUS_MAX_M}, got {value}"),
         ));
     }
@@ -24,7 +25,7 @@ pub fn radius(value: f64) -> Result<f64, Invalid> {
 pub fn max_open(value: i32) -> Result<i32, Invalid> {
     if !(1..=MAX_OPEN_LIMIT).contains(&value) {
         return Err(Invalid::new(
-            "invalid_max_open",
+            ErrorCode::InvalidMaxOpen,
             format!("max_open must be between 1 and {MAX_OPEN_LIMIT}, got {value}"),
         ));
     }

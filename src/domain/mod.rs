@@ -17,16 +17,18 @@ pub mod privacy;
 pub mod public_counts;
 pub mod requests;
 
+use crate::error_code::ErrorCode;
+
 /// Input that breaks a rule, with a stable code and a message naming the bad value.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("{message}")]
 pub struct Invalid {
-    pub code: &'static str,
+    pub code: ErrorCode,
     pub message: String,
 }
 
 impl Invalid {
-    pub fn new(code: &'static str, message: impl Into<String>) -> Self {
+    pub fn new(code: ErrorCode, message: impl Into<String>) -> Self {
         Self {
             code,
             message: message.into(),

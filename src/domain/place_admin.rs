@@ -4,6 +4,7 @@
 use super::accounts::{self, Role};
 use super::requests::Denied;
 use super::Invalid;
+use crate::error_code::ErrorCode;
 
 /// Who may manage a place (post and close needs, edit it, see who signed up and who pledged):
 /// coordinators, and the place's own organizers once a coordinator has verified them. An
@@ -15,13 +16,13 @@ pub fn may_manage(role: Role, verified: bool, is_organizer_of_place: bool) -> Re
     }
     if !is_organizer_of_place {
         return Err(Denied::Forbidden(
-            "not_an_organizer",
+            ErrorCode::NotAnOrganizer,
             "only this kitchen's organizers and coordinators may do this".into(),
         ));
     }
     if !verified {
         return Err(Denied::Forbidden(
-            "not_verified",
+            ErrorCode::NotVerified,
             "a coordinator must verify your account before you manage a kitchen".into(),
         ));
     }
@@ -75,7 +76,7 @@ pub fn parse_hours(raw: &str) -> Result<(), Invalid> {
         .map(|_| ())
         .map_err(|_| {
             Invalid::new(
-                "invalid_opening_hours",
+                ErrorCode::InvalidOpeningHours,
                 format!("`{raw}` is not in OpenStreetMap opening_hours syntax (e.g. `Mo-Fr 11:30-14:00`)"),
             )
         })
@@ -99,7 +100,7 @@ pub fn place_phone(value: Option<&str>) -> Result<Option<String>, Invalid> {
 pub fn meals_per_day(value: Option<i32>) -> Result<Option<i32>, Invalid> {
     match value {
         Some(m) if !(0..=100_000).contains(&m) => Err(Invalid::new(
-            "invalid_place",
+            ErrorCode::InvalidPlace,
             format!("`meals_per_day` must be between 0 and 100000, got {m}"),
         )),
         v => Ok(v),
@@ -121,11 +122,11 @@ mod tests {
         assert!(may_manage(Role::Organizer, true, true).is_ok());
         assert!(matches!(
             may_manage(Role::Organizer, false, true),
-            Err(Denied::Forbidden("not_verified", _))
+            Err(Denied::Forbidden(ErrorCode::NotVerified, _))
         ));
         assert!(matches!(
             may_manage(Role::Organizer, true, false),
-            Err(Denied::Forbidden("not_an_organizer", _))
+            Err(Denied::Forbidden(ErrorCode::NotAnOrganizer, _))
         ));
         assert!(may_manage(Role::Volunteer, true, false).is_err());
     }
@@ -176,7 +177,7 @@ mod tests {
         assert_eq!(initial_place_status(Role::Volunteer, true), None);
         assert!(parse_hours("Mo-Fr 11:30-14:00").is_ok());
         assert_eq!(
-            parse_hours("whenever").unwrap_err().code,
+            parse_hours("whenever").unwrap_err().code.as_str(),
             "invalid_opening_hours"
         );
     }

@@ -11,6 +11,7 @@
 //! The full view (exact location, address detail, contact) goes to the assigned volunteer,
 //! coordinators and the holder of the manage token only, and each one is audited.
 
+use crate::error_code::ErrorCode;
 use chrono::{DateTime, Utc};
 use uuid::Uuid;
 
@@ -96,14 +97,14 @@ impl Audience {
 
 pub(crate) fn not_verified() -> Denied {
     Denied::Forbidden(
-        "not_verified",
+        ErrorCode::NotVerified,
         "a coordinator must verify your account before you can see or take requests".into(),
     )
 }
 
 pub(crate) fn volunteers_only() -> Denied {
     Denied::Forbidden(
-        "volunteers_only",
+        ErrorCode::VolunteersOnly,
         "only volunteer accounts can see or take requests".into(),
     )
 }
@@ -274,11 +275,11 @@ mod tests {
         assert_eq!(Anonymous.may_browse_tasks(), Err(Denied::SignInRequired));
         assert!(matches!(
             Unverified.may_browse_tasks(),
-            Err(Denied::Forbidden("not_verified", _))
+            Err(Denied::Forbidden(ErrorCode::NotVerified, _))
         ));
         assert!(matches!(
             Organizer.may_browse_tasks(),
-            Err(Denied::Forbidden("volunteers_only", _))
+            Err(Denied::Forbidden(ErrorCode::VolunteersOnly, _))
         ));
     }
 

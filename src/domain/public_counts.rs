@@ -173,7 +173,10 @@ mod tests {
     fn no_public_view_is_finer_than_res8() {
         assert_eq!(public_res(None).unwrap(), PUBLIC_RES);
         assert_eq!(public_res(Some(7)).unwrap(), Resolution::Seven);
-        assert_eq!(public_res(Some(9)).unwrap_err().code, "invalid_resolution");
+        assert_eq!(
+            public_res(Some(9)).unwrap_err().code.as_str(),
+            "invalid_resolution"
+        );
     }
 
     #[test]

@@ -1,6 +1,7 @@
 //! Help requests: categories, urgency, the lifecycle state machine and who may act on a
 //! request. What each audience may see is decided in `privacy`; who may claim, in `claims`.
 
+use crate::error_code::ErrorCode;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -26,7 +27,7 @@ pub fn category(s: &str) -> Result<&'static str, Invalid> {
         .find(|c| *c == s.trim())
         .ok_or_else(|| {
             Invalid::new(
-                "unknown_category",
+                ErrorCode::UnknownCategory,
                 format!(
                     "category must be one of {}, got `{s}`",
                     CATEGORIES.join(", ")
@@ -45,7 +46,10 @@ pub fn skills<'a>(values: impl IntoIterator<Item = &'a str>) -> Result<Vec<&'sta
         }
     }
     if out.is_empty() {
-        return Err(Invalid::new("invalid_skills", "give at least one skill"));
+        return Err(Invalid::new(
+            ErrorCode::InvalidSkills,
+            "give at least one skill",
+        ));
     }
     Ok(out)
 }
@@ -80,7 +84,7 @@ impl std::str::FromStr for Urgency {
             "normal" => Ok(Urgency::Normal),
             "high" => Ok(Urgency::High),
             _ => Err(Invalid::new(
-                "invalid_urgency",
+                ErrorCode::InvalidUrgency,
                 format!("urgency must be low, normal or high, got `{s}`"),
             )),
         }
@@ -134,7 +138,7 @@ impl std::str::FromStr for Status {
             "rejected" => Status::Rejected,
             _ => {
                 return Err(Invalid::new(
-                    "invalid_status",
+                    ErrorCode::InvalidStatus,
                     format!("unknown status `{s}`"),
                 ))
             }
@@ -175,12 +179,12 @@ pub enum Denied {
     /// No account, where one is needed (401).
     SignInRequired,
     /// The actor may not do this (403), with a stable code.
-    Forbidden(&'static str, String),
+    Forbidden(ErrorCode, String),
     /// The request's state does not allow it (409), with a stable code.
-    Conflict(&'static str, String),
+    Conflict(ErrorCode, String),
     /// Too many of these lately (429, with `Retry-After`).
     Limited {
-        code: &'static str,
+        code: ErrorCode,
         message: String,
         retry_after_secs: u64,
     },
@@ -202,13 +206,13 @@ pub fn transition(from: Status, action: Action) -> Result<Status, Denied> {
         (PendingReview | Open | Assigned, Expire) => Expired,
         (Assigned, Claim) => {
             return Err(Denied::Conflict(
-                "already_assigned",
+                ErrorCode::AlreadyAssigned,
                 "another volunteer has already taken this request".into(),
             ))
         }
         _ => {
             return Err(Denied::Conflict(
-                "invalid_transition",
+                ErrorCode::InvalidTransition,
                 format!("cannot {action:?} a request that is {}", from.as_str()).to_lowercase(),
             ))
         }
@@ -248,12 +252,13 @@ pub fn authorize(action: Action, actor: &Actor, assignee: Option<i64>) -> Result
     match action {
         Action::Approve | Action::Reject if actor.is_coordinator() => Ok(()),
         Action::Approve | Action::Reject if actor.account.is_none() => Err(Denied::SignInRequired),
-        Action::Approve | Action::Reject => {
-            forbidden("coordinators_only", "only coordinators review requests")
-        }
+        Action::Approve | Action::Reject => forbidden(
+            ErrorCode::CoordinatorsOnly,
+            "only coordinators review requests",
+        ),
         Action::Cancel if actor.is_coordinator() || actor.has_token => Ok(()),
         Action::Cancel => forbidden(
-            "forbidden",
+            ErrorCode::Forbidden,
             "only the requester (with the private link) or a coordinator may cancel",
         ),
         // Who may claim is `claims::eligible`, which needs the volunteer's profile.
@@ -266,10 +271,10 @@ pub fn authorize(action: Action, actor: &Actor, assignee: Option<i64>) -> Result
             Err(Denied::SignInRequired)
         }
         Action::Release | Action::Complete => forbidden(
-            "not_assignee",
+            ErrorCode::NotAssignee,
             "only the assigned volunteer or a coordinator may do this",
         ),
-        Action::Expire => forbidden("forbidden", "requests expire by themselves"),
+        Action::Expire => forbidden(ErrorCode::Forbidden, "requests expire by themselves"),
     }
 }
 
@@ -289,7 +294,7 @@ pub fn needed_by(
 ) -> Result<Option<DateTime<Utc>>, Invalid> {
     match value {
         Some(t) if t <= now => Err(Invalid::new(
-            "invalid_needed_by",
+            ErrorCode::InvalidNeededBy,
             format!("needed_by must be in the future, got {}", t.to_rfc3339()),
         )),
         v => Ok(v),
@@ -320,7 +325,7 @@ mod tests {
         assert_eq!(transition(Open, Expire), Ok(Expired));
         assert!(matches!(
             transition(Assigned, Claim),
-            Err(Denied::Conflict("already_assigned", _))
+            Err(Denied::Conflict(ErrorCode::AlreadyAssigned, _))
         ));
         for closed in [Done, Cancelled, Expired, Rejected] {
             for action in [Approve, Reject, Cancel, Claim, Release, Complete, Expire] {
@@ -393,7 +398,10 @@ mod tests {
     #[test]
     fn inputs_are_parsed_once() {
         assert_eq!(category("medicine").unwrap(), "medicine");
-        assert_eq!(category("pharmacy").unwrap_err().code, "unknown_category");
+        assert_eq!(
+            category("pharmacy").unwrap_err().code.as_str(),
+            "unknown_category"
+        );
         assert_eq!(
             skills(["meal", "meal", "other"]).unwrap(),
             vec!["meal", "other"]

@@ -1,5 +1,6 @@
 //! Taking an open help request.
 
+use crate::error_code::ErrorCode;
 use chrono::{DateTime, Duration, Utc};
 use sqlx::PgConnection;
 use uuid::Uuid;
@@ -32,8 +33,8 @@ pub async fn claim(
         .await?
         .ok_or_else(|| ApiError::not_found(format!("no request with id {id}")))?;
     let Some(profile) = profile else {
-        return Err(ApiError::forbidden(
-            "no_volunteer_profile",
+        return Err(ApiError::new(
+            ErrorCode::NoVolunteerProfile,
             "set up your volunteer profile (skills, home, radius) first",
         ));
     };

@@ -1,5 +1,6 @@
 //! The lifecycle actions other than claim: approve, reject, cancel, release and complete.
 
+use crate::error_code::ErrorCode;
 use chrono::{DateTime, Utc};
 use sqlx::PgConnection;
 use uuid::Uuid;
@@ -53,8 +54,8 @@ pub async fn act(
         }
     }
     if !db::requests::change_status(&mut *conn, id, from, row.assignee, to).await? {
-        return Err(ApiError::conflict(
-            "state_changed",
+        return Err(ApiError::new(
+            ErrorCode::StateChanged,
             "the request changed meanwhile; reload it",
         ));
     }

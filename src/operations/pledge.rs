@@ -1,5 +1,6 @@
 //! Pledging part of a kitchen's supplies need.
 
+use crate::error_code::ErrorCode;
 use sqlx::PgConnection;
 
 use crate::db;
@@ -20,8 +21,8 @@ pub async fn pledge(
         .filter(|n| n.place_status == "active")
         .ok_or_else(|| ApiError::not_found(format!("no need with id {need_id}")))?;
     let Some(total) = need.quantity else {
-        return Err(ApiError::unprocessable(
-            "not_supplies",
+        return Err(ApiError::new(
+            ErrorCode::NotSupplies,
             "this need is a shift; sign up instead",
         ));
     };
@@ -36,14 +37,14 @@ impl From<PledgeRefusal> for ApiError {
     fn from(r: PledgeRefusal) -> Self {
         match r {
             PledgeRefusal::NotOpen => {
-                ApiError::conflict("need_closed", "this need is no longer open")
+                ApiError::new(ErrorCode::NeedClosed, "this need is no longer open")
             }
-            PledgeRefusal::BadQuantity(q) => ApiError::unprocessable(
-                "invalid_quantity",
+            PledgeRefusal::BadQuantity(q) => ApiError::new(
+                ErrorCode::InvalidQuantity,
                 format!("`quantity` must be greater than 0, got {q}"),
             ),
-            PledgeRefusal::TooMuch(left) => ApiError::conflict(
-                "over_pledged",
+            PledgeRefusal::TooMuch(left) => ApiError::new(
+                ErrorCode::OverPledged,
                 format!("only {left} is still missing; pledge at most that"),
             ),
         }

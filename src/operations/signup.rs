@@ -1,5 +1,6 @@
 //! Taking a slot on a kitchen's shift.
 
+use crate::error_code::ErrorCode;
 use chrono::{DateTime, Utc};
 use sqlx::PgConnection;
 
@@ -23,8 +24,8 @@ pub async fn sign_up(
         .filter(|n| n.place_status == "active")
         .ok_or_else(|| ApiError::not_found(format!("no need with id {need_id}")))?;
     let (Some(starts), Some(ends), Some(slots)) = (need.starts_at, need.ends_at, need.slots) else {
-        return Err(ApiError::unprocessable(
-            "not_a_shift",
+        return Err(ApiError::new(
+            ErrorCode::NotAShift,
             "this need is supplies; pledge instead",
         ));
     };
@@ -49,20 +50,22 @@ impl From<SignupRefusal> for ApiError {
     fn from(r: SignupRefusal) -> Self {
         match r {
             SignupRefusal::NotOpen => {
-                ApiError::conflict("need_closed", "this shift is no longer open")
+                ApiError::new(ErrorCode::NeedClosed, "this shift is no longer open")
             }
             SignupRefusal::Started => {
-                ApiError::conflict("shift_started", "this shift has already started")
+                ApiError::new(ErrorCode::ShiftStarted, "this shift has already started")
             }
-            SignupRefusal::AlreadySignedUp => {
-                ApiError::conflict("already_signed_up", "you already have a slot on this shift")
-            }
+            SignupRefusal::AlreadySignedUp => ApiError::new(
+                ErrorCode::AlreadySignedUp,
+                "you already have a slot on this shift",
+            ),
             SignupRefusal::Full => {
-                ApiError::conflict("shift_full", "every slot of this shift is taken")
+                ApiError::new(ErrorCode::ShiftFull, "every slot of this shift is taken")
             }
-            SignupRefusal::Overlap => {
-                ApiError::conflict("shift_overlap", "you already have a shift at that time")
-            }
+            SignupRefusal::Overlap => ApiError::new(
+                ErrorCode::ShiftOverlap,
+                "you already have a shift at that time",
+            ),
         }
     }
 }
