@@ -2158,13 +2158,20 @@ async fn bad_input_on_care_endpoints_gets_a_json_4xx(pool: PgPool) {
     );
     let (status, _) = call(&client, Post, "/api/auth/register", None, Some(&json!({"email": "n2@example.org", "password": "long enough", "display_name": "N\u{0}"}))).await;
     assert_eq!(status, 422);
-    // Without a content type the body is still read as JSON.
+    // Without a JSON content type the body is refused, so an HTML form cannot post it.
     let res = client
         .post("/api/requests")
         .body(good.to_string())
         .dispatch()
         .await;
-    assert_eq!(res.status().code, 201);
+    assert_eq!(res.status().code, 415);
+    let res = client
+        .post("/api/requests")
+        .header(rocket::http::ContentType::Plain)
+        .body(good.to_string())
+        .dispatch()
+        .await;
+    assert_eq!(res.status().code, 415);
     // A body that is not JSON at all.
     let res = client
         .post("/api/requests")

@@ -11,9 +11,9 @@ use serde::{Deserialize, Serialize};
 use sqlx::PgPool;
 use utoipa::ToSchema;
 
+use super::body::{body, JsonBody};
 use super::guards::{CurrentAccount, SESSION_COOKIE};
 use super::limits::{Action as Limited, RateLimiter};
-use super::params::{body, JsonBody};
 use super::profiles::ProfileView;
 use crate::config::AppConfig;
 use crate::db::accounts::{self as db_accounts, NewAccount};

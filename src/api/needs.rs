@@ -10,9 +10,10 @@ use serde::Serialize;
 use sqlx::PgPool;
 use utoipa::ToSchema;
 
+use super::body::{body, JsonBody};
 use super::guards::CurrentAccount;
 use super::kitchen_access::{is_manager, kitchen, require_manager};
-use super::params::{self, body, JsonBody};
+use super::params;
 use super::pledges::PledgeView;
 use super::shifts::Signup;
 use crate::db::kitchens::{self as db_kitchens, NeedRow};

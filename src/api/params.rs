@@ -2,25 +2,9 @@
 
 use crate::error_code::ErrorCode;
 use rocket::request::FromParam;
-use rocket::serde::json::{self, Json};
 use uuid::Uuid;
 
 use crate::error::ApiError;
-
-/// A JSON body, with its parse error kept so the answer can say what was wrong.
-pub type JsonBody<'r, T> = Result<Json<T>, json::Error<'r>>;
-
-/// Unwraps a JSON body, or answers 422 `invalid_body` with serde's explanation.
-pub fn body<T>(input: JsonBody<'_, T>) -> Result<T, ApiError> {
-    input.map(Json::into_inner).map_err(|e| match e {
-        json::Error::Io(e) => {
-            ApiError::new(ErrorCode::BadRequest, format!("cannot read the body: {e}"))
-        }
-        json::Error::Parse(_, e) => {
-            ApiError::new(ErrorCode::InvalidBody, format!("invalid JSON body: {e}"))
-        }
-    })
-}
 
 /// A help request id in a path. Anything that is not a UUID falls through to 404.
 #[derive(Debug, Clone, Copy)]

@@ -10,9 +10,9 @@ use serde::{Deserialize, Serialize};
 use sqlx::PgPool;
 use utoipa::ToSchema;
 
+use super::body::{body, JsonBody};
 use super::guards::CurrentAccount;
 use super::kitchen_access::require_manager;
-use super::params::{body, JsonBody};
 use super::places::PlaceFeature;
 use crate::db::kitchens as db_kitchens;
 use crate::db::places::{self as db_places, NewPlace, PlacePatch};

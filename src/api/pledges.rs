@@ -9,10 +9,10 @@ use serde::{Deserialize, Serialize};
 use sqlx::PgPool;
 use utoipa::ToSchema;
 
+use super::body::{body, JsonBody};
 use super::guards::CurrentAccount;
 use super::kitchen_access::require_manager;
 use super::needs::NeedView;
-use super::params::{body, JsonBody};
 use crate::db::kitchens::{self as db_kitchens, PledgeRow};
 use crate::error::{ApiError, ApiResult, ErrorBody};
 use crate::operations::pledge::pledge as make_pledge;

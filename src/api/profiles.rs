@@ -7,8 +7,8 @@ use serde::{Deserialize, Serialize};
 use sqlx::PgPool;
 use utoipa::ToSchema;
 
+use super::body::{body, JsonBody};
 use super::guards::CurrentAccount;
-use super::params::{body, JsonBody};
 use crate::config::AppConfig;
 use crate::db::volunteers::{self as db_volunteers, Profile, ProfileRow};
 use crate::domain::geo::LatLon;

@@ -13,9 +13,10 @@ use sqlx::PgPool;
 use utoipa::ToSchema;
 use uuid::Uuid;
 
+use super::body::{body, JsonBody};
 use super::guards::{actor, CurrentAccount, ManageToken};
 use super::limits::{Action as Limited, RateLimiter};
-use super::params::{body, JsonBody, RequestId};
+use super::params::RequestId;
 use super::request_views::{load, reveal, Contact, RequestView};
 use crate::config::AppConfig;
 use crate::db::requests as db_requests;
@@ -190,8 +191,9 @@ pub async fn cancel(
     account: Option<CurrentAccount>,
     token: ManageToken,
     id: RequestId,
-    input: Option<Json<CancelBody>>,
+    input: JsonBody<'_, Option<CancelBody>>,
 ) -> ApiResult<Json<StatusView>> {
+    let input = body(input)?;
     let token = token.get(input.as_ref().and_then(|b| b.token.as_deref()))?;
     load(pool, id.0).await?;
     let has_token = token_ok(pool, id.0, token).await?;
