@@ -38,6 +38,11 @@ pub struct AppConfig {
     pub maintenance_interval_secs: u64,
     /// Mark the session cookie `Secure` (set it when served behind TLS).
     pub cookie_secure: bool,
+    /// The origin browsers load the site from, such as `https://ayuda.example.org`; changes
+    /// made with a session cookie must come from it. Empty: the request's own `Host`.
+    pub public_origin: String,
+    /// `text` (the default) or `json`, one object a line.
+    pub log_format: String,
     /// Help requests, log-ins and registrations allowed per client address and minute; 0 = no limit.
     pub rate_limit_per_minute: u32,
     /// Times a volunteer may move their home in any 24 hours; 0 = no limit.
@@ -72,6 +77,8 @@ impl Default for AppConfig {
             request_max_age_hours: 72,
             maintenance_interval_secs: 300,
             cookie_secure: false,
+            public_origin: String::new(),
+            log_format: "text".into(),
             rate_limit_per_minute: 20,
             home_changes_per_day: 3,
             home_settle_minutes: 60,
@@ -89,6 +96,12 @@ impl AppConfig {
             .extract()
             .map_err(|e| format!("invalid configuration: {e}"))?;
         config.time_zone()?;
+        if !matches!(config.log_format.as_str(), "text" | "json") {
+            return Err(format!(
+                "invalid configuration: log_format must be `text` or `json`, got `{}`",
+                config.log_format
+            ));
+        }
         Ok(config)
     }
 
@@ -99,6 +112,10 @@ impl AppConfig {
                 self.timezone
             )
         })
+    }
+
+    pub fn json_logs(&self) -> bool {
+        self.log_format == "json"
     }
 
     pub fn home_policy(&self) -> HomePolicy {

@@ -30,6 +30,8 @@ pub struct ApiError {
     pub message: String,
     /// Seconds to send in `Retry-After` (with 429 and 503).
     pub retry_after: Option<u64>,
+    /// What really went wrong, for the log only (with the request id); never sent.
+    cause: Option<String>,
 }
 
 pub type ApiResult<T> = Result<T, ApiError>;
@@ -41,6 +43,7 @@ impl ApiError {
             code,
             message: message.into(),
             retry_after: None,
+            cause: None,
         }
     }
     /// A refusal that says when to try again (429 and 503).
@@ -50,6 +53,10 @@ impl ApiError {
             ..Self::new(code, message)
         }
     }
+    pub fn with_retry(mut self, retry_after: Option<u64>) -> Self {
+        self.retry_after = retry_after;
+        self
+    }
     pub fn unauthorized(message: impl Into<String>) -> Self {
         Self::new(ErrorCode::Unauthorized, message)
     }
@@ -58,6 +65,11 @@ impl ApiError {
     }
     pub fn internal() -> Self {
         Self::new(ErrorCode::Internal, "internal error; it has been logged")
+    }
+    /// Keeps `cause` for the log line written when this error is answered.
+    pub fn caused_by(mut self, cause: impl std::fmt::Display) -> Self {
+        self.cause = Some(cause.to_string());
+        self
     }
     pub fn status(&self) -> Status {
         Status::from_code(self.code.status()).unwrap_or(Status::InternalServerError)
@@ -88,24 +100,33 @@ pub fn constraint_code(err: &sqlx::Error) -> Option<(ErrorCode, &'static str)> {
         .map(|(_, code, message)| (*code, *message))
 }
 
+/// Whether an error means the database is away (down, restarting, unreachable) rather than
+/// that the query was wrong: SQLSTATE classes 08 (connection) and 57 (operator intervention,
+/// such as a shutdown).
+fn database_unreachable(err: &sqlx::Error) -> bool {
+    match err {
+        sqlx::Error::PoolTimedOut | sqlx::Error::Io(_) | sqlx::Error::PoolClosed => true,
+        sqlx::Error::Protocol(_) | sqlx::Error::WorkerCrashed => true,
+        sqlx::Error::Database(db) => db
+            .code()
+            .is_some_and(|c| c.starts_with("08") || c.starts_with("57")),
+        _ => false,
+    }
+}
+
 impl From<sqlx::Error> for ApiError {
     fn from(err: sqlx::Error) -> Self {
         if let Some((code, message)) = constraint_code(&err) {
             return Self::new(code, message);
         }
         match &err {
-            sqlx::Error::PoolTimedOut | sqlx::Error::Io(_) | sqlx::Error::PoolClosed => {
-                tracing::warn!(error = %err, "database unavailable");
-                Self::retry_later(
-                    ErrorCode::DatabaseUnavailable,
-                    "the database is not answering; try again shortly",
-                    5,
-                )
-            }
-            _ => {
-                tracing::error!(error = %err, "database error");
-                Self::internal()
-            }
+            _ if database_unreachable(&err) => Self::retry_later(
+                ErrorCode::DatabaseUnavailable,
+                "the database is not answering; try again shortly",
+                5,
+            )
+            .caused_by(&err),
+            _ => Self::internal().caused_by(&err),
         }
     }
 }
@@ -134,14 +155,21 @@ impl From<Invalid> for ApiError {
 
 impl From<anyhow::Error> for ApiError {
     fn from(err: anyhow::Error) -> Self {
-        tracing::error!(error = format!("{err:#}"), "internal error");
-        Self::internal()
+        Self::internal().caused_by(format!("{err:#}"))
     }
 }
 
 impl<'r> Responder<'r, 'static> for ApiError {
-    fn respond_to(self, _: &'r Request<'_>) -> response::Result<'static> {
+    fn respond_to(self, req: &'r Request<'_>) -> response::Result<'static> {
         let status = self.status();
+        if let Some(cause) = &self.cause {
+            let id = crate::api::request_log::request_id(req).unwrap_or_else(|| "-".into());
+            if status.code >= 500 && self.code == ErrorCode::Internal {
+                tracing::error!(request_id = %id, error = %cause, "internal error");
+            } else {
+                tracing::warn!(request_id = %id, code = %self.code, error = %cause, "refused");
+            }
+        }
         let body = serde_json::to_string(&ErrorBody {
             error: self.code,
             message: self.message,

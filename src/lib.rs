@@ -42,7 +42,14 @@ pub fn rocket(figment: Figment, config: AppConfig, pool: PgPool) -> Rocket<Build
     let geocoder = api::geocode::GeocoderState(geocode::Geocoder::from_config(&config));
     let (timer_pool, timer_config) = (pool.clone(), config.clone());
     let web = FileServer::new(&config.web_dir, Options::Index | Options::Missing).rank(20);
+    // Rocket's own log lines are plain text; with JSON logs only ours are written.
+    let figment = if config.json_logs() {
+        figment.merge(("log_level", rocket::config::LogLevel::Off))
+    } else {
+        figment
+    };
     rocket::custom(figment)
+        .attach(api::request_log::RequestLog)
         .attach(api::web::SecurityHeaders::new(&config))
         .manage(pool)
         .manage(tz)

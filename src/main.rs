@@ -79,14 +79,16 @@ enum ImportCommand {
 }
 
 fn main() -> ExitCode {
-    tracing_subscriber::fmt()
-        .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_default_env()
-                .unwrap_or_else(|_| "info,sqlx=warn".into()),
-        )
-        .with_writer(std::io::stderr)
-        .init();
     let cli = Cli::parse();
+    let figment = config::figment();
+    let config = match AppConfig::from_figment(&figment) {
+        Ok(config) => config,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    init_logging(&config);
     let runtime = match tokio::runtime::Runtime::new() {
         Ok(rt) => rt,
         Err(e) => {
@@ -94,7 +96,7 @@ fn main() -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    match runtime.block_on(run(cli.command.unwrap_or(Command::Serve))) {
+    match runtime.block_on(run(cli.command.unwrap_or(Command::Serve), figment, config)) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
             eprintln!("error: {e:#}");
@@ -103,9 +105,26 @@ fn main() -> ExitCode {
     }
 }
 
-async fn run(command: Command) -> anyhow::Result<()> {
-    let figment = config::figment();
-    let config = AppConfig::from_figment(&figment).map_err(anyhow::Error::msg)?;
+/// Logs go to stderr, as text or (with `log_format = "json"`) one JSON object a line;
+/// `RUST_LOG` picks what is logged.
+fn init_logging(config: &AppConfig) {
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| "info,sqlx=warn".into());
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr);
+    if config.json_logs() {
+        builder.json().flatten_event(true).init();
+    } else {
+        builder.init();
+    }
+}
+
+async fn run(
+    command: Command,
+    figment: rocket::figment::Figment,
+    config: AppConfig,
+) -> anyhow::Result<()> {
     let pool = connect(&config).await?;
     match command {
         Command::Serve => serve(figment, config, pool).await,

@@ -12,7 +12,7 @@ use sqlx::PgPool;
 use utoipa::ToSchema;
 
 use super::body::{body, JsonBody};
-use super::guards::{CurrentAccount, SESSION_COOKIE};
+use super::guards::{CurrentAccount, SameOrigin, SESSION_COOKIE};
 use super::limits::{Action as Limited, RateLimiter};
 use super::profiles::ProfileView;
 use crate::config::AppConfig;
@@ -95,6 +95,7 @@ async fn start_session(
         (status = 422, body = ErrorBody), (status = 429, body = ErrorBody, description = "rate_limited")))]
 #[post("/api/auth/register", data = "<input>")]
 pub async fn register(
+    _site: SameOrigin,
     pool: &State<PgPool>,
     config: &State<AppConfig>,
     limiter: &State<RateLimiter>,
@@ -142,6 +143,7 @@ pub async fn register(
         (status = 429, body = ErrorBody, description = "rate_limited")))]
 #[post("/api/auth/login", data = "<input>")]
 pub async fn login(
+    _site: SameOrigin,
     pool: &State<PgPool>,
     config: &State<AppConfig>,
     limiter: &State<RateLimiter>,
@@ -188,7 +190,11 @@ fn dummy_hash() -> &'static str {
 /// Ends the session: deletes it on the server and clears the cookie.
 #[utoipa::path(post, path = "/api/auth/logout", tag = "accounts", responses((status = 204)))]
 #[post("/api/auth/logout")]
-pub async fn logout(pool: &State<PgPool>, jar: &CookieJar<'_>) -> ApiResult<Status> {
+pub async fn logout(
+    _site: SameOrigin,
+    pool: &State<PgPool>,
+    jar: &CookieJar<'_>,
+) -> ApiResult<Status> {
     if let Some(token) = jar.get(SESSION_COOKIE).map(|c| c.value().to_string()) {
         db_accounts::delete_session(&**pool, &secrets::token_hash(&token)).await?;
     }

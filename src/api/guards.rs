@@ -3,11 +3,13 @@
 
 use crate::error_code::ErrorCode;
 use chrono::{DateTime, Utc};
-use rocket::http::Status;
+use rocket::http::Method;
 use rocket::request::{FromRequest, Outcome};
 use rocket::Request;
 use sqlx::PgPool;
 
+use super::request_log;
+use crate::config::AppConfig;
 use crate::db::accounts::{self as db_accounts, AccountRow};
 use crate::domain::accounts::Role;
 use crate::domain::requests::{AccountFacts, Actor};
@@ -77,31 +79,87 @@ impl<'r> FromRequest<'r> for CurrentAccount {
     type Error = ApiError;
 
     async fn from_request(req: &'r Request<'_>) -> Outcome<Self, ApiError> {
-        let Some(token) = req
-            .cookies()
-            .get(SESSION_COOKIE)
-            .map(|c| c.value().to_string())
-        else {
-            return Outcome::Error((
-                Status::Unauthorized,
-                ApiError::unauthorized("sign in first"),
-            ));
-        };
-        let Some(pool) = req.rocket().state::<PgPool>() else {
-            return Outcome::Error((Status::InternalServerError, ApiError::internal()));
-        };
-        match db_accounts::by_session(pool, &secrets::token_hash(&token)).await {
-            Ok(Some(row)) => match CurrentAccount::try_from(row) {
-                Ok(a) => Outcome::Success(a),
-                Err(e) => Outcome::Error((e.status(), e)),
-            },
-            Ok(None) => Outcome::Error((
-                Status::Unauthorized,
-                ApiError::unauthorized("the session has ended; sign in again"),
+        match signed_in(req).await {
+            Ok(account) => Outcome::Success(account),
+            Err(err) => {
+                request_log::keep_for_catcher(req, &err);
+                Outcome::Error((err.status(), err))
+            }
+        }
+    }
+}
+
+async fn signed_in(req: &Request<'_>) -> ApiResult<CurrentAccount> {
+    let token = req
+        .cookies()
+        .get(SESSION_COOKIE)
+        .map(|c| c.value().to_string())
+        .ok_or_else(|| ApiError::unauthorized("sign in first"))?;
+    // The cookie rides along with any site's form or fetch; a change must come from ours.
+    if req.method().supports_payload() || req.method() == Method::Delete {
+        same_origin(req)?;
+    }
+    let pool = req
+        .rocket()
+        .state::<PgPool>()
+        .ok_or_else(ApiError::internal)?;
+    let row = db_accounts::by_session(pool, &secrets::token_hash(&token))
+        .await?
+        .ok_or_else(|| ApiError::unauthorized("the session has ended; sign in again"))?;
+    CurrentAccount::try_from(row)
+}
+
+/// Refuses a request that a browser says comes from another site (`Sec-Fetch-Site`), or whose
+/// `Origin` is not this service's (`public_origin`, or else the request's own `Host`).
+/// Clients that send neither header are not browsers, and carry no one else's cookie.
+pub fn same_origin(req: &Request<'_>) -> ApiResult<()> {
+    let refuse = |why: String| Err(ApiError::new(ErrorCode::CrossOrigin, why));
+    if let Some(site) = req.headers().get_one("Sec-Fetch-Site") {
+        return match site {
+            "same-origin" | "none" => Ok(()),
+            other => refuse(format!(
+                "refused a {other} request; use this site's own page"
             )),
-            Err(e) => {
-                let e = ApiError::from(e);
-                Outcome::Error((e.status(), e))
+        };
+    }
+    let Some(origin) = req.headers().get_one("Origin") else {
+        return Ok(());
+    };
+    let configured = req
+        .rocket()
+        .state::<AppConfig>()
+        .map(|c| c.public_origin.trim().trim_end_matches('/'))
+        .unwrap_or_default();
+    let ok = if configured.is_empty() {
+        let host = req.headers().get_one("Host").unwrap_or_default();
+        origin
+            .split_once("://")
+            .is_some_and(|(_, authority)| !host.is_empty() && authority == host)
+    } else {
+        origin == configured
+    };
+    if ok {
+        Ok(())
+    } else {
+        refuse(format!(
+            "refused a request from {origin}; use this site's own page"
+        ))
+    }
+}
+
+/// [`same_origin`] as a guard, for the routes that set or end a session.
+pub struct SameOrigin;
+
+#[rocket::async_trait]
+impl<'r> FromRequest<'r> for SameOrigin {
+    type Error = ApiError;
+
+    async fn from_request(req: &'r Request<'_>) -> Outcome<Self, ApiError> {
+        match same_origin(req) {
+            Ok(()) => Outcome::Success(SameOrigin),
+            Err(err) => {
+                request_log::keep_for_catcher(req, &err);
+                Outcome::Error((err.status(), err))
             }
         }
     }

@@ -12,6 +12,7 @@ pub mod health;
 pub mod kitchen_access;
 pub mod limits;
 pub mod matches;
+pub mod methods;
 pub mod needs;
 pub mod openapi;
 pub mod params;
@@ -19,6 +20,7 @@ pub mod place_admin;
 pub mod places;
 pub mod pledges;
 pub mod profiles;
+pub mod request_log;
 pub mod request_views;
 pub mod requests;
 pub mod review;
@@ -28,7 +30,9 @@ pub mod web;
 
 use crate::error_code::ErrorCode;
 use rocket::http::Status;
-use rocket::{catch, catchers, routes, Catcher, Request, Route};
+use rocket::{catch, catchers, routes, Catcher, Request, Responder, Route};
+
+use methods::NotAllowed;
 
 use crate::error::ApiError;
 
@@ -90,29 +94,53 @@ pub fn routes() -> Vec<Route> {
 }
 
 pub fn catchers() -> Vec<Catcher> {
-    catchers![not_found, unprocessable, bad_request, any]
+    catchers![not_found, bad_request, any]
+}
+
+/// What a catcher answers: a guard's own refusal, a 405, or the status's generic error.
+#[derive(Responder)]
+enum Caught {
+    Refused(ApiError),
+    NotAllowed(NotAllowed),
 }
 
 #[catch(404)]
-fn not_found(req: &Request<'_>) -> ApiError {
-    ApiError::not_found(format!("nothing at {}", req.uri().path()))
-}
-
-#[catch(422)]
-fn unprocessable() -> ApiError {
-    ApiError::new(
-        ErrorCode::InvalidInput,
-        "the request body or parameters are not valid",
-    )
+fn not_found(req: &Request<'_>) -> Caught {
+    if let Some(err) = request_log::kept_failure(req, Status::NotFound) {
+        return Caught::Refused(err);
+    }
+    match NotAllowed::for_request(req) {
+        Some(not_allowed) => Caught::NotAllowed(not_allowed),
+        None => Caught::Refused(ApiError::not_found(format!(
+            "nothing at {}",
+            req.uri().path()
+        ))),
+    }
 }
 
 #[catch(400)]
-fn bad_request() -> ApiError {
-    ApiError::new(ErrorCode::BadRequest, "the request could not be read")
+fn bad_request(req: &Request<'_>) -> Caught {
+    if let Some(err) = request_log::kept_failure(req, Status::BadRequest) {
+        return Caught::Refused(err);
+    }
+    // A request that never reached the fairings is one Rocket could not parse; with a valid
+    // path, that is an unknown method (such as QUERY).
+    if request_log::request_id(req).is_none() {
+        if let Some(not_allowed) = NotAllowed::for_unknown_method(req) {
+            return Caught::NotAllowed(not_allowed);
+        }
+    }
+    Caught::Refused(ApiError::new(
+        ErrorCode::BadRequest,
+        "the request could not be read",
+    ))
 }
 
 #[catch(default)]
-fn any(status: Status, _req: &Request<'_>) -> ApiError {
+fn any(status: Status, req: &Request<'_>) -> ApiError {
+    if let Some(err) = request_log::kept_failure(req, status) {
+        return err;
+    }
     let code = match status.code {
         401 => ErrorCode::Unauthorized,
         403 => ErrorCode::Forbidden,
@@ -120,6 +148,7 @@ fn any(status: Status, _req: &Request<'_>) -> ApiError {
         405 => ErrorCode::MethodNotAllowed,
         413 => ErrorCode::PayloadTooLarge,
         415 => ErrorCode::UnsupportedMediaType,
+        422 => ErrorCode::InvalidInput,
         c if c >= 500 => ErrorCode::Internal,
         _ => ErrorCode::BadRequest,
     };
