@@ -43,8 +43,8 @@ pub struct AppConfig {
     pub public_origin: String,
     /// `text` (the default) or `json`, one object a line.
     pub log_format: String,
-    /// Help requests, log-ins and registrations allowed per client address and minute; 0 = no limit.
-    pub rate_limit_per_minute: u32,
+    /// How often each action may be taken from one address and by one account.
+    pub rate_limits: RateLimits,
     /// Times a volunteer may move their home in any 24 hours; 0 = no limit.
     pub home_changes_per_day: u32,
     /// Minutes a home must have stood before claims are measured from it.
@@ -79,12 +79,80 @@ impl Default for AppConfig {
             cookie_secure: false,
             public_origin: String::new(),
             log_format: "text".into(),
-            rate_limit_per_minute: 20,
+            rate_limits: RateLimits::default(),
             home_changes_per_day: 3,
             home_settle_minutes: 60,
             releases_per_day: 3,
             claims_per_day: 10,
             audit_retention_days: 365,
+        }
+    }
+}
+
+/// One action's limit: `per_address` from one client address (an IPv6 /64 counts as one) and
+/// `per_account` by one account (for log-in: against one email), each per `period_secs`
+/// seconds, refilled evenly. 0 turns that side off.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ActionLimit {
+    pub per_address: u32,
+    pub per_account: u32,
+    pub period_secs: u64,
+}
+
+const fn limit(per_address: u32, per_account: u32, period_secs: u64) -> ActionLimit {
+    ActionLimit {
+        per_address,
+        per_account,
+        period_secs,
+    }
+}
+
+/// The rate limits, per action. The state is kept in PostgreSQL, so every instance of
+/// `antes serve` on one database shares it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct RateLimits {
+    pub login: ActionLimit,
+    pub register: ActionLimit,
+    pub password: ActionLimit,
+    pub post_request: ActionLimit,
+    pub claim: ActionLimit,
+    pub profile: ActionLimit,
+    pub pledge: ActionLimit,
+    pub signup: ActionLimit,
+    pub geocode: ActionLimit,
+}
+
+impl Default for RateLimits {
+    fn default() -> Self {
+        Self {
+            login: limit(30, 10, 900),
+            register: limit(10, 0, 3600),
+            password: limit(30, 10, 900),
+            post_request: limit(20, 30, 3600),
+            claim: limit(60, 30, 600),
+            profile: limit(60, 20, 600),
+            pledge: limit(60, 30, 600),
+            signup: limit(60, 30, 600),
+            geocode: limit(60, 30, 60),
+        }
+    }
+}
+
+impl RateLimits {
+    /// No limits at all (for tests that are about something else).
+    pub fn off() -> Self {
+        let off = limit(0, 0, 60);
+        Self {
+            login: off,
+            register: off,
+            password: off,
+            post_request: off,
+            claim: off,
+            profile: off,
+            pledge: off,
+            signup: off,
+            geocode: off,
         }
     }
 }

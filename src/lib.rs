@@ -54,7 +54,7 @@ pub fn rocket(figment: Figment, config: AppConfig, pool: PgPool) -> Rocket<Build
         .manage(pool)
         .manage(tz)
         .manage(geocoder)
-        .manage(api::limits::RateLimiter::new(config.rate_limit_per_minute))
+        .manage(api::limits::RateLimiter::new(config.rate_limits.clone()))
         .manage(config)
         .mount("/", api::routes())
         .mount("/", web)

@@ -52,6 +52,8 @@ pub async fn run(pool: &PgPool, config: &AppConfig) -> sqlx::Result<Report> {
     db::volunteers::forget_old_homes(pool, horizon).await?;
     // Expired sessions no longer sign anyone in; deleting them keeps the table small.
     db::accounts::delete_expired_sessions(pool).await?;
+    // A rate-limit key whose arrival time has passed is back to a full burst: drop it.
+    db::rate_limits::forget_idle(pool).await?;
     let needs_expired = db::kitchens::expire_needs(pool, chrono::Utc::now()).await?;
     Ok(Report {
         expired,

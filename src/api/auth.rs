@@ -2,7 +2,6 @@
 //! [`super::guards`]; what coordinators do to accounts, in [`super::accounts`].
 
 use crate::error_code::ErrorCode;
-use std::net::IpAddr;
 
 use rocket::http::{Cookie, CookieJar, SameSite, Status};
 use rocket::serde::json::Json;
@@ -13,7 +12,7 @@ use utoipa::ToSchema;
 
 use super::body::{body, JsonBody};
 use super::guards::{CurrentAccount, SameOrigin, SESSION_COOKIE};
-use super::limits::{Action as Limited, RateLimiter};
+use super::limits::{Action as Limited, Limits};
 use super::profiles::ProfileView;
 use crate::config::AppConfig;
 use crate::db::accounts::{self as db_accounts, NewAccount};
@@ -98,12 +97,11 @@ pub async fn register(
     _site: SameOrigin,
     pool: &State<PgPool>,
     config: &State<AppConfig>,
-    limiter: &State<RateLimiter>,
-    ip: Option<IpAddr>,
+    limits: Limits<'_>,
     jar: &CookieJar<'_>,
     input: JsonBody<'_, RegisterBody>,
 ) -> ApiResult<(Status, Json<Me>)> {
-    limiter.check(ip, Limited::Register)?;
+    limits.spend(Limited::Register, None).await?;
     let input = body(input)?;
     let email = accounts::email(&input.email)?;
     let password = accounts::password(&input.password)?.to_string();
@@ -146,13 +144,12 @@ pub async fn login(
     _site: SameOrigin,
     pool: &State<PgPool>,
     config: &State<AppConfig>,
-    limiter: &State<RateLimiter>,
-    ip: Option<IpAddr>,
+    limits: Limits<'_>,
     jar: &CookieJar<'_>,
     input: JsonBody<'_, LoginBody>,
 ) -> ApiResult<Json<Me>> {
-    limiter.check(ip, Limited::Login)?;
     let input = body(input)?;
+    limits.spend_on(Limited::Login, input.email.trim()).await?;
     // An email that cannot be stored cannot be registered either (PostgreSQL refuses NUL).
     let found = match accounts::email(&input.email) {
         Ok(email) => db_accounts::credentials(&**pool, &email).await?,

@@ -1,5 +1,6 @@
 //! Taking a request, giving it back, and finishing it.
 
+use super::limits::{Action as Limited, Limits};
 use chrono::Utc;
 use rocket::serde::json::Json;
 use rocket::{post, State};
@@ -29,10 +30,12 @@ use crate::operations::claim::claim as claim_request;
 pub async fn claim(
     pool: &State<PgPool>,
     config: &State<AppConfig>,
+    limits: Limits<'_>,
     account: CurrentAccount,
     id: RequestId,
 ) -> ApiResult<Json<StatusView>> {
     authorize(Action::Claim, &actor(Some(&account), false), None)?;
+    limits.spend(Limited::Claim, Some(account.id)).await?;
     let mut tx = pool.begin().await?;
     claim_request(
         &mut tx,

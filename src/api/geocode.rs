@@ -1,7 +1,10 @@
 //! Address search for the "Cerca mío" screen.
 
+use super::limits::{Action as Limited, Limits};
 use crate::error_code::ErrorCode;
 use rocket::serde::json::Json;
+
+use super::guards::CurrentAccount;
 use rocket::{get, State};
 
 use crate::error::{ApiError, ApiResult, ErrorBody};
@@ -20,7 +23,12 @@ pub struct GeocoderState(pub Option<Geocoder>);
         (status = 503, body = ErrorBody, description = "`geocoder_disabled`: none configured"),
     ))]
 #[get("/api/geocode?<q>")]
-pub async fn search(geocoder: &State<GeocoderState>, q: Option<&str>) -> ApiResult<Json<Vec<Hit>>> {
+pub async fn search(
+    geocoder: &State<GeocoderState>,
+    limits: Limits<'_>,
+    account: Option<CurrentAccount>,
+    q: Option<&str>,
+) -> ApiResult<Json<Vec<Hit>>> {
     let Some(geocoder) = &geocoder.0 else {
         return Err(ApiError::retry_later(
             ErrorCode::GeocoderDisabled,
@@ -35,6 +43,9 @@ pub async fn search(geocoder: &State<GeocoderState>, q: Option<&str>) -> ApiResu
             "parameter `q` is required",
         ));
     }
+    limits
+        .spend(Limited::Geocode, account.as_ref().map(|a| a.id))
+        .await?;
     if q.chars().count() > 200 {
         return Err(ApiError::new(
             ErrorCode::InvalidParameter,

@@ -1,5 +1,6 @@
 //! Pledges of supplies: pledging, withdrawing, marking received, and my pledges.
 
+use super::limits::{Action as Limited, Limits};
 use crate::error_code::ErrorCode;
 use chrono::{DateTime, Utc};
 use rocket::http::Status;
@@ -55,10 +56,12 @@ pub struct PledgeBody {
 #[post("/api/needs/<id>/pledge", data = "<input>")]
 pub async fn pledge(
     pool: &State<PgPool>,
+    limits: Limits<'_>,
     account: CurrentAccount,
     id: i64,
     input: JsonBody<'_, PledgeBody>,
 ) -> ApiResult<(Status, Json<PledgeView>)> {
+    limits.spend(Limited::Pledge, Some(account.id)).await?;
     let quantity = body(input)?.quantity;
     let mut tx = pool.begin().await?;
     let row = make_pledge(&mut tx, account.id, id, quantity).await?;

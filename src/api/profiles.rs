@@ -1,5 +1,6 @@
 //! The volunteer profile: skills, a private home, a radius, duty and a cap on open tasks.
 
+use super::limits::{Action as Limited, Limits};
 use chrono::Utc;
 use rocket::serde::json::Json;
 use rocket::{put, State};
@@ -67,9 +68,11 @@ impl From<ProfileRow> for ProfileView {
 pub async fn put_profile(
     pool: &State<PgPool>,
     config: &State<AppConfig>,
+    limits: Limits<'_>,
     account: CurrentAccount,
     input: JsonBody<'_, ProfileBody>,
 ) -> ApiResult<Json<ProfileView>> {
+    limits.spend(Limited::Profile, Some(account.id)).await?;
     let input = body(input)?;
     let skills = rules::skills(input.skills.iter().map(String::as_str))?;
     let profile = Profile {

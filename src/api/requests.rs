@@ -2,7 +2,6 @@
 //! audit log. Claims are in `claims`, review in `review`, public counts in `cells`.
 
 use crate::error_code::ErrorCode;
-use std::net::IpAddr;
 
 use chrono::{DateTime, Utc};
 use rocket::http::Status as HttpStatus;
@@ -15,7 +14,7 @@ use uuid::Uuid;
 
 use super::body::{body, JsonBody};
 use super::guards::{actor, CurrentAccount, ManageToken};
-use super::limits::{Action as Limited, RateLimiter};
+use super::limits::{Action as Limited, Limits};
 use super::params::RequestId;
 use super::request_views::{load, reveal, Contact, RequestView};
 use crate::config::AppConfig;
@@ -71,12 +70,13 @@ pub struct Created {
 #[post("/api/requests", data = "<input>")]
 pub async fn create(
     pool: &State<PgPool>,
-    limiter: &State<RateLimiter>,
-    ip: Option<IpAddr>,
+    limits: Limits<'_>,
     account: Option<CurrentAccount>,
     input: JsonBody<'_, NewRequestBody>,
 ) -> ApiResult<(HttpStatus, Json<Created>)> {
-    limiter.check(ip, Limited::PostRequest)?;
+    limits
+        .spend(Limited::PostRequest, account.as_ref().map(|a| a.id))
+        .await?;
     let input = body(input)?;
     let urgency: Urgency = match input.urgency.as_deref().map(str::trim) {
         None | Some("") => Urgency::default(),

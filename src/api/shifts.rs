@@ -1,5 +1,6 @@
 //! Shift sign-ups: taking a slot, giving it back, and my shifts.
 
+use super::limits::{Action as Limited, Limits};
 use chrono::{DateTime, Utc};
 use rocket::serde::json::Json;
 use rocket::{delete, get, post, State};
@@ -28,9 +29,11 @@ pub struct Signup {
 #[post("/api/needs/<id>/signup")]
 pub async fn signup(
     pool: &State<PgPool>,
+    limits: Limits<'_>,
     account: CurrentAccount,
     id: i64,
 ) -> ApiResult<Json<NeedView>> {
+    limits.spend(Limited::Signup, Some(account.id)).await?;
     let mut tx = pool.begin().await?;
     let row = sign_up(&mut tx, account.id, id, Utc::now()).await?;
     tx.commit().await?;

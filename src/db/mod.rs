@@ -4,6 +4,7 @@
 pub mod accounts;
 pub mod kitchens;
 pub mod places;
+pub mod rate_limits;
 pub mod requests;
 pub mod retention;
 pub mod volunteers;

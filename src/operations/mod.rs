@@ -9,5 +9,6 @@ pub mod create_request;
 pub mod edit_place;
 pub mod lifecycle;
 pub mod pledge;
+pub mod rate_limit;
 pub mod signup;
 pub mod volunteer_profile;

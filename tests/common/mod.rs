@@ -16,9 +16,12 @@ use rocket::local::asynchronous::{Client, LocalResponse};
 use serde_json::Value;
 use sqlx::PgPool;
 
+/// The shipped defaults, without the maintenance timer and without rate limits (tests that
+/// are about something else post far faster than people; `tests/hardening` tests the limits).
 pub fn test_config() -> AppConfig {
     AppConfig {
         maintenance_interval_secs: 0,
+        rate_limits: antes::config::RateLimits::off(),
         ..AppConfig::default()
     }
 }
