@@ -36,6 +36,10 @@ pub struct AppConfig {
     pub request_max_age_hours: i64,
     /// Seconds between the expiry and purge runs inside `antes serve`; 0 turns them off.
     pub maintenance_interval_secs: u64,
+    /// A session ends this many days after sign-in, however much it is used.
+    pub session_days: i64,
+    /// A session ends after this many days without use.
+    pub session_idle_days: i64,
     /// Mark the session cookie `Secure` (set it when served behind TLS).
     pub cookie_secure: bool,
     /// The origin browsers load the site from, such as `https://ayuda.example.org`; changes
@@ -76,6 +80,8 @@ impl Default for AppConfig {
             retention_days: 30,
             request_max_age_hours: 72,
             maintenance_interval_secs: 300,
+            session_days: 30,
+            session_idle_days: 7,
             cookie_secure: false,
             public_origin: String::new(),
             log_format: "text".into(),

@@ -251,7 +251,7 @@ async fn add_user(
             line.trim_end_matches(['\r', '\n']).to_string()
         }
     };
-    accounts::password(&password)?;
+    antes::domain::passwords::check_new(&password, &[&email, &name])?;
     let hash = antes::secrets::hash_password(&password)?;
     let id = db::accounts::insert(
         pool,

@@ -51,7 +51,7 @@ pub async fn run(pool: &PgPool, config: &AppConfig) -> sqlx::Result<Report> {
     let horizon = chrono::Utc::now() - chrono::Duration::hours(24) - config.home_policy().settle;
     db::volunteers::forget_old_homes(pool, horizon).await?;
     // Expired sessions no longer sign anyone in; deleting them keeps the table small.
-    db::accounts::delete_expired_sessions(pool).await?;
+    db::accounts::delete_expired_sessions(pool, config.session_idle_days).await?;
     // A rate-limit key whose arrival time has passed is back to a full burst: drop it.
     db::rate_limits::forget_idle(pool).await?;
     let needs_expired = db::kitchens::expire_needs(pool, chrono::Utc::now()).await?;

@@ -517,7 +517,8 @@ async fn a_new_volunteer_signs_up_and_picks_a_home_on_the_map(pool: PgPool) {
     b.click(".tabs [data-screen=volunteer]").await;
     b.fill("#vol-display_name", "Marta").await;
     b.fill("#vol-reg-email", "marta@example.org").await;
-    b.fill("#vol-reg-password", "una clave larga").await;
+    b.fill("#vol-reg-password", "una clave larga de prueba")
+        .await;
     b.click("#vol-register-submit").await;
     b.wait_for(
         "document.getElementById('vol-unverified')",

@@ -120,7 +120,7 @@ async fn event_actions(pool: &PgPool, id: &str) -> Vec<(String, Option<i64>)> {
 #[sqlx::test]
 async fn registering_and_logging_in_give_a_revocable_http_only_session(pool: PgPool) {
     let client = untracked(pool.clone()).await;
-    let body = json!({"email": "Ana@Example.org", "password": "long enough", "display_name": "Ana", "phone": "342 555 1234"});
+    let body = json!({"email": "Ana@Example.org", "password": "a long passphrase for tests", "display_name": "Ana", "phone": "342 555 1234"});
     let res = client
         .post("/api/auth/register")
         .header(rocket::http::ContentType::JSON)
@@ -148,7 +148,7 @@ async fn registering_and_logging_in_give_a_revocable_http_only_session(pool: PgP
         .unwrap();
     assert!(stored.starts_with("$argon2id$"), "{stored}");
 
-    let (status, err) = call(&client, Post, "/api/auth/register", None, Some(&json!({"email": "ana@example.ORG", "password": "other password", "display_name": "Ana 2"}))).await;
+    let (status, err) = call(&client, Post, "/api/auth/register", None, Some(&json!({"email": "ana@example.ORG", "password": "another passphrase entirely", "display_name": "Ana 2"}))).await;
     assert_eq!((status, err["error"].as_str()), (409, Some("email_taken")));
 
     let (status, err) = call(
@@ -168,7 +168,7 @@ async fn registering_and_logging_in_give_a_revocable_http_only_session(pool: PgP
         Post,
         "/api/auth/login",
         None,
-        Some(&json!({"email": "nobody@example.org", "password": "long enough"})),
+        Some(&json!({"email": "nobody@example.org", "password": "a long passphrase for tests"})),
     )
     .await;
     assert_eq!(
@@ -179,7 +179,10 @@ async fn registering_and_logging_in_give_a_revocable_http_only_session(pool: PgP
     let res = client
         .post("/api/auth/login")
         .header(rocket::http::ContentType::JSON)
-        .body(json!({"email": "ANA@example.org", "password": "long enough"}).to_string())
+        .body(
+            json!({"email": "ANA@example.org", "password": "a long passphrase for tests"})
+                .to_string(),
+        )
         .dispatch()
         .await;
     assert_eq!(res.status().code, 200);
@@ -211,7 +214,7 @@ async fn the_session_cookie_is_secure_when_configured(pool: PgPool) {
         .post("/api/auth/register")
         .header(rocket::http::ContentType::JSON)
         .body(
-            json!({"email": "s@example.org", "password": "long enough", "display_name": "S"})
+            json!({"email": "s@example.org", "password": "a long passphrase for tests", "display_name": "S"})
                 .to_string(),
         )
         .dispatch()
@@ -990,7 +993,9 @@ async fn no_body_an_outsider_can_read_holds_a_point_near_a_request_or_its_contac
             Post,
             "/api/auth/register".into(),
             None,
-            Some(json!({"email": "x@example.org", "password": "long enough", "display_name": "X"})),
+            Some(
+                json!({"email": "x@example.org", "password": "a long passphrase for tests", "display_name": "X"}),
+            ),
         ),
         (
             Post,
@@ -2014,7 +2019,9 @@ async fn bad_input_on_care_endpoints_gets_a_json_4xx(pool: PgPool) {
             Post,
             "/api/auth/register".into(),
             None,
-            Some(json!({"email": "nope", "password": "long enough", "display_name": "N"})),
+            Some(
+                json!({"email": "nope", "password": "a long passphrase for tests", "display_name": "N"}),
+            ),
             422,
             "invalid_email",
         ),
@@ -2031,7 +2038,7 @@ async fn bad_input_on_care_endpoints_gets_a_json_4xx(pool: PgPool) {
             "/api/auth/register".into(),
             None,
             Some(
-                json!({"email": "n@example.org", "password": "long enough", "display_name": "N", "role": "coordinator"}),
+                json!({"email": "n@example.org", "password": "a long passphrase for tests", "display_name": "N", "role": "coordinator"}),
             ),
             422,
             "invalid_role",
@@ -2137,7 +2144,7 @@ async fn bad_input_on_care_endpoints_gets_a_json_4xx(pool: PgPool) {
         Post,
         "/api/auth/register",
         None,
-        Some(&json!({"email": "a\u{0}@x.org", "password": "long enough", "display_name": "N"})),
+        Some(&json!({"email": "a\u{0}@x.org", "password": "a long passphrase for tests", "display_name": "N"})),
     )
     .await;
     assert_eq!(
@@ -2149,14 +2156,14 @@ async fn bad_input_on_care_endpoints_gets_a_json_4xx(pool: PgPool) {
         Post,
         "/api/auth/login",
         None,
-        Some(&json!({"email": "a\u{0}@x.org", "password": "long enough"})),
+        Some(&json!({"email": "a\u{0}@x.org", "password": "a long passphrase for tests"})),
     )
     .await;
     assert_eq!(
         (status, err["error"].as_str()),
         (401, Some("invalid_credentials"))
     );
-    let (status, _) = call(&client, Post, "/api/auth/register", None, Some(&json!({"email": "n2@example.org", "password": "long enough", "display_name": "N\u{0}"}))).await;
+    let (status, _) = call(&client, Post, "/api/auth/register", None, Some(&json!({"email": "n2@example.org", "password": "a long passphrase for tests", "display_name": "N\u{0}"}))).await;
     assert_eq!(status, 422);
     // Without a JSON content type the body is refused, so an HTML form cannot post it.
     let res = client
@@ -2248,7 +2255,7 @@ async fn the_cli_adds_a_verified_coordinator_and_runs_maintenance(pool: PgPool) 
             "--role",
             "coordinator",
             "--password",
-            "another one",
+            "another long passphrase here",
         ])
         .env("DATABASE_URL", &url)
         .output()

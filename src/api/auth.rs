@@ -18,10 +18,9 @@ use crate::config::AppConfig;
 use crate::db::accounts::{self as db_accounts, NewAccount};
 use crate::db::volunteers as db_volunteers;
 use crate::domain::accounts::{self, Role};
+use crate::domain::passwords;
 use crate::error::{ApiError, ApiResult, ErrorBody};
 use crate::secrets;
-
-const SESSION_DAYS: i64 = 30;
 
 #[derive(Deserialize, ToSchema)]
 pub struct RegisterBody {
@@ -76,14 +75,19 @@ async fn start_session(
     account_id: i64,
 ) -> ApiResult<()> {
     let token = secrets::new_token();
-    db_accounts::create_session(pool, &secrets::token_hash(&token), account_id, SESSION_DAYS)
-        .await?;
+    db_accounts::create_session(
+        pool,
+        &secrets::token_hash(&token),
+        account_id,
+        config.session_days,
+    )
+    .await?;
     let cookie = Cookie::build((SESSION_COOKIE, token))
         .path("/")
         .http_only(true)
         .same_site(SameSite::Lax)
         .secure(config.cookie_secure)
-        .max_age(rocket::time::Duration::days(SESSION_DAYS));
+        .max_age(rocket::time::Duration::days(config.session_days));
     jar.add(cookie);
     Ok(())
 }
@@ -104,8 +108,9 @@ pub async fn register(
     limits.spend(Limited::Register, None).await?;
     let input = body(input)?;
     let email = accounts::email(&input.email)?;
-    let password = accounts::password(&input.password)?.to_string();
     let display_name = accounts::text("display_name", &input.display_name, 80)?;
+    passwords::check_new(&input.password, &[&email, &display_name])?;
+    let password = input.password;
     let phone = match input.phone.as_deref().map(str::trim) {
         None | Some("") => None,
         Some(p) => Some(accounts::phone(p)?),

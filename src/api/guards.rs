@@ -28,6 +28,8 @@ pub struct CurrentAccount {
     pub role: Role,
     pub verified: bool,
     pub created_at: DateTime<Utc>,
+    /// The digest of the session this request came with.
+    pub session: String,
 }
 
 impl CurrentAccount {
@@ -70,6 +72,7 @@ impl TryFrom<AccountRow> for CurrentAccount {
             phone: row.phone,
             verified: row.verified,
             created_at: row.created_at,
+            session: String::new(),
         })
     }
 }
@@ -103,10 +106,18 @@ async fn signed_in(req: &Request<'_>) -> ApiResult<CurrentAccount> {
         .rocket()
         .state::<PgPool>()
         .ok_or_else(ApiError::internal)?;
-    let row = db_accounts::by_session(pool, &secrets::token_hash(&token))
+    let idle_days = req
+        .rocket()
+        .state::<AppConfig>()
+        .map_or(7, |c| c.session_idle_days);
+    let token_hash = secrets::token_hash(&token);
+    let row = db_accounts::by_session(pool, &token_hash, idle_days)
         .await?
         .ok_or_else(|| ApiError::unauthorized("the session has ended; sign in again"))?;
-    CurrentAccount::try_from(row)
+    db_accounts::touch_session(pool, &token_hash).await?;
+    let mut account = CurrentAccount::try_from(row)?;
+    account.session = token_hash;
+    Ok(account)
 }
 
 /// Refuses a request that a browser says comes from another site (`Sec-Fetch-Site`), or whose

@@ -16,6 +16,7 @@ pub mod methods;
 pub mod needs;
 pub mod openapi;
 pub mod params;
+pub mod passwords;
 pub mod place_admin;
 pub mod places;
 pub mod pledges;
@@ -67,6 +68,9 @@ pub fn routes() -> Vec<Route> {
         auth::login,
         auth::logout,
         auth::me,
+        passwords::change_own,
+        passwords::issue_reset_link,
+        passwords::use_reset,
         accounts::list_accounts,
         accounts::verify_account,
         accounts::unverify_account,

@@ -5,8 +5,8 @@ use rocket::serde::json::Json;
 use utoipa::OpenApi;
 
 use super::{
-    accounts, auth, cells, claims, geocode, health, matches, needs, place_admin, places, pledges,
-    profiles, requests, review, shifts, tasks, web,
+    accounts, auth, cells, claims, geocode, health, matches, needs, passwords, place_admin, places,
+    pledges, profiles, requests, review, shifts, tasks, web,
 };
 
 #[derive(OpenApi)]
@@ -42,6 +42,9 @@ use super::{
         auth::login,
         auth::logout,
         auth::me,
+        passwords::change_own,
+        passwords::issue_reset_link,
+        passwords::use_reset,
         accounts::list_accounts,
         accounts::verify_account,
         accounts::unverify_account,

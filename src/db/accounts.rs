@@ -202,18 +202,71 @@ pub async fn create_session(
     .map(|_| ())
 }
 
-/// The account behind a live session.
+/// The account behind a live session: not past `expires_at`, used within `idle_days`, and
+/// not suspended.
 pub async fn by_session(
     exec: impl PgExecutor<'_>,
     token_hash: &str,
+    idle_days: i64,
 ) -> sqlx::Result<Option<AccountRow>> {
     sqlx::query_as(&format!(
         "SELECT {COLUMNS} FROM sessions s JOIN accounts a ON a.id = s.account_id \
-         WHERE s.token_hash = $1 AND s.expires_at > now() AND a.suspended_at IS NULL"
+         WHERE s.token_hash = $1 AND s.expires_at > now() \
+           AND s.last_seen_at > now() - make_interval(days => $2::int) \
+           AND a.suspended_at IS NULL"
     ))
     .bind(token_hash)
+    .bind(idle_days)
     .fetch_optional(exec)
     .await
+}
+
+/// Records that a session was used; at most once a minute, so reads do not each write.
+pub async fn touch_session(exec: impl PgExecutor<'_>, token_hash: &str) -> sqlx::Result<()> {
+    sqlx::query(
+        "UPDATE sessions SET last_seen_at = now() \
+         WHERE token_hash = $1 AND last_seen_at < now() - interval '1 minute'",
+    )
+    .bind(token_hash)
+    .execute(exec)
+    .await
+    .map(|_| ())
+}
+
+/// Ends every session of an account but one (the one that asked, after a password change).
+pub async fn delete_other_sessions(
+    exec: impl PgExecutor<'_>,
+    account_id: i64,
+    keep_token_hash: &str,
+) -> sqlx::Result<u64> {
+    sqlx::query("DELETE FROM sessions WHERE account_id = $1 AND token_hash <> $2")
+        .bind(account_id)
+        .bind(keep_token_hash)
+        .execute(exec)
+        .await
+        .map(|r| r.rows_affected())
+}
+
+/// Replaces an account's password hash.
+pub async fn set_password(
+    exec: impl PgExecutor<'_>,
+    account_id: i64,
+    password_hash: &str,
+) -> sqlx::Result<()> {
+    sqlx::query("UPDATE accounts SET password_hash = $2 WHERE id = $1")
+        .bind(account_id)
+        .bind(password_hash)
+        .execute(exec)
+        .await
+        .map(|_| ())
+}
+
+/// The password hash of an account.
+pub async fn password_hash(exec: impl PgExecutor<'_>, account_id: i64) -> sqlx::Result<String> {
+    sqlx::query_scalar("SELECT password_hash FROM accounts WHERE id = $1")
+        .bind(account_id)
+        .fetch_one(exec)
+        .await
 }
 
 pub async fn delete_session(exec: impl PgExecutor<'_>, token_hash: &str) -> sqlx::Result<()> {
@@ -224,10 +277,17 @@ pub async fn delete_session(exec: impl PgExecutor<'_>, token_hash: &str) -> sqlx
         .map(|_| ())
 }
 
-/// Deletes expired sessions. Returns how many.
-pub async fn delete_expired_sessions(exec: impl PgExecutor<'_>) -> sqlx::Result<u64> {
-    sqlx::query("DELETE FROM sessions WHERE expires_at <= now()")
-        .execute(exec)
-        .await
-        .map(|r| r.rows_affected())
+/// Deletes sessions past their end or idle longer than `idle_days`. Returns how many.
+pub async fn delete_expired_sessions(
+    exec: impl PgExecutor<'_>,
+    idle_days: i64,
+) -> sqlx::Result<u64> {
+    sqlx::query(
+        "DELETE FROM sessions WHERE expires_at <= now() \
+         OR last_seen_at < now() - make_interval(days => $1::int)",
+    )
+    .bind(idle_days)
+    .execute(exec)
+    .await
+    .map(|r| r.rows_affected())
 }

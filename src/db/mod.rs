@@ -3,6 +3,7 @@
 
 pub mod accounts;
 pub mod kitchens;
+pub mod passwords;
 pub mod places;
 pub mod rate_limits;
 pub mod requests;

@@ -12,6 +12,7 @@ pub mod hours;
 pub mod kitchens;
 pub mod limits;
 pub mod matching;
+pub mod passwords;
 pub mod place_admin;
 pub mod privacy;
 pub mod public_counts;

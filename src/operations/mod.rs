@@ -8,6 +8,7 @@ pub mod claim;
 pub mod create_request;
 pub mod edit_place;
 pub mod lifecycle;
+pub mod password_reset;
 pub mod pledge;
 pub mod rate_limit;
 pub mod signup;

@@ -141,7 +141,7 @@ async fn an_unverified_account_with_a_huge_radius_does_not_see_a_lone_request(po
             None,
             Post,
             "/api/auth/register",
-            Some(&json!({"email": "curioso@example.org", "password": "long enough", "display_name": "C"})),
+            Some(&json!({"email": "curioso@example.org", "password": "a long passphrase for tests", "display_name": "C"})),
         )
         .await;
     assert_eq!(r.status, 201);
@@ -149,7 +149,10 @@ async fn an_unverified_account_with_a_huge_radius_does_not_see_a_lone_request(po
         .client
         .post("/api/auth/login")
         .header(rocket::http::ContentType::JSON)
-        .body(json!({"email": "curioso@example.org", "password": "long enough"}).to_string())
+        .body(
+            json!({"email": "curioso@example.org", "password": "a long passphrase for tests"})
+                .to_string(),
+        )
         .dispatch()
         .await;
     let token = login
