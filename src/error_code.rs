@@ -44,6 +44,7 @@ pub enum ErrorCode {
     WrongPassword,
     // 404
     NotFound,
+    ResetLinkInvalid,
     // 405
     MethodNotAllowed,
     // 409: the state of things does not allow this.
@@ -61,8 +62,6 @@ pub enum ErrorCode {
     ShiftStarted,
     StateChanged,
     TooManyOpen,
-    // 410
-    ResetLinkUsed,
     // 413
     PayloadTooLarge,
     // 415
@@ -125,12 +124,11 @@ impl ErrorCode {
             Forbidden | CrossOrigin | AccountSuspended | CoordinatorsOnly | OrganizersOnly
             | VolunteersOnly | NotAnOrganizer | NotVerified | NotEligible | NotAssignee
             | OffDuty | HomeNotSettled | InvalidToken | NotYourPledge | WrongPassword => 403,
-            NotFound => 404,
+            NotFound | ResetLinkInvalid => 404,
             MethodNotAllowed => 405,
             AlreadyAssigned | AlreadySignedUp | CannotSuspendSelf | EmailTaken
             | InvalidTransition | NeedClosed | NoVolunteerProfile | OverPledged | PledgeSettled
             | ShiftFull | ShiftOverlap | ShiftStarted | StateChanged | TooManyOpen => 409,
-            ResetLinkUsed => 410,
             PayloadTooLarge => 413,
             UnsupportedMediaType => 415,
             InvalidInput | InvalidBody | InvalidParameter | MissingParameter

@@ -145,7 +145,7 @@ async fn the_map_view_returns_places_in_the_box_as_geojson(pool: PgPool) {
         .all(|f| f["properties"]["kind"] == "kitchen"));
     let bakeries = get_json(
         &client,
-        &format!("/api/places?bbox={bbox}&category=bakery,butcher"),
+        &format!("/api/places?bbox={bbox}&category=bakery&category=butcher"),
     )
     .await
     .1;
@@ -200,8 +200,12 @@ async fn bad_input_gets_a_json_4xx_error_naming_the_problem(pool: PgPool) {
     for (uri, code) in [
         ("/api/places", "missing_parameter"),
         ("/api/places?bbox=1,2,3", "invalid_bbox"),
-        ("/api/places?bbox=-60.6,-31.7,-60.8,-31.5", "invalid_bbox"),
-        ("/api/places?bbox=0,0,200,10", "invalid_bbox"),
+        (
+            "/api/places?bbox=-60.6,%20-31.7,-60.8,-31.5",
+            "invalid_bbox",
+        ),
+        ("/api/places?bbox=inf,0,1,1", "invalid_bbox"),
+        ("/api/places?bbox=0,0,1,1&kind=", "invalid_kind"),
         ("/api/places?bbox=0,0,1,1&kind=bar", "invalid_kind"),
         (
             "/api/places?bbox=0,0,1,1&category=casino",

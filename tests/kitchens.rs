@@ -817,7 +817,7 @@ async fn bad_kitchen_input_gets_a_json_4xx_error(pool: PgPool) {
             "PATCH",
             format!("/api/places/{kitchen}"),
             json!({"name": "  "}),
-            "invalid_place",
+            "invalid_text",
         ),
         (
             "POST",

@@ -182,7 +182,9 @@ async fn nearby_respects_limit_kind_and_category(pool: PgPool) {
 
     let two = get_json(
         &client,
-        &format!("/api/places/nearby?{at}&radius_m=5000&category=bakery&category=butcher,atm"),
+        &format!(
+            "/api/places/nearby?{at}&radius_m=5000&category=bakery&category=butcher&category=atm"
+        ),
     )
     .await
     .1;

@@ -48,7 +48,7 @@ pub struct AccountList {
 }
 
 /// Accounts for coordinators; `unverified=true` lists those waiting for verification.
-#[utoipa::path(get, path = "/api/accounts", tag = "accounts",
+#[utoipa::path(get, path = "/api/accounts", tag = "accounts", security(("session" = [])),
     params(("unverified" = Option<bool>, Query)),
     responses((status = 200, body = AccountList), (status = 403, body = ErrorBody)))]
 #[get("/api/accounts?<unverified>")]
@@ -80,7 +80,7 @@ async fn standing(
 
 /// Marks an account verified (coordinators only). Verified volunteers may see tasks and claim;
 /// verified organizers may manage their kitchens.
-#[utoipa::path(post, path = "/api/accounts/{id}/verify", tag = "accounts",
+#[utoipa::path(post, path = "/api/accounts/{id}/verify", tag = "accounts", security(("session" = [])),
     params(("id" = i64, Path)),
     responses((status = 200, body = AccountSummary), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
 #[post("/api/accounts/<id>/verify")]
@@ -93,7 +93,7 @@ pub async fn verify_account(
 }
 
 /// Takes verification back (coordinators only): the account's assignments open again.
-#[utoipa::path(post, path = "/api/accounts/{id}/unverify", tag = "accounts",
+#[utoipa::path(post, path = "/api/accounts/{id}/unverify", tag = "accounts", security(("session" = [])),
     params(("id" = i64, Path)),
     responses((status = 200, body = AccountSummary), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
         (status = 409, body = ErrorBody, description = "cannot_suspend_self")))]
@@ -108,7 +108,7 @@ pub async fn unverify_account(
 
 /// Suspends an account (coordinators only): its sessions end at once, its assignments open
 /// again, and it cannot sign in (403 `account_suspended`) until the suspension is lifted.
-#[utoipa::path(post, path = "/api/accounts/{id}/suspend", tag = "accounts",
+#[utoipa::path(post, path = "/api/accounts/{id}/suspend", tag = "accounts", security(("session" = [])),
     params(("id" = i64, Path)),
     responses((status = 200, body = AccountSummary), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
         (status = 409, body = ErrorBody, description = "cannot_suspend_self")))]
@@ -122,7 +122,7 @@ pub async fn suspend_account(
 }
 
 /// Lifts a suspension (coordinators only). Verification stays as it was.
-#[utoipa::path(post, path = "/api/accounts/{id}/unsuspend", tag = "accounts",
+#[utoipa::path(post, path = "/api/accounts/{id}/unsuspend", tag = "accounts", security(("session" = [])),
     params(("id" = i64, Path)),
     responses((status = 200, body = AccountSummary), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
 #[post("/api/accounts/<id>/unsuspend")]
@@ -173,7 +173,7 @@ pub struct AlertList {
 
 /// One account's audit log, newest first (coordinators only): home moves, verification and
 /// suspension, alerts.
-#[utoipa::path(get, path = "/api/accounts/{id}/events", tag = "accounts",
+#[utoipa::path(get, path = "/api/accounts/{id}/events", tag = "accounts", security(("session" = [])),
     params(("id" = i64, Path)),
     responses((status = 200, body = AccountEventList), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
 #[get("/api/accounts/<id>/events")]
@@ -193,7 +193,7 @@ pub async fn account_events(
 }
 
 /// Alerts from the last 7 days, newest first (coordinators only).
-#[utoipa::path(get, path = "/api/alerts", tag = "accounts",
+#[utoipa::path(get, path = "/api/alerts", tag = "accounts", security(("session" = [])),
     responses((status = 200, body = AlertList), (status = 403, body = ErrorBody)))]
 #[get("/api/alerts")]
 pub async fn alerts(pool: &State<PgPool>, account: CurrentAccount) -> ApiResult<Json<AlertList>> {

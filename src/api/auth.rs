@@ -116,7 +116,7 @@ pub async fn register(
         Some(p) => Some(accounts::phone(p)?),
     };
     let role = match input.role.as_deref() {
-        None | Some("") => Role::Volunteer,
+        None => Role::Volunteer,
         Some(r) => Role::parse_self_service(r)?,
     };
     let hash = secrets::hash_password_blocking(password).await?;
@@ -205,7 +205,7 @@ pub async fn logout(
 }
 
 /// The signed-in account, with its volunteer profile.
-#[utoipa::path(get, path = "/api/me", tag = "accounts",
+#[utoipa::path(get, path = "/api/me", tag = "accounts", security(("session" = [])),
     responses((status = 200, body = Me), (status = 401, body = ErrorBody)))]
 #[get("/api/me")]
 pub async fn me(pool: &State<PgPool>, account: CurrentAccount) -> ApiResult<Json<Me>> {

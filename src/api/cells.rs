@@ -10,6 +10,7 @@ use utoipa::ToSchema;
 
 use crate::db::requests as db_requests;
 use crate::domain::cells::{Cell, PUBLIC_RES};
+use crate::domain::formats;
 use crate::domain::geo::BBox;
 use crate::domain::public_counts;
 use crate::error::{ApiError, ApiResult, ErrorBody};
@@ -94,19 +95,28 @@ pub async fn cells(
 /// page can draw the cells that task lists name. Finer cells are refused.
 #[utoipa::path(get, path = "/api/cells/{cell}", tag = "requests",
     params(("cell" = String, Path, description = "H3 cell, hex", example = "88b24d36e7fffff")),
-    responses((status = 200, body = CellFeature), (status = 422, body = ErrorBody)))]
+    responses((status = 200, body = CellFeature), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
 #[get("/api/cells/<cell>")]
 pub fn cell_outline(cell: &str) -> ApiResult<Json<CellFeature>> {
-    let cell: Cell = cell.parse()?;
-    if cell.res() > PUBLIC_RES {
-        return Err(ApiError::new(
-            ErrorCode::InvalidResolution,
-            format!(
-                "cells finer than resolution 8 are not served, got {}",
-                u8::from(cell.res())
-            ),
-        ));
+    // The document's pattern: 15 lower-case hex digits of resolution 0 to 8. An id of that
+    // shape that is no cell does not exist (404); any other shape is refused (422).
+    if !formats::is(formats::CELL_ID, cell) {
+        let finer = cell.parse::<Cell>().is_ok_and(|c| c.res() > PUBLIC_RES);
+        return Err(if finer {
+            ApiError::new(
+                ErrorCode::InvalidResolution,
+                "cells finer than resolution 8 are not served",
+            )
+        } else {
+            ApiError::new(
+                ErrorCode::InvalidCell,
+                format!("write a cell as 15 lower-case hex digits, got `{cell}`"),
+            )
+        });
     }
+    let cell: Cell = cell
+        .parse()
+        .map_err(|_| ApiError::not_found(format!("there is no H3 cell `{cell}`")))?;
     Ok(Json(CellFeature {
         kind: "Feature",
         geometry: Polygon {

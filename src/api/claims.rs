@@ -19,7 +19,7 @@ use crate::operations::claim::claim as claim_request;
 /// public cell centre within their radius. Atomic: of many parallel claims one gets 200, the
 /// rest 409 `already_assigned`; past `max_open`, 409 `too_many_open`; past `claims_per_day`,
 /// 429 `claim_limit`.
-#[utoipa::path(post, path = "/api/requests/{id}/claim", tag = "requests", params(("id" = Uuid, Path)),
+#[utoipa::path(post, path = "/api/requests/{id}/claim", tag = "requests", security(("session" = [])), params(("id" = Uuid, Path)),
     responses((status = 200, body = StatusView),
         (status = 401, body = ErrorBody),
         (status = 403, body = ErrorBody, description = "not_verified, volunteers_only, off_duty, home_not_settled, not_eligible"),
@@ -56,7 +56,7 @@ pub async fn claim(
 /// Gives a claimed request back: it opens again (the assignee or a coordinator). A volunteer
 /// may give back `releases_per_day` requests in any 24 hours (429 `release_limit` beyond, with
 /// `Retry-After`); the last one allowed alerts the coordinators.
-#[utoipa::path(post, path = "/api/requests/{id}/release", tag = "requests", params(("id" = Uuid, Path)),
+#[utoipa::path(post, path = "/api/requests/{id}/release", tag = "requests", security(("session" = [])), params(("id" = Uuid, Path)),
     responses((status = 200, body = StatusView), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
         (status = 409, body = ErrorBody), (status = 429, body = ErrorBody, description = "release_limit")))]
 #[post("/api/requests/<id>/release")]
@@ -77,7 +77,7 @@ pub async fn release(
 }
 
 /// Marks a claimed request done (the assignee or a coordinator).
-#[utoipa::path(post, path = "/api/requests/{id}/complete", tag = "requests", params(("id" = Uuid, Path)),
+#[utoipa::path(post, path = "/api/requests/{id}/complete", tag = "requests", security(("session" = [])), params(("id" = Uuid, Path)),
     responses((status = 200, body = StatusView), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)))]
 #[post("/api/requests/<id>/complete")]
 pub async fn complete(

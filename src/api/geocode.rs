@@ -5,6 +5,7 @@ use crate::error_code::ErrorCode;
 use rocket::serde::json::Json;
 
 use super::guards::CurrentAccount;
+use crate::domain::accounts;
 use rocket::{get, State};
 
 use crate::error::{ApiError, ApiResult, ErrorBody};
@@ -36,23 +37,17 @@ pub async fn search(
             3600,
         ));
     };
-    let q = q.map(str::trim).unwrap_or_default();
-    if q.is_empty() {
+    let Some(q) = q else {
         return Err(ApiError::new(
             ErrorCode::MissingParameter,
             "parameter `q` is required",
         ));
-    }
+    };
+    let q = accounts::text("q", q, 200)?;
     limits
         .spend(Limited::Geocode, account.as_ref().map(|a| a.id))
         .await?;
-    if q.chars().count() > 200 {
-        return Err(ApiError::new(
-            ErrorCode::InvalidParameter,
-            "parameter `q` is longer than 200 characters",
-        ));
-    }
-    geocoder.search(q).await.map(Json).map_err(|err| {
+    geocoder.search(&q).await.map(Json).map_err(|err| {
         tracing::warn!(error = %err, "geocoder failed");
         ApiError::new(ErrorCode::GeocoderFailed, err.to_string())
     })

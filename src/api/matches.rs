@@ -37,7 +37,7 @@ pub struct MatchList {
 
 /// Volunteers who could take the request (the claim rule, from their current home), nearest
 /// first between public cell centres, then the less loaded (coordinators only).
-#[utoipa::path(get, path = "/api/requests/{id}/matches", tag = "volunteers",
+#[utoipa::path(get, path = "/api/requests/{id}/matches", tag = "volunteers", security(("session" = [])),
     params(("id" = Uuid, Path), ("limit" = Option<i64>, Query, description = "1 to 100, default 20")),
     responses((status = 200, body = MatchList), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
 #[get("/api/requests/<id>/matches?<limit>")]

@@ -87,7 +87,7 @@ impl NeedView {
 }
 
 /// Post a need: supplies (item, quantity, unit) or a shift (role, times, slots).
-#[utoipa::path(post, path = "/api/places/{id}/needs", tag = "kitchens", request_body = NewNeed,
+#[utoipa::path(post, path = "/api/places/{id}/needs", tag = "kitchens", security(("session" = [])), request_body = NewNeed,
     params(("id" = i64, Path)),
     responses((status = 201, body = NeedView), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
 #[post("/api/places/<id>/needs", data = "<input>")]
@@ -142,7 +142,7 @@ pub struct NeedDetail {
 }
 
 /// A need with who signed up and what was pledged (its kitchen's organizers and coordinators).
-#[utoipa::path(get, path = "/api/needs/{id}", tag = "kitchens", params(("id" = i64, Path)),
+#[utoipa::path(get, path = "/api/needs/{id}", tag = "kitchens", security(("session" = [])), params(("id" = i64, Path)),
     responses((status = 200, body = NeedDetail), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
 #[get("/api/needs/<id>", rank = 2)]
 pub async fn need_detail(
@@ -177,7 +177,7 @@ pub async fn need_detail(
 }
 
 /// Close a need (its kitchen's organizers and coordinators).
-#[utoipa::path(post, path = "/api/needs/{id}/close", tag = "kitchens", params(("id" = i64, Path)),
+#[utoipa::path(post, path = "/api/needs/{id}/close", tag = "kitchens", security(("session" = [])), params(("id" = i64, Path)),
     responses((status = 200, body = NeedView), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)))]
 #[post("/api/needs/<id>/close")]
 pub async fn close_need(
@@ -218,11 +218,7 @@ pub async fn nearby_needs(
     let origin = LatLon::new(params::required("lat", lat)?, params::required("lon", lon)?)?;
     let radius = geo::radius_m(params::opt("radius_m", radius_m)?, 5_000.0, 50_000.0)?;
     let limit = geo::limit(params::opt("limit", limit)?, 50, 200)?;
-    let kind = kind
-        .map(str::trim)
-        .filter(|k| !k.is_empty())
-        .map(kitchens::need_kind)
-        .transpose()?;
+    let kind = kind.map(kitchens::need_kind).transpose()?;
     let rows = db_kitchens::nearby_needs(pool, origin, radius, kind, limit).await?;
     Ok(Json(
         rows.into_iter()

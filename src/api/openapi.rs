@@ -2,7 +2,13 @@
 
 use rocket::get;
 use rocket::serde::json::Json;
-use utoipa::OpenApi;
+use utoipa::openapi::content::ContentBuilder;
+use utoipa::openapi::response::{Response, ResponseBuilder};
+use utoipa::openapi::security::{ApiKey, ApiKeyValue, SecurityScheme};
+use utoipa::openapi::Ref;
+use utoipa::{Modify, OpenApi};
+
+use super::guards::SESSION_COOKIE;
 
 use super::{
     accounts, auth, cells, claims, geocode, health, matches, needs, passwords, place_admin, places,
@@ -70,6 +76,7 @@ use super::{
         matches::matches,
     ),
     components(schemas(crate::error::ErrorBody, crate::error_code::ErrorCode)),
+    modifiers(&CommonResponses),
     tags(
         (name = "places", description = "Shops and community kitchens"),
         (name = "accounts", description = "Accounts, sessions and verification"),
@@ -79,6 +86,75 @@ use super::{
     )
 )]
 pub struct ApiDoc;
+
+/// The answers every operation of a kind can give, added in one place so no handler can forget
+/// them: 401 where a session is needed; 400, 413, 415 and 422 where a body is read; 422 where
+/// a parameter is parsed; 503 (with `Retry-After`) everywhere the database is read.
+struct CommonResponses;
+
+impl Modify for CommonResponses {
+    fn modify(&self, doc: &mut utoipa::openapi::OpenApi) {
+        super::doc_constraints::apply(doc);
+        let components = doc.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "session",
+            SecurityScheme::ApiKey(ApiKey::Cookie(ApiKeyValue::with_description(
+                SESSION_COOKIE,
+                "The session cookie set by /api/auth/login and /api/auth/register.",
+            ))),
+        );
+        for (path, item) in doc.paths.paths.iter_mut() {
+            let ops = [
+                &mut item.get,
+                &mut item.put,
+                &mut item.post,
+                &mut item.delete,
+                &mut item.patch,
+            ];
+            for op in ops.into_iter().flatten() {
+                let mut add = |status: &str, what: &str| {
+                    op.responses
+                        .responses
+                        .entry(status.to_string())
+                        .or_insert_with(|| error_response(what).into());
+                };
+                if op.security.is_some() {
+                    add("401", "`unauthorized`: no session, or it has ended");
+                }
+                if op.request_body.is_some() {
+                    add("400", "`bad_request`: the body could not be read");
+                    add("413", "`payload_too_large`: the body is over `limits.json`");
+                    add(
+                        "415",
+                        "`unsupported_media_type`: the body is not application/json",
+                    );
+                    add("422", "`invalid_body` or a field's own code");
+                }
+                if op.parameters.as_ref().is_some_and(|p| !p.is_empty()) {
+                    add("422", "`invalid_input` or a parameter's own code");
+                }
+                if !STATIC_PATHS.contains(&path.as_str()) {
+                    add("503", "`database_unavailable`, with `Retry-After`");
+                }
+            }
+        }
+    }
+}
+
+/// Paths answered without the database.
+const STATIC_PATHS: [&str; 3] = ["/api/openapi.json", "/api/config", "/api/categories"];
+
+fn error_response(description: &str) -> Response {
+    ResponseBuilder::new()
+        .description(description)
+        .content(
+            "application/json",
+            ContentBuilder::new()
+                .schema(Some(Ref::from_schema_name("ErrorBody")))
+                .build(),
+        )
+        .build()
+}
 
 /// This document.
 #[utoipa::path(get, path = "/api/openapi.json", tag = "web", responses((status = 200, description = "OpenAPI 3.1 document")))]

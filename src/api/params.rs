@@ -17,10 +17,11 @@ impl<'a> FromParam<'a> for RequestId {
     }
 }
 
-/// Parses an optional query value; a value that does not parse is a 422 naming it.
+/// Parses an optional query value; a value that does not parse (an empty one included) is a
+/// 422 naming it, as the OpenAPI document says.
 pub fn opt<T: std::str::FromStr>(name: &str, value: Option<&str>) -> Result<Option<T>, ApiError> {
-    match value.map(str::trim) {
-        None | Some("") => Ok(None),
+    match value {
+        None => Ok(None),
         Some(v) => v.parse().map(Some).map_err(|_| {
             ApiError::new(
                 ErrorCode::InvalidParameter,
@@ -40,11 +41,11 @@ pub fn required<T: std::str::FromStr>(name: &str, value: Option<&str>) -> Result
     })
 }
 
-/// `true`/`false`/`1`/`0`.
+/// `true` or `false`; absent is false.
 pub fn flag(name: &str, value: Option<&str>) -> Result<bool, ApiError> {
-    match value.map(str::trim) {
-        None | Some("") | Some("false") | Some("0") => Ok(false),
-        Some("true") | Some("1") => Ok(true),
+    match value {
+        None | Some("false") => Ok(false),
+        Some("true") => Ok(true),
         Some(v) => Err(ApiError::new(
             ErrorCode::InvalidParameter,
             format!("parameter `{name}` must be true or false, got `{v}`"),

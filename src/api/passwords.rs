@@ -13,7 +13,7 @@ use super::body::{body, JsonBody};
 use super::guards::{CurrentAccount, SameOrigin};
 use super::limits::{Action as Limited, Limits};
 use crate::db;
-use crate::domain::passwords;
+use crate::domain::{accounts, passwords};
 use crate::error::{ApiError, ApiResult, ErrorBody, ErrorCode};
 use crate::operations::password_reset::{change_password, unknown_link, use_reset_link};
 use crate::secrets;
@@ -28,7 +28,7 @@ pub struct PasswordChange {
 }
 
 /// Changes the signed-in account's password and ends its other sessions.
-#[utoipa::path(post, path = "/api/me/password", tag = "accounts", request_body = PasswordChange,
+#[utoipa::path(post, path = "/api/me/password", tag = "accounts", security(("session" = [])), request_body = PasswordChange,
     responses((status = 204, description = "changed"), (status = 401, body = ErrorBody),
         (status = 403, body = ErrorBody, description = "wrong_password"),
         (status = 422, body = ErrorBody, description = "invalid_password, weak_password"),
@@ -71,7 +71,7 @@ pub struct ResetLink {
 
 /// Issues a one-time password reset link for an account, valid for 24 hours (coordinators
 /// only). Earlier unused links of the account stop working.
-#[utoipa::path(post, path = "/api/accounts/{id}/password-reset", tag = "accounts",
+#[utoipa::path(post, path = "/api/accounts/{id}/password-reset", tag = "accounts", security(("session" = [])),
     params(("id" = i64, Path)),
     responses((status = 201, body = ResetLink), (status = 401, body = ErrorBody),
         (status = 403, body = ErrorBody, description = "coordinators_only"), (status = 404, body = ErrorBody)))]
@@ -116,7 +116,7 @@ pub struct PasswordReset {
 #[utoipa::path(post, path = "/api/auth/password-reset", tag = "accounts", request_body = PasswordReset,
     responses((status = 204, description = "changed"),
         (status = 403, body = ErrorBody, description = "cross_origin"),
-        (status = 410, body = ErrorBody, description = "reset_link_used: used, expired or unknown"),
+        (status = 404, body = ErrorBody, description = "reset_link_invalid: used, expired or unknown"),
         (status = 422, body = ErrorBody, description = "invalid_password, weak_password"),
         (status = 429, body = ErrorBody, description = "rate_limited")))]
 #[post("/api/auth/password-reset", data = "<input>")]
@@ -128,6 +128,7 @@ pub async fn use_reset(
 ) -> ApiResult<Status> {
     limits.spend(Limited::Password, None).await?;
     let input = body(input)?;
+    accounts::password(&input.new_password)?;
     let token_hash = secrets::token_hash(input.token.trim());
     // Whose link it is, before the slow hashing; the transaction checks it again under lock.
     let link = db::passwords::reset(&**pool, &token_hash)

@@ -36,6 +36,7 @@ pub struct CreatePlace {
     /// Serving or opening hours in OSM `opening_hours` syntax.
     pub opening_hours: Option<String>,
     pub description: Option<String>,
+    #[serde(default, deserialize_with = "crate::domain::whole::opt_i32")]
     pub meals_per_day: Option<i32>,
 }
 
@@ -48,6 +49,7 @@ pub struct EditPlace {
     pub phone: Option<String>,
     pub opening_hours: Option<String>,
     pub description: Option<String>,
+    #[serde(default, deserialize_with = "crate::domain::whole::opt_i32")]
     pub meals_per_day: Option<i32>,
 }
 
@@ -66,7 +68,7 @@ fn check_hours(value: &Option<String>) -> ApiResult<()> {
 }
 
 /// Create a shop or kitchen. Organizers who are not verified yet create it `pending_review`.
-#[utoipa::path(post, path = "/api/places", tag = "kitchens", request_body = CreatePlace,
+#[utoipa::path(post, path = "/api/places", tag = "kitchens", security(("session" = [])), request_body = CreatePlace,
     responses((status = 201, body = PlaceStatus), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
 #[post("/api/places", data = "<input>")]
 pub async fn create_place(
@@ -125,7 +127,7 @@ pub async fn create_place(
 /// Edit a place (its verified organizers and coordinators). Fields left out stay as they are.
 /// An organizer's change to an approved place's name, location or phone sends it back to
 /// review (`status: pending_review`, hidden from the public) until a coordinator approves it.
-#[utoipa::path(patch, path = "/api/places/{id}", tag = "kitchens", request_body = EditPlace,
+#[utoipa::path(patch, path = "/api/places/{id}", tag = "kitchens", security(("session" = [])), request_body = EditPlace,
     params(("id" = i64, Path)),
     responses((status = 200, body = PlaceFeature), (status = 403, body = ErrorBody, description = "not_an_organizer, not_verified"), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
 #[patch("/api/places/<id>", data = "<input>")]
@@ -185,7 +187,7 @@ pub async fn edit_place(
 }
 
 /// Make a place created by an unverified organizer public (coordinators).
-#[utoipa::path(post, path = "/api/places/{id}/approve", tag = "kitchens", params(("id" = i64, Path)),
+#[utoipa::path(post, path = "/api/places/{id}/approve", tag = "kitchens", security(("session" = [])), params(("id" = i64, Path)),
     responses((status = 200, body = PlaceStatus), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
 #[post("/api/places/<id>/approve")]
 pub async fn approve_place(
@@ -205,11 +207,12 @@ pub async fn approve_place(
 
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct AddOrganizer {
+    #[serde(deserialize_with = "crate::domain::whole::i64")]
     pub account_id: i64,
 }
 
 /// Add an organizer to a place (coordinators).
-#[utoipa::path(post, path = "/api/places/{id}/organizers", tag = "kitchens", request_body = AddOrganizer,
+#[utoipa::path(post, path = "/api/places/{id}/organizers", tag = "kitchens", security(("session" = [])), request_body = AddOrganizer,
     params(("id" = i64, Path)),
     responses((status = 204), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
 #[post("/api/places/<id>/organizers", data = "<input>")]
@@ -251,7 +254,7 @@ pub struct MyPlace {
 }
 
 /// The places I organize, including those waiting for review.
-#[utoipa::path(get, path = "/api/me/places", tag = "kitchens", responses((status = 200, body = Vec<MyPlace>), (status = 401, body = ErrorBody)))]
+#[utoipa::path(get, path = "/api/me/places", tag = "kitchens", security(("session" = [])), responses((status = 200, body = Vec<MyPlace>), (status = 401, body = ErrorBody)))]
 #[get("/api/me/places")]
 pub async fn my_places(
     pool: &State<PgPool>,

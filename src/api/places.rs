@@ -121,11 +121,7 @@ impl PlaceFeature {
 
 /// Parses `kind` and the repeated or comma-separated `category` parameters.
 pub fn parse_filter(kind: Option<&str>, category: &[String]) -> Result<PlaceFilter, ApiError> {
-    let kind = kind
-        .map(str::trim)
-        .filter(|k| !k.is_empty())
-        .map(str::parse::<Kind>)
-        .transpose()?;
+    let kind = kind.map(str::parse::<Kind>).transpose()?;
     let categories = categories::parse_list(category.iter().map(String::as_str))?;
     Ok(PlaceFilter {
         kind: kind.map(Kind::as_str),
@@ -194,7 +190,7 @@ const OPEN_NOW_SCAN: i64 = 20_000;
         ("kind" = Option<String>, Query, description = "shop or kitchen"),
         ("category" = Option<Vec<String>>, Query, description = "category ids; repeat or comma-separate"),
         ("open_now" = Option<bool>, Query, description = "only places open at `at`"),
-        ("at" = Option<String>, Query, description = "RFC 3339 time for `open_now`; default now"),
+        ("at" = Option<DateTime<Utc>>, Query, description = "RFC 3339 time for `open_now`; default now"),
         ("limit" = Option<i64>, Query, description = "default 20, at most 200"),
     ),
     responses((status = 200, body = PlaceCollection), (status = 422, body = ErrorBody)))]
@@ -217,7 +213,7 @@ pub async fn nearby(
     let limit = geo::limit(params::opt("limit", limit)?, 20, 200)?;
     let filter = parse_filter(kind, &category)?;
     let only_open = params::flag("open_now", open_now)?;
-    let at = match at.map(str::trim).filter(|s| !s.is_empty()) {
+    let at = match at {
         None => Utc::now(),
         Some(s) => DateTime::parse_from_rfc3339(s)
             .map_err(|_| {

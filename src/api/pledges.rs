@@ -50,7 +50,7 @@ pub struct PledgeBody {
 }
 
 /// Pledge part of a supplies need. Pledges beyond what is still missing are refused.
-#[utoipa::path(post, path = "/api/needs/{id}/pledge", tag = "kitchens", request_body = PledgeBody, params(("id" = i64, Path)),
+#[utoipa::path(post, path = "/api/needs/{id}/pledge", tag = "kitchens", security(("session" = [])), request_body = PledgeBody, params(("id" = i64, Path)),
     responses((status = 201, body = PledgeView), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody),
         (status = 409, body = ErrorBody, description = "`over_pledged` or `need_closed`"), (status = 422, body = ErrorBody)))]
 #[post("/api/needs/<id>/pledge", data = "<input>")]
@@ -70,7 +70,7 @@ pub async fn pledge(
 }
 
 /// Withdraw my pledge; its amount is missing again.
-#[utoipa::path(post, path = "/api/pledges/{id}/withdraw", tag = "kitchens", params(("id" = i64, Path)),
+#[utoipa::path(post, path = "/api/pledges/{id}/withdraw", tag = "kitchens", security(("session" = [])), params(("id" = i64, Path)),
     responses((status = 200, body = PledgeView), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)))]
 #[post("/api/pledges/<id>/withdraw")]
 pub async fn withdraw_pledge(
@@ -100,7 +100,7 @@ pub async fn withdraw_pledge(
 }
 
 /// Mark a pledge received (the kitchen's organizers and coordinators).
-#[utoipa::path(post, path = "/api/pledges/{id}/received", tag = "kitchens", params(("id" = i64, Path)),
+#[utoipa::path(post, path = "/api/pledges/{id}/received", tag = "kitchens", security(("session" = [])), params(("id" = i64, Path)),
     responses((status = 200, body = PledgeView), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)))]
 #[post("/api/pledges/<id>/received")]
 pub async fn receive_pledge(
@@ -134,7 +134,7 @@ pub struct MyPledge {
 }
 
 /// My pledges, newest first, each with its need.
-#[utoipa::path(get, path = "/api/me/pledges", tag = "kitchens", responses((status = 200, body = Vec<MyPledge>), (status = 401, body = ErrorBody)))]
+#[utoipa::path(get, path = "/api/me/pledges", tag = "kitchens", security(("session" = [])), responses((status = 200, body = Vec<MyPledge>), (status = 401, body = ErrorBody)))]
 #[get("/api/me/pledges")]
 pub async fn my_pledges(
     pool: &State<PgPool>,

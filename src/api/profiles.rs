@@ -29,6 +29,7 @@ pub struct ProfileBody {
     pub radius_m: f64,
     pub on_duty: bool,
     /// 1 to 20 open assignments at once.
+    #[serde(deserialize_with = "crate::domain::whole::i32")]
     pub max_open: i32,
 }
 
@@ -61,7 +62,7 @@ impl From<ProfileRow> for ProfileView {
 /// `home_changes_per_day` (429 `home_change_limit` beyond, with `Retry-After`) and is written
 /// to the account's audit log; claims are measured from a home only once it has stood
 /// `home_settle_minutes`.
-#[utoipa::path(put, path = "/api/me/volunteer", tag = "volunteers", request_body = ProfileBody,
+#[utoipa::path(put, path = "/api/me/volunteer", tag = "volunteers", security(("session" = [])), request_body = ProfileBody,
     responses((status = 200, body = ProfileView), (status = 401, body = ErrorBody), (status = 422, body = ErrorBody),
         (status = 429, body = ErrorBody, description = "home_change_limit")))]
 #[put("/api/me/volunteer", data = "<input>")]

@@ -78,10 +78,12 @@ pub async fn create(
         .spend(Limited::PostRequest, account.as_ref().map(|a| a.id))
         .await?;
     let input = body(input)?;
-    let urgency: Urgency = match input.urgency.as_deref().map(str::trim) {
-        None | Some("") => Urgency::default(),
-        Some(u) => u.parse()?,
-    };
+    let urgency: Urgency = input
+        .urgency
+        .as_deref()
+        .map(str::parse)
+        .transpose()?
+        .unwrap_or_default();
     let description = accounts::optional_text("description", input.description.as_deref(), 1000)?;
     let address_detail =
         accounts::optional_text("address_detail", input.address_detail.as_deref(), 300)?;
@@ -226,7 +228,7 @@ pub struct EventList {
 }
 
 /// The audit log of one request: every lifecycle action and every full view (coordinators only).
-#[utoipa::path(get, path = "/api/requests/{id}/events", tag = "requests", params(("id" = Uuid, Path)),
+#[utoipa::path(get, path = "/api/requests/{id}/events", tag = "requests", security(("session" = [])), params(("id" = Uuid, Path)),
     responses((status = 200, body = EventList), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
 #[get("/api/requests/<id>/events")]
 pub async fn events(

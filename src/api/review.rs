@@ -19,7 +19,7 @@ use crate::domain::requests::{Action, Status};
 use crate::error::{ApiResult, ErrorBody};
 
 /// Approves a request under review: it opens to volunteers (coordinators only).
-#[utoipa::path(post, path = "/api/requests/{id}/approve", tag = "requests", params(("id" = Uuid, Path)),
+#[utoipa::path(post, path = "/api/requests/{id}/approve", tag = "requests", security(("session" = [])), params(("id" = Uuid, Path)),
     responses((status = 200, body = StatusView), (status = 403, body = ErrorBody), (status = 409, body = ErrorBody)))]
 #[post("/api/requests/<id>/approve")]
 pub async fn approve(
@@ -39,7 +39,7 @@ pub async fn approve(
 }
 
 /// Rejects a request under review (coordinators only).
-#[utoipa::path(post, path = "/api/requests/{id}/reject", tag = "requests", params(("id" = Uuid, Path)),
+#[utoipa::path(post, path = "/api/requests/{id}/reject", tag = "requests", security(("session" = [])), params(("id" = Uuid, Path)),
     responses((status = 200, body = StatusView), (status = 403, body = ErrorBody), (status = 409, body = ErrorBody)))]
 #[post("/api/requests/<id>/reject")]
 pub async fn reject(
@@ -81,7 +81,7 @@ pub struct ReviewQueue {
 
 /// Requests waiting for review, oldest first (coordinators only). `status` lists another state
 /// instead, e.g. `open` to find matches for open requests.
-#[utoipa::path(get, path = "/api/review/requests", tag = "requests",
+#[utoipa::path(get, path = "/api/review/requests", tag = "requests", security(("session" = [])),
     params(("status" = Option<String>, Query, description = "pending_review (default), open, assigned, ...")),
     responses((status = 200, body = ReviewQueue), (status = 403, body = ErrorBody)))]
 #[get("/api/review/requests?<status>")]

@@ -23,7 +23,7 @@ pub struct Signup {
 }
 
 /// Take a slot of a shift. Never overbooks, even under concurrent sign-ups.
-#[utoipa::path(post, path = "/api/needs/{id}/signup", tag = "kitchens", params(("id" = i64, Path)),
+#[utoipa::path(post, path = "/api/needs/{id}/signup", tag = "kitchens", security(("session" = [])), params(("id" = i64, Path)),
     responses((status = 200, body = NeedView), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody),
         (status = 409, body = ErrorBody, description = "`shift_full`, `shift_overlap`, `already_signed_up` or `need_closed`")))]
 #[post("/api/needs/<id>/signup")]
@@ -41,7 +41,7 @@ pub async fn signup(
 }
 
 /// Give back my slot on a shift.
-#[utoipa::path(delete, path = "/api/needs/{id}/signup", tag = "kitchens", params(("id" = i64, Path)),
+#[utoipa::path(delete, path = "/api/needs/{id}/signup", tag = "kitchens", security(("session" = [])), params(("id" = i64, Path)),
     responses((status = 200, body = NeedView), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody)))]
 #[delete("/api/needs/<id>/signup")]
 pub async fn cancel_signup(
@@ -59,7 +59,7 @@ pub async fn cancel_signup(
 }
 
 /// My shifts, soonest first.
-#[utoipa::path(get, path = "/api/me/shifts", tag = "kitchens", responses((status = 200, body = Vec<NeedView>), (status = 401, body = ErrorBody)))]
+#[utoipa::path(get, path = "/api/me/shifts", tag = "kitchens", security(("session" = [])), responses((status = 200, body = Vec<NeedView>), (status = 401, body = ErrorBody)))]
 #[get("/api/me/shifts")]
 pub async fn my_shifts(
     pool: &State<PgPool>,

@@ -46,7 +46,7 @@ pub struct TaskList {
 /// 200. Verified volunteers and coordinators only (403 `not_verified`, `volunteers_only`):
 /// everyone else sees the public counts. Which requests are listed, their order, the cut-off
 /// and the bands all depend on the requests' res-8 cells and my home's res-8 cell only.
-#[utoipa::path(get, path = "/api/me/tasks", tag = "volunteers",
+#[utoipa::path(get, path = "/api/me/tasks", tag = "volunteers", security(("session" = [])),
     responses((status = 200, body = TaskList), (status = 401, body = ErrorBody),
         (status = 403, body = ErrorBody, description = "not_verified, volunteers_only"),
         (status = 409, body = ErrorBody, description = "no_volunteer_profile")))]
@@ -108,7 +108,7 @@ pub struct AssignmentList {
 }
 
 /// My claimed requests with their full details. Each one shown is written to the audit log.
-#[utoipa::path(get, path = "/api/me/assignments", tag = "volunteers",
+#[utoipa::path(get, path = "/api/me/assignments", tag = "volunteers", security(("session" = [])),
     responses((status = 200, body = AssignmentList), (status = 401, body = ErrorBody)))]
 #[get("/api/me/assignments")]
 pub async fn assignments(

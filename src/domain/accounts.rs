@@ -1,5 +1,6 @@
 //! Accounts: roles, and the rules for emails, passwords, names and phone numbers.
 
+use crate::domain::formats;
 use crate::error_code::ErrorCode;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -100,23 +101,17 @@ pub fn decide_standing(
 pub const PASSWORD_MIN: usize = 8;
 pub const PASSWORD_MAX: usize = 256;
 
-/// A trimmed, lower-cased email with one `@` and a dot in the domain.
+pub const EMAIL_MAX: usize = 254;
+
+/// A lower-cased email of the published format ([`formats::EMAIL`], at most 254 characters).
 pub fn email(raw: &str) -> Result<String, Invalid> {
-    let e = raw.trim().to_lowercase();
-    let bad = || {
-        Invalid::new(
+    if raw.chars().count() > EMAIL_MAX || !formats::is(formats::EMAIL, raw) {
+        return Err(Invalid::new(
             ErrorCode::InvalidEmail,
             format!("not a valid email address: `{raw}`"),
-        )
-    };
-    if e.len() > 254 || e.chars().any(|c| c.is_whitespace() || c.is_control()) {
-        return Err(bad());
+        ));
     }
-    let (local, domain) = e.split_once('@').ok_or_else(bad)?;
-    if local.is_empty() || domain.contains('@') || !domain.contains('.') || domain.ends_with('.') {
-        return Err(bad());
-    }
-    Ok(e)
+    Ok(raw.trim().to_lowercase())
 }
 
 pub fn password(raw: &str) -> Result<&str, Invalid> {
@@ -130,55 +125,44 @@ pub fn password(raw: &str) -> Result<&str, Invalid> {
     Ok(raw)
 }
 
-/// A non-empty trimmed text of at most `max` characters, without control characters other
-/// than line breaks and tabs (PostgreSQL refuses NUL in text).
+/// Free text of the published format ([`formats::TEXT`]: something visible, no control
+/// characters but tabs and line breaks) and at most `max` characters, trimmed.
 pub fn text(field: &str, raw: &str, max: usize) -> Result<String, Invalid> {
+    let n = raw.chars().count();
+    if n > max {
+        return Err(Invalid::new(
+            ErrorCode::InvalidText,
+            format!("{field} must have at most {max} characters, got {n}"),
+        ));
+    }
+    if !formats::is(formats::TEXT, raw) {
+        return Err(Invalid::new(
+            ErrorCode::InvalidText,
+            format!("{field} must have a visible character and no control characters"),
+        ));
+    }
     let t = raw.trim();
-    if t.chars()
-        .any(|c| c.is_control() && !matches!(c, '\n' | '\r' | '\t'))
-    {
-        return Err(Invalid::new(
-            ErrorCode::InvalidText,
-            format!("{field} contains control characters"),
-        ));
-    }
-    let n = t.chars().count();
-    if n == 0 || n > max {
-        return Err(Invalid::new(
-            ErrorCode::InvalidText,
-            format!("{field} must have 1 to {max} characters, got {n}"),
-        ));
-    }
-    Ok(t.to_string())
+    Ok(if t.is_empty() { raw } else { t }.to_string())
 }
 
-/// Like [`text`], but empty means absent.
+/// Like [`text`], but absent (null) is allowed.
 pub fn optional_text(
     field: &str,
     raw: Option<&str>,
     max: usize,
 ) -> Result<Option<String>, Invalid> {
-    match raw.map(str::trim) {
-        None | Some("") => Ok(None),
-        Some(t) => text(field, t, max).map(Some),
-    }
+    raw.map(|t| text(field, t, max)).transpose()
 }
 
-/// A phone number as people write it: digits with spaces, dashes, dots, brackets and one
-/// leading `+`; 6 to 20 digits.
+/// A phone number of the published format ([`formats::PHONE`]).
 pub fn phone(raw: &str) -> Result<String, Invalid> {
-    let t = raw.trim();
-    let digits = t.chars().filter(char::is_ascii_digit).count();
-    let allowed = t
-        .char_indices()
-        .all(|(i, c)| c.is_ascii_digit() || " -.()".contains(c) || (c == '+' && i == 0));
-    if !allowed || !(6..=20).contains(&digits) {
+    if !formats::is(formats::PHONE, raw) {
         return Err(Invalid::new(
             ErrorCode::InvalidPhone,
             format!("not a phone number: `{raw}`"),
         ));
     }
-    Ok(t.to_string())
+    Ok(raw.trim().to_string())
 }
 
 #[cfg(test)]
@@ -257,7 +241,8 @@ mod tests {
         assert_eq!(text("name", "  Ana ", 10).unwrap(), "Ana");
         assert!(text("name", "   ", 10).is_err());
         assert!(text("name", "abcdefghijk", 10).is_err());
-        assert_eq!(optional_text("x", Some("  "), 5).unwrap(), None);
+        assert!(optional_text("x", Some("  "), 5).is_err());
+        assert_eq!(optional_text("x", None, 5).unwrap(), None);
         assert!(text("name", "a\u{0}b", 10).is_err());
         assert_eq!(text("note", "a\nb", 10).unwrap(), "a\nb");
         assert!(email("a\u{0}@x.org").is_err());

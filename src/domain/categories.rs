@@ -176,16 +176,22 @@ pub fn find(id: &str) -> Result<&'static Category, Invalid> {
     })
 }
 
-/// Parses repeated or comma-separated category ids, keeping each once.
+/// The most `category` values a filter may repeat.
+pub const CATEGORY_FILTER_MAX: usize = 100;
+
+/// Parses repeated category ids (`category=a&category=b`), keeping each once.
 pub fn parse_list<'a>(
     values: impl IntoIterator<Item = &'a str>,
 ) -> Result<Vec<&'static str>, Invalid> {
+    let values: Vec<&str> = values.into_iter().collect();
+    if values.len() > CATEGORY_FILTER_MAX {
+        return Err(Invalid::new(
+            ErrorCode::UnknownCategory,
+            format!("give at most {CATEGORY_FILTER_MAX} categories"),
+        ));
+    }
     let mut out: Vec<&'static str> = Vec::new();
-    for part in values.into_iter().flat_map(|v| v.split(',')) {
-        let part = part.trim();
-        if part.is_empty() {
-            continue;
-        }
+    for part in values {
         let id = find(part)?.id;
         if !out.contains(&id) {
             out.push(id);
@@ -244,10 +250,14 @@ mod tests {
     }
 
     #[test]
-    fn category_lists_accept_commas_and_repeats_but_not_unknown_ids() {
+    fn category_lists_accept_repeats_but_not_unknown_ids_or_commas() {
         assert_eq!(
-            parse_list(["pharmacy,bakery", "pharmacy"]).unwrap(),
+            parse_list(["pharmacy", "bakery", "pharmacy"]).unwrap(),
             vec!["pharmacy", "bakery"]
+        );
+        assert_eq!(
+            parse_list(["pharmacy,bakery"]).unwrap_err().code.as_str(),
+            "unknown_category"
         );
         assert_eq!(
             parse_list(["nope"]).unwrap_err().code.as_str(),

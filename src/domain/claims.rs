@@ -23,6 +23,25 @@ pub struct Volunteer {
     pub max_open: i32,
 }
 
+/// Whether an account may take tasks at all, whatever its profile says: a verified volunteer
+/// (or coordinator) in good standing.
+pub fn may_take_tasks(role: Role, verified: bool, suspended: bool) -> Result<(), Denied> {
+    match role {
+        Role::Volunteer | Role::Coordinator => {}
+        Role::Organizer => return Err(volunteers_only()),
+    }
+    if suspended {
+        return Err(Denied::Forbidden(
+            ErrorCode::AccountSuspended,
+            "this account is suspended".into(),
+        ));
+    }
+    if !verified {
+        return Err(not_verified());
+    }
+    Ok(())
+}
+
 /// Whether `v`, whose home is `home`, may take a `category` request in `request`'s cell.
 /// Returns the distance between the two public points. The same rule picks the candidates a
 /// coordinator sees, so it too depends on public cells only.
@@ -32,19 +51,7 @@ pub fn eligible(
     category: &str,
     request: Cell,
 ) -> Result<f64, Denied> {
-    match v.role {
-        Role::Volunteer | Role::Coordinator => {}
-        Role::Organizer => return Err(volunteers_only()),
-    }
-    if v.suspended {
-        return Err(Denied::Forbidden(
-            ErrorCode::AccountSuspended,
-            "this account is suspended".into(),
-        ));
-    }
-    if !v.verified {
-        return Err(not_verified());
-    }
+    may_take_tasks(v.role, v.verified, v.suspended)?;
     if !v.on_duty {
         return Err(Denied::Forbidden(
             ErrorCode::OffDuty,

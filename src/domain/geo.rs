@@ -4,7 +4,7 @@ use crate::error_code::ErrorCode;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use super::Invalid;
+use super::{formats, Invalid};
 
 /// Mean Earth radius used by `geo`'s haversine, in metres.
 pub const EARTH_RADIUS_M: f64 = 6_371_008.8;
@@ -75,24 +75,26 @@ impl std::str::FromStr for BBox {
                 format!("bbox must be minLon,minLat,maxLon,maxLat ({why}), got `{s}`"),
             )
         };
+        if !formats::is(&formats::bbox(), s) {
+            return Err(bad("four plain numbers"));
+        }
         let parts: Vec<f64> = s
             .split(',')
-            .map(|p| p.trim().parse::<f64>())
+            .map(str::parse::<f64>)
             .collect::<Result<_, _>>()
-            .map_err(|_| bad("four numbers"))?;
-        let [min_lon, min_lat, max_lon, max_lat] = parts[..] else {
-            return Err(bad("four numbers"));
+            .map_err(|_| bad("four plain numbers"))?;
+        let [lon_a, lat_a, lon_b, lat_b] = parts[..] else {
+            return Err(bad("four plain numbers"));
         };
-        LatLon::new(min_lat, min_lon).map_err(|_| bad("in range"))?;
-        LatLon::new(max_lat, max_lon).map_err(|_| bad("in range"))?;
-        if min_lon > max_lon || min_lat > max_lat {
-            return Err(bad("min before max"));
-        }
+        // A map zoomed out past the world's edge asks for more than there is: clamp it. The
+        // corners may come in either order.
+        let lon = |v: f64| v.clamp(-180.0, 180.0);
+        let lat = |v: f64| v.clamp(-90.0, 90.0);
         Ok(Self {
-            min_lon,
-            min_lat,
-            max_lon,
-            max_lat,
+            min_lon: lon(lon_a.min(lon_b)),
+            min_lat: lat(lat_a.min(lat_b)),
+            max_lon: lon(lon_a.max(lon_b)),
+            max_lat: lat(lat_a.max(lat_b)),
         })
     }
 }
@@ -145,13 +147,21 @@ mod tests {
     }
 
     #[test]
-    fn bbox_parses_and_rejects_inverted_or_short_boxes() {
+    fn bbox_corners_come_in_any_order_and_are_clamped_to_the_world() {
         let b: BBox = "-60.8,-31.7,-60.6,-31.5".parse().unwrap();
         assert_eq!(b.min_lon, -60.8);
         assert_eq!(b.max_lat, -31.5);
-        assert!("-60.6,-31.7,-60.8,-31.5".parse::<BBox>().is_err());
+        let swapped: BBox = "-60.6,-31.5,-60.8,-31.7".parse().unwrap();
+        assert_eq!(swapped, b);
+        let world: BBox = "-500,-100,500,100".parse().unwrap();
+        assert_eq!(
+            (world.min_lon, world.min_lat, world.max_lon, world.max_lat),
+            (-180.0, -90.0, 180.0, 90.0)
+        );
         assert!("1,2,3".parse::<BBox>().is_err());
         assert!("a,b,c,d".parse::<BBox>().is_err());
+        assert!("1, 2,3,4".parse::<BBox>().is_err());
+        assert!("NaN,2,3,4".parse::<BBox>().is_err());
     }
 
     #[test]

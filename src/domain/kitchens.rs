@@ -50,6 +50,7 @@ pub enum NewNeed {
         role: ShiftRole,
         starts_at: DateTime<Utc>,
         ends_at: DateTime<Utc>,
+        #[serde(deserialize_with = "crate::domain::whole::i32")]
         slots: i32,
     },
 }
@@ -59,7 +60,7 @@ pub const MAX_SHIFT_HOURS: i64 = 16;
 
 /// The two kinds of need.
 pub fn need_kind(raw: &str) -> Result<&'static str, Invalid> {
-    match raw.trim() {
+    match raw {
         "supplies" => Ok("supplies"),
         "shift" => Ok("shift"),
         other => Err(Invalid::new(

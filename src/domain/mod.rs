@@ -6,6 +6,7 @@ pub mod accounts;
 pub mod categories;
 pub mod cells;
 pub mod claims;
+pub mod formats;
 pub mod geo;
 pub mod homes;
 pub mod hours;
@@ -17,6 +18,7 @@ pub mod place_admin;
 pub mod privacy;
 pub mod public_counts;
 pub mod requests;
+pub mod whole;
 
 use crate::error_code::ErrorCode;
 

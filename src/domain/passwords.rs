@@ -88,8 +88,8 @@ pub fn reset_usable(
     now: chrono::DateTime<chrono::Utc>,
 ) -> Result<(), crate::domain::requests::Denied> {
     if used_at.is_some() || now >= expires_at {
-        return Err(crate::domain::requests::Denied::Conflict(
-            ErrorCode::ResetLinkUsed,
+        return Err(crate::domain::requests::Denied::Forbidden(
+            ErrorCode::ResetLinkInvalid,
             "this reset link was already used or has expired; ask a coordinator for a new one"
                 .into(),
         ));

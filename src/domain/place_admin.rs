@@ -90,10 +90,7 @@ pub fn place_text(field: &str, value: Option<&str>, max: usize) -> Result<Option
 
 /// A place's phone, checked like an account's; empty means absent.
 pub fn place_phone(value: Option<&str>) -> Result<Option<String>, Invalid> {
-    match value.map(str::trim) {
-        None | Some("") => Ok(None),
-        Some(p) => accounts::phone(p).map(Some),
-    }
+    value.map(accounts::phone).transpose()
 }
 
 /// Meals a day, when given, within reason.

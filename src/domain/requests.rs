@@ -19,25 +19,31 @@ pub const CATEGORIES: &[&str] = &[
     "other",
 ];
 
+/// The most entries a skill list may have (repeats included).
+pub const SKILLS_MAX_ITEMS: usize = 24;
+
 /// Parses a request category id.
 pub fn category(s: &str) -> Result<&'static str, Invalid> {
-    CATEGORIES
-        .iter()
-        .copied()
-        .find(|c| *c == s.trim())
-        .ok_or_else(|| {
-            Invalid::new(
-                ErrorCode::UnknownCategory,
-                format!(
-                    "category must be one of {}, got `{s}`",
-                    CATEGORIES.join(", ")
-                ),
-            )
-        })
+    CATEGORIES.iter().copied().find(|c| *c == s).ok_or_else(|| {
+        Invalid::new(
+            ErrorCode::UnknownCategory,
+            format!(
+                "category must be one of {}, got `{s}`",
+                CATEGORIES.join(", ")
+            ),
+        )
+    })
 }
 
 /// Parses a list of skills, keeping each once; at least one.
 pub fn skills<'a>(values: impl IntoIterator<Item = &'a str>) -> Result<Vec<&'static str>, Invalid> {
+    let values: Vec<&str> = values.into_iter().collect();
+    if values.len() > SKILLS_MAX_ITEMS {
+        return Err(Invalid::new(
+            ErrorCode::InvalidSkills,
+            format!("list at most {SKILLS_MAX_ITEMS} skills"),
+        ));
+    }
     let mut out: Vec<&'static str> = Vec::new();
     for v in values {
         let c = category(v)?;

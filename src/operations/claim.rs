@@ -32,6 +32,13 @@ pub async fn claim(
     let request = db::requests::lifecycle(&mut *conn, id)
         .await?
         .ok_or_else(|| ApiError::not_found(format!("no request with id {id}")))?;
+    // Who the account is comes before what its profile says, so an organizer is told that
+    // claims are for volunteers, not to make a profile that would not help.
+    claims::may_take_tasks(
+        standing.role.parse()?,
+        standing.verified,
+        standing.suspended,
+    )?;
     let Some(profile) = profile else {
         return Err(ApiError::new(
             ErrorCode::NoVolunteerProfile,

@@ -44,7 +44,7 @@ pub async fn use_reset_link(
 /// An unknown link answers like a used one, so links cannot be told apart by probing.
 pub fn unknown_link() -> ApiError {
     ApiError::new(
-        ErrorCode::ResetLinkUsed,
+        ErrorCode::ResetLinkInvalid,
         "this reset link was already used or has expired; ask a coordinator for a new one",
     )
 }

@@ -73,7 +73,7 @@ export function authForms(prefix, { roles = ['volunteer'] } = {}) {
           method: 'POST',
           body: {
             email: register.email.value, password: register.password.value,
-            display_name: register.display_name.value, phone: register.phone.value || undefined,
+            display_name: register.display_name.value, phone: register.phone.value.trim() || undefined,
             role: register.role?.value,
           },
         }));

@@ -169,8 +169,8 @@ function newKitchenForm() {
       try {
         const created = await api('/api/places', { method: 'POST', body: {
           kind: 'kitchen', category: f.category.value, name: f.name.value, location: pickForNewKitchen,
-          opening_hours: f.opening_hours.value || null, address: f.address.value || null, phone: f.phone.value || null,
-          description: f.description.value || null, meals_per_day: f.meals.value ? Number(f.meals.value) : null,
+          opening_hours: f.opening_hours.value.trim() || null, address: f.address.value.trim() || null, phone: f.phone.value.trim() || null,
+          description: f.description.value.trim() || null, meals_per_day: f.meals.value ? Number(f.meals.value) : null,
         } });
         selectedKitchen = created.id;
         pickForNewKitchen = null;

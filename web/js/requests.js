@@ -104,9 +104,9 @@ async function submit(e) {
       method: 'POST',
       body: {
         category: f.category.value,
-        description: f.description.value || undefined,
+        description: f.description.value.trim() || undefined,
         location: state.point,
-        address_detail: f.address_detail.value || undefined,
+        address_detail: f.address_detail.value.trim() || undefined,
         contact: { name: f.contact_name.value, phone: f.contact_phone.value },
         on_behalf_of: f.who.value === 'other',
         needed_by: neededBy,
