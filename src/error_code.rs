@@ -124,20 +124,20 @@ impl ErrorCode {
             Forbidden | CrossOrigin | AccountSuspended | CoordinatorsOnly | OrganizersOnly
             | VolunteersOnly | NotAnOrganizer | NotVerified | NotEligible | NotAssignee
             | OffDuty | HomeNotSettled | InvalidToken | NotYourPledge | WrongPassword => 403,
-            NotFound | ResetLinkInvalid => 404,
+            NotFound | ResetLinkInvalid | UnknownAccount => 404,
             MethodNotAllowed => 405,
             AlreadyAssigned | AlreadySignedUp | CannotSuspendSelf | EmailTaken
             | InvalidTransition | NeedClosed | NoVolunteerProfile | OverPledged | PledgeSettled
-            | ShiftFull | ShiftOverlap | ShiftStarted | StateChanged | TooManyOpen => 409,
+            | ShiftFull | ShiftOverlap | ShiftStarted | StateChanged | TooManyOpen | NotAShift
+            | NotSupplies | AccountNotOrganizer => 409,
             PayloadTooLarge => 413,
             UnsupportedMediaType => 415,
-            InvalidInput | InvalidBody | InvalidParameter | MissingParameter
-            | AccountNotOrganizer | CategoryMismatch | InvalidBbox | InvalidCell
-            | InvalidCoordinates | InvalidEmail | InvalidKind | InvalidLimit | InvalidMaxOpen
-            | InvalidNeed | InvalidNeededBy | InvalidOpeningHours | InvalidPassword
-            | WeakPassword | InvalidPhone | InvalidPlace | InvalidQuantity | InvalidRadius
-            | InvalidResolution | InvalidRole | InvalidSkills | InvalidStatus | InvalidText
-            | InvalidTime | InvalidUrgency | NotAShift | NotSupplies | UnknownAccount
+            InvalidInput | InvalidBody | InvalidParameter | MissingParameter | CategoryMismatch
+            | InvalidBbox | InvalidCell | InvalidCoordinates | InvalidEmail | InvalidKind
+            | InvalidLimit | InvalidMaxOpen | InvalidNeed | InvalidNeededBy
+            | InvalidOpeningHours | InvalidPassword | WeakPassword | InvalidPhone
+            | InvalidPlace | InvalidQuantity | InvalidRadius | InvalidResolution | InvalidRole
+            | InvalidSkills | InvalidStatus | InvalidText | InvalidTime | InvalidUrgency
             | UnknownCategory => 422,
             RateLimited | ClaimLimit | HomeChangeLimit | ReleaseLimit => 429,
             Internal => 500,

@@ -969,7 +969,7 @@ async fn one_person_racing_for_overlapping_shifts_and_pledging_at_once_gets_cons
         if url.contains(&format!("/needs/{supplies}/signup")) {
             assert_eq!(
                 (status, body["error"].as_str()),
-                (422, Some("not_a_shift")),
+                (409, Some("not_a_shift")),
                 "{body}"
             );
             continue;

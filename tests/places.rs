@@ -521,10 +521,15 @@ async fn address_search_asks_the_geocoder_politely_and_caches_answers(pool: PgPo
     assert!(first.contains("user-agent: antes-de-salir/"), "{first}");
     assert!(requests[1].0.duration_since(requests[0].0) >= std::time::Duration::from_millis(990));
 
-    let (status, body) = get_json(&client, "/api/geocode?q=").await;
+    let (status, body) = get_json(&client, "/api/geocode").await;
     assert_eq!(
         (status, body["error"].as_str()),
         (422, Some("missing_parameter"))
+    );
+    let (status, body) = get_json(&client, "/api/geocode?q=%20%20").await;
+    assert_eq!(
+        (status, body["error"].as_str()),
+        (422, Some("invalid_text"))
     );
 }
 

@@ -8,7 +8,7 @@ use serde::Serialize;
 use sqlx::PgPool;
 use utoipa::ToSchema;
 
-use super::guards::CurrentAccount;
+use super::guards::{CurrentAccount, SingleQuery};
 use crate::db::accounts::{self as db_accounts, AccountEventRow, AccountRow};
 use crate::domain::accounts::Standing;
 use crate::error::{ApiError, ApiResult, ErrorBody};
@@ -53,6 +53,7 @@ pub struct AccountList {
     responses((status = 200, body = AccountList), (status = 403, body = ErrorBody)))]
 #[get("/api/accounts?<unverified>")]
 pub async fn list_accounts(
+    _single: SingleQuery,
     pool: &State<PgPool>,
     account: CurrentAccount,
     unverified: Option<&str>,

@@ -1,6 +1,7 @@
 //! Public cell geometry and counts: the k-anonymous counts of open requests per hexagon, and
 //! one hexagon's outline for drawing task areas.
 
+use super::guards::SingleQuery;
 use crate::error_code::ErrorCode;
 use rocket::serde::json::Json;
 use rocket::{get, State};
@@ -58,6 +59,7 @@ pub struct CellCollection {
     responses((status = 200, body = CellCollection), (status = 422, body = ErrorBody)))]
 #[get("/api/requests/cells?<bbox>&<res>", rank = 1)]
 pub async fn cells(
+    _single: SingleQuery,
     pool: &State<PgPool>,
     bbox: Option<&str>,
     res: Option<&str>,

@@ -4,7 +4,7 @@ use super::limits::{Action as Limited, Limits};
 use crate::error_code::ErrorCode;
 use rocket::serde::json::Json;
 
-use super::guards::CurrentAccount;
+use super::guards::{CurrentAccount, SingleQuery};
 use crate::domain::accounts;
 use rocket::{get, State};
 
@@ -25,6 +25,7 @@ pub struct GeocoderState(pub Option<Geocoder>);
     ))]
 #[get("/api/geocode?<q>")]
 pub async fn search(
+    _single: SingleQuery,
     geocoder: &State<GeocoderState>,
     limits: Limits<'_>,
     account: Option<CurrentAccount>,

@@ -224,3 +224,31 @@ impl<'r> FromRequest<'r> for ManageToken {
         })
     }
 }
+
+/// Query parameters that may repeat (`category=a&category=b`); any other one given twice is
+/// refused, since Rocket would quietly use one of the values.
+const LIST_PARAMETERS: [&str; 1] = ["category"];
+
+/// Refuses (422 `invalid_parameter`) a query that repeats a single-valued parameter.
+pub struct SingleQuery;
+
+#[rocket::async_trait]
+impl<'r> FromRequest<'r> for SingleQuery {
+    type Error = ApiError;
+
+    async fn from_request(req: &'r Request<'_>) -> Outcome<Self, ApiError> {
+        let mut seen: Vec<&str> = Vec::new();
+        for (key, _) in req.uri().query().into_iter().flat_map(|q| q.segments()) {
+            if seen.contains(&key) && !LIST_PARAMETERS.contains(&key) {
+                let err = ApiError::new(
+                    ErrorCode::InvalidParameter,
+                    format!("parameter `{key}` is given more than once"),
+                );
+                request_log::keep_for_catcher(req, &err);
+                return Outcome::Error((err.status(), err));
+            }
+            seen.push(key);
+        }
+        Outcome::Success(SingleQuery)
+    }
+}

@@ -6,7 +6,7 @@ use serde::Serialize;
 use sqlx::PgPool;
 use utoipa::ToSchema;
 
-use super::guards::CurrentAccount;
+use super::guards::{CurrentAccount, SingleQuery};
 use super::params::RequestId;
 use super::request_views::load;
 use crate::db::volunteers as db_volunteers;
@@ -42,6 +42,7 @@ pub struct MatchList {
     responses((status = 200, body = MatchList), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
 #[get("/api/requests/<id>/matches?<limit>")]
 pub async fn matches(
+    _single: SingleQuery,
     pool: &State<PgPool>,
     account: CurrentAccount,
     id: RequestId,

@@ -9,16 +9,24 @@ use rocket::{Request, Response};
 use crate::error::{ApiError, ErrorCode};
 
 /// The methods the API's routes take at `path`, in a stable order; empty if none matches.
+/// As in Rocket's own ranking, a route with fewer dynamic segments owns the path: the methods
+/// of `/api/places/nearby` are not those of `/api/places/<id>`.
 pub fn allowed(req: &Request<'_>, path: &str) -> Vec<Method> {
     let wanted: Vec<&str> = segments(path).collect();
-    let mut methods: Vec<Method> = req
+    let matching: Vec<(usize, Method)> = req
         .rocket()
         .routes()
-        .filter(|route| {
+        .filter_map(|route| {
             let pattern: &str = route.uri.path();
-            (pattern.starts_with("/api/") || pattern == "/healthz") && matches(pattern, &wanted)
+            ((pattern.starts_with("/api/") || pattern == "/healthz") && matches(pattern, &wanted))
+                .then(|| (dynamic_segments(pattern), route.method))
         })
-        .map(|route| route.method)
+        .collect();
+    let fewest = matching.iter().map(|(d, _)| *d).min().unwrap_or(0);
+    let mut methods: Vec<Method> = matching
+        .into_iter()
+        .filter(|(d, _)| *d == fewest)
+        .map(|(_, m)| m)
         .collect();
     if methods.contains(&Method::Get) {
         methods.push(Method::Head);
@@ -26,6 +34,10 @@ pub fn allowed(req: &Request<'_>, path: &str) -> Vec<Method> {
     methods.sort_by_key(|m| m.as_str());
     methods.dedup();
     methods
+}
+
+fn dynamic_segments(pattern: &str) -> usize {
+    segments(pattern).filter(|s| s.starts_with('<')).count()
 }
 
 fn segments(path: &str) -> impl Iterator<Item = &str> {

@@ -142,9 +142,16 @@ fn bad_request(req: &Request<'_>) -> Caught {
 }
 
 #[catch(default)]
-fn any(status: Status, req: &Request<'_>) -> ApiError {
+fn any(status: Status, req: &Request<'_>) -> Caught {
+    // `PATCH /api/places/nearby` reaches `PATCH /api/places/<id>`, whose guards then fail,
+    // but the path belongs to `GET /api/places/nearby`: that is a method it does not take.
+    if status.code < 500 {
+        if let Some(not_allowed) = NotAllowed::for_request(req) {
+            return Caught::NotAllowed(not_allowed);
+        }
+    }
     if let Some(err) = request_log::kept_failure(req, status) {
-        return err;
+        return Caught::Refused(err);
     }
     let code = match status.code {
         401 => ErrorCode::Unauthorized,
@@ -157,5 +164,5 @@ fn any(status: Status, req: &Request<'_>) -> ApiError {
         c if c >= 500 => ErrorCode::Internal,
         _ => ErrorCode::BadRequest,
     };
-    ApiError::new(code, status.reason_lossy().to_string())
+    Caught::Refused(ApiError::new(code, status.reason_lossy().to_string()))
 }

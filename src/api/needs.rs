@@ -11,7 +11,7 @@ use sqlx::PgPool;
 use utoipa::ToSchema;
 
 use super::body::{body, JsonBody};
-use super::guards::CurrentAccount;
+use super::guards::{CurrentAccount, SingleQuery};
 use super::kitchen_access::{is_manager, kitchen, require_manager};
 use super::params;
 use super::pledges::PledgeView;
@@ -112,6 +112,7 @@ pub async fn post_need(
     responses((status = 200, body = Vec<NeedView>), (status = 404, body = ErrorBody)))]
 #[get("/api/places/<id>/needs?<all>")]
 pub async fn place_needs(
+    _single: SingleQuery,
     pool: &State<PgPool>,
     account: Option<CurrentAccount>,
     id: i64,
@@ -208,6 +209,7 @@ pub async fn close_need(
     responses((status = 200, body = Vec<NeedView>), (status = 422, body = ErrorBody)))]
 #[get("/api/needs/nearby?<lat>&<lon>&<radius_m>&<kind>&<limit>")]
 pub async fn nearby_needs(
+    _single: SingleQuery,
     pool: &State<PgPool>,
     lat: Option<&str>,
     lon: Option<&str>,

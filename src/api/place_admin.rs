@@ -214,7 +214,7 @@ pub struct AddOrganizer {
 /// Add an organizer to a place (coordinators).
 #[utoipa::path(post, path = "/api/places/{id}/organizers", tag = "kitchens", security(("session" = [])), request_body = AddOrganizer,
     params(("id" = i64, Path)),
-    responses((status = 204), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
+    responses((status = 204), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody, description = "no such place, or `unknown_account`"), (status = 409, body = ErrorBody, description = "`account_not_organizer`"), (status = 422, body = ErrorBody)))]
 #[post("/api/places/<id>/organizers", data = "<input>")]
 pub async fn add_organizer(
     pool: &State<PgPool>,

@@ -1,5 +1,6 @@
 //! Places as GeoJSON: the map view by bounding box, one place, nearby search and categories.
 
+use super::guards::SingleQuery;
 use crate::error_code::ErrorCode;
 use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
@@ -154,6 +155,7 @@ pub fn list_categories() -> Json<CategoryList> {
     responses((status = 200, body = PlaceCollection), (status = 422, body = ErrorBody)))]
 #[get("/api/places?<bbox>&<kind>&<category>")]
 pub async fn list(
+    _single: SingleQuery,
     pool: &State<PgPool>,
     tz: &State<Tz>,
     bbox: Option<&str>,
@@ -197,6 +199,7 @@ const OPEN_NOW_SCAN: i64 = 20_000;
 #[allow(clippy::too_many_arguments)]
 #[get("/api/places/nearby?<lat>&<lon>&<radius_m>&<kind>&<category>&<open_now>&<at>&<limit>")]
 pub async fn nearby(
+    _single: SingleQuery,
     pool: &State<PgPool>,
     tz: &State<Tz>,
     lat: Option<&str>,

@@ -8,7 +8,7 @@ use sqlx::PgPool;
 use utoipa::ToSchema;
 use uuid::Uuid;
 
-use super::guards::{actor, CurrentAccount};
+use super::guards::{actor, CurrentAccount, SingleQuery};
 use super::params::RequestId;
 use super::request_views::public_cell;
 use super::requests::{act, StatusView};
@@ -20,7 +20,7 @@ use crate::error::{ApiResult, ErrorBody};
 
 /// Approves a request under review: it opens to volunteers (coordinators only).
 #[utoipa::path(post, path = "/api/requests/{id}/approve", tag = "requests", security(("session" = [])), params(("id" = Uuid, Path)),
-    responses((status = 200, body = StatusView), (status = 403, body = ErrorBody), (status = 409, body = ErrorBody)))]
+    responses((status = 200, body = StatusView), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)))]
 #[post("/api/requests/<id>/approve")]
 pub async fn approve(
     pool: &State<PgPool>,
@@ -40,7 +40,7 @@ pub async fn approve(
 
 /// Rejects a request under review (coordinators only).
 #[utoipa::path(post, path = "/api/requests/{id}/reject", tag = "requests", security(("session" = [])), params(("id" = Uuid, Path)),
-    responses((status = 200, body = StatusView), (status = 403, body = ErrorBody), (status = 409, body = ErrorBody)))]
+    responses((status = 200, body = StatusView), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)))]
 #[post("/api/requests/<id>/reject")]
 pub async fn reject(
     pool: &State<PgPool>,
@@ -86,6 +86,7 @@ pub struct ReviewQueue {
     responses((status = 200, body = ReviewQueue), (status = 403, body = ErrorBody)))]
 #[get("/api/review/requests?<status>")]
 pub async fn review_queue(
+    _single: SingleQuery,
     pool: &State<PgPool>,
     account: CurrentAccount,
     status: Option<&str>,
