@@ -11,13 +11,18 @@ use crate::common::free_port;
 use crate::prelude::*;
 
 /// The `antes serve` binary on `database_url`, on a free port, with limits off.
-struct Server {
-    child: Child,
-    base: String,
+pub struct Server {
+    pub child: Child,
+    pub base: String,
 }
 
 impl Server {
-    async fn start(database_url: &str) -> Server {
+    pub async fn start(database_url: &str) -> Server {
+        Server::start_with(database_url, &[], Stdio::null()).await
+    }
+
+    /// With more settings in the environment, and stderr (the log) where `log` says.
+    pub async fn start_with(database_url: &str, env: &[(&str, &str)], log: Stdio) -> Server {
         let port = free_port();
         let child = Command::new(env!("CARGO_BIN_EXE_antes"))
             .arg("serve")
@@ -31,8 +36,9 @@ impl Server {
                 "ROCKET_RATE_LIMITS",
                 "{post_request={per_address=0,per_account=0,period_secs=60}}",
             )
+            .envs(env.iter().copied())
             .stdout(Stdio::null())
-            .stderr(Stdio::null())
+            .stderr(log)
             .spawn()
             .expect("start antes serve");
         // Owned at once, so a failed start still kills and reaps the child.
@@ -56,7 +62,7 @@ impl Server {
         matches!(self.child.try_wait(), Ok(None))
     }
 
-    fn signal(&self, signal: &str) {
+    pub fn signal(&self, signal: &str) {
         let ok = Command::new("kill")
             .args([format!("-{signal}"), self.child.id().to_string()])
             .status()

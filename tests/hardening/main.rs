@@ -6,6 +6,7 @@ mod common;
 
 mod accounts;
 mod faults;
+mod logs;
 mod rate_limits;
 mod requests;
 
