@@ -553,3 +553,77 @@ async fn a_new_volunteer_signs_up_and_picks_a_home_on_the_map(pool: PgPool) {
     assert_eq!(radius, 2000.0);
     assert_eq!(skills, ["groceries", "medicine", "company"]);
 }
+
+#[sqlx::test]
+async fn a_coordinators_reset_link_sets_a_new_password_once_and_leaves_no_token_behind(
+    pool: PgPool,
+) {
+    let (_, coord_session) = common::account(&pool, "coord@example.org", "coordinator", true).await;
+    let (vol, _) = common::account(&pool, "rosa@example.org", "volunteer", true).await;
+    let base = serve(pool.clone(), test_config()).await;
+    let http = reqwest::Client::new();
+    let issued: serde_json::Value = http
+        .post(format!("{base}/api/accounts/{vol}/password-reset"))
+        .header("Cookie", format!("antes_session={coord_session}"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let link = issued["link"].as_str().expect("a link").to_string();
+    let token = link.split_once("#token=").unwrap().1.to_string();
+
+    let b = Browser::start("reset", 360, 740).await;
+    b.client.goto(&format!("{base}{link}")).await.unwrap();
+    b.wait_for(
+        "document.querySelector('#reset-password input[name=fresh]')",
+        "the reset form",
+    )
+    .await;
+    let address = b.eval("location.href").await;
+    assert!(
+        !address.as_str().unwrap_or_default().contains(&token),
+        "the token stays in the address bar: {address}"
+    );
+    b.fill(
+        "#reset-password input[name=fresh]",
+        "tres palabras sueltas de otoño",
+    )
+    .await;
+    b.click("#reset-password button[type=submit]").await;
+    b.wait_for(
+        "!document.querySelector('#reset-password input[name=fresh]')",
+        "the reset to finish",
+    )
+    .await;
+    b.screenshot("reset-password-done").await;
+    let urls = b.finish(&base).await;
+    // The net log shows the page's own address with its fragment; what is sent is before it.
+    assert!(
+        urls.iter()
+            .all(|u| !u.split('#').next().unwrap_or_default().contains(&token)),
+        "the token was sent in a URL: {urls:?}"
+    );
+
+    let login = |password: &'static str| {
+        http.post(format!("{base}/api/auth/login"))
+            .json(&serde_json::json!({"email": "rosa@example.org", "password": password}))
+            .send()
+    };
+    assert_eq!(
+        login("tres palabras sueltas de otoño")
+            .await
+            .unwrap()
+            .status(),
+        200
+    );
+    assert_eq!(login(common::PASSWORD).await.unwrap().status(), 401);
+    let again = http
+        .post(format!("{base}/api/auth/password-reset"))
+        .json(&serde_json::json!({"token": token, "new_password": "otra frase cualquiera larga"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(again.status(), 404, "the link works once");
+}

@@ -8,6 +8,7 @@ import { initRequests, requestsState } from './requests.js';
 import { initVolunteer, volunteerState } from './volunteer.js';
 import { initCoordination } from './coordination.js';
 import { initKitchens } from './kitchen.js';
+import { openResetLink } from './password.js';
 
 async function main() {
   const select = document.getElementById('lang-select');
@@ -25,6 +26,8 @@ async function main() {
   initCoordination(map);
   initKitchens(map);
   await loadMe();
+  // A coordinator's one-time link (/?reset#token=TOKEN) opens the new-password form.
+  openResetLink();
   // The private link (/?request=ID&token=TOKEN) opens the request's status view.
   if (fromLink) showScreen('request');
   await openLinkedPlace();

@@ -2,6 +2,7 @@
 // so the page only ever learns who it is from GET /api/me.
 import { api, el } from './api.js';
 import { t } from './i18n.js';
+import { changePasswordForm } from './password.js';
 
 const state = { me: null };
 const listeners = [];
@@ -38,10 +39,14 @@ export function errorText(err) {
 // "Signed in as ..." with a log-out button; `prefix` keeps ids unique per screen.
 export function accountBar(prefix) {
   const me = state.me;
-  return el('div', { class: 'account-bar' },
-    el('span', {}, t('auth.signed_in_as', { name: me.display_name }), ' · ', t(`role.${me.role}`),
-      ' · ', el('span', { class: me.verified ? 'badge open' : 'badge unknown' }, t(me.verified ? 'auth.verified' : 'auth.unverified'))),
-    el('button', { type: 'button', class: 'secondary', id: `${prefix}-logout`, onclick: () => logout() }, t('auth.logout')));
+  const password = changePasswordForm(prefix);
+  return el('div', {},
+    el('div', { class: 'account-bar' },
+      el('span', {}, t('auth.signed_in_as', { name: me.display_name }), ' · ', t(`role.${me.role}`),
+        ' · ', el('span', { class: me.verified ? 'badge open' : 'badge unknown' }, t(me.verified ? 'auth.verified' : 'auth.unverified'))),
+      password.toggle,
+      el('button', { type: 'button', class: 'secondary', id: `${prefix}-logout`, onclick: () => logout() }, t('auth.logout'))),
+    password.form);
 }
 
 // Log-in and sign-up forms. `roles` are the roles the sign-up offers.
@@ -85,6 +90,7 @@ export function authForms(prefix, { roles = ['volunteer'] } = {}) {
   field('display_name', 'text', t('auth.display_name'), { maxlength: 80 }),
   field('email', 'email', t('auth.email'), { autocomplete: 'username', id: `${prefix}-reg-email` }),
   field('password', 'password', t('auth.password_new'), { autocomplete: 'new-password', minlength: 8, id: `${prefix}-reg-password` }),
+  el('p', { class: 'status' }, t('password.hint')),
   el('label', {}, t('auth.phone'), el('input', { name: 'phone', type: 'tel', id: `${prefix}-reg-phone` })),
   roles.length > 1 ? el('label', {}, t('auth.role'), el('select', { name: 'role' }, roles.map((r) => el('option', { value: r }, t(`role.${r}`))))) : null,
   el('button', { type: 'submit', class: 'secondary', id: `${prefix}-register-submit` }, t('auth.register')));

@@ -6,6 +6,7 @@ import { t, onLangChange } from './i18n.js';
 import { EMPTY } from './map.js';
 import { currentScreen, onScreenChange, setLayersVisible } from './screens.js';
 import { accountBar, authForms, currentAccount, errorText, onAccountChange } from './auth.js';
+import { resetLinkFor } from './password.js';
 
 const LAYERS = ['coord-pin'];
 const state = { map: null, queue: [], open: [], accounts: [], alerts: [], detail: null, matches: null, message: '' };
@@ -146,6 +147,10 @@ function accountsView(me) {
       el('div', { class: 'row' }, ...buttons)));
   const button = (cls, path, key) => el('button', { type: 'button', class: `secondary ${cls}`, onclick: () => post(path) }, t(key));
   const suspendButton = (a) => el('button', { type: 'button', class: 'secondary danger suspend', onclick: () => suspend(a.id, a.display_name) }, t('coord.suspend'));
+  const resetButton = (a) => {
+    const out = el('div', { class: 'reset-out' });
+    return [el('button', { type: 'button', class: 'secondary reset', onclick: () => resetLinkFor(a.id, out) }, t('password.issue')), out];
+  };
   return [
     el('section', { class: 'card' },
       el('h2', {}, t('coord.accounts_title')),
@@ -159,7 +164,8 @@ function accountsView(me) {
         a.verified ? button('unverify', `/api/accounts/${a.id}/unverify`, 'coord.unverify') : null,
         a.suspended
           ? button('unsuspend', `/api/accounts/${a.id}/unsuspend`, 'coord.unsuspend')
-          : suspendButton(a))))),
+          : suspendButton(a),
+        ...resetButton(a))))),
   ];
 }
 
