@@ -17,7 +17,7 @@ pub use crate::error_code::ErrorCode;
 #[derive(Debug, Serialize, ToSchema)]
 pub struct ErrorBody {
     /// Stable machine-readable code, such as `invalid_bbox` or `already_assigned`.
-    #[schema(example = "invalid_query")]
+    #[schema(example = "invalid_bbox")]
     pub error: ErrorCode,
     /// A human-readable explanation (English).
     pub message: String,

@@ -39,8 +39,8 @@ enum Rule {
         min: usize,
         max: usize,
     },
-    /// A string matching this pattern.
-    Pattern(String),
+    /// A string matching this pattern, of at most this many characters.
+    Pattern(String, usize),
 }
 
 fn place_categories() -> Vec<&'static str> {
@@ -141,7 +141,7 @@ fn body_rules() -> Vec<(&'static str, &'static str, Rule)> {
 
 /// `(path, parameter, rule)` for query and path parameters.
 fn parameter_rules() -> Vec<(&'static str, &'static str, Rule)> {
-    let bbox = Rule::Pattern(formats::bbox());
+    let bbox = Rule::Pattern(formats::bbox(), formats::BBOX_MAX);
     let categories = Rule::ListOf {
         values: place_categories(),
         min: 0,
@@ -172,7 +172,7 @@ fn parameter_rules() -> Vec<(&'static str, &'static str, Rule)> {
         (
             "/api/cells/{cell}",
             "cell",
-            Rule::Pattern(formats::CELL_ID.into()),
+            Rule::Pattern(formats::CELL_ID.into(), 15),
         ),
         ("/api/requests/{id}/matches", "limit", range(1.0, 100.0)),
         (
@@ -189,6 +189,12 @@ fn parameter_rules() -> Vec<(&'static str, &'static str, Rule)> {
             ]),
         ),
         ("/api/geocode", "q", Rule::Text(200)),
+        ("/api/requests/{id}", "X-Manage-Token", Rule::Chars(128)),
+        (
+            "/api/requests/{id}/cancel",
+            "X-Manage-Token",
+            Rule::Chars(128),
+        ),
     ]
 }
 
@@ -298,7 +304,10 @@ fn constrain_object(o: &mut Object, rule: &Rule) {
             }
             o.maximum = Some((*max).into());
         }
-        Rule::Pattern(p) => o.pattern = Some(p.clone()),
+        Rule::Pattern(p, max) => {
+            o.pattern = Some(p.clone());
+            o.max_length = Some(*max);
+        }
         Rule::ListOf { .. } => {}
     }
 }

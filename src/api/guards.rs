@@ -1,5 +1,9 @@
 //! Request guards shared by every resource: [`CurrentAccount`] reads the `antes_session` cookie
-//! and looks the session up in the database, so a deleted session is revoked at once.
+//! and looks the session up in the database, so a deleted session is revoked at once (and a
+//! change made with it must come from our own origin); [`SameOrigin`] checks that origin for
+//! the routes that start or end a session; [`ManageToken`] reads a request's manage token;
+//! [`SingleQuery`] refuses a repeated single-valued query parameter. A guard's refusal is kept
+//! for the catcher, so the client gets its own code and message.
 
 use crate::error_code::ErrorCode;
 use chrono::{DateTime, Utc};

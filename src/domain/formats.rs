@@ -24,6 +24,9 @@ pub const CELL_ID: &str = "^8[0-8][0-9a-f]{13}$";
 /// A decimal number as a map sends one.
 const NUMBER: &str = r"-?[0-9]+(\.[0-9]+)?([eE][-+]?[0-9]+)?";
 
+/// The longest `bbox` value taken.
+pub const BBOX_MAX: usize = 200;
+
 /// `minLon,minLat,maxLon,maxLat`.
 pub fn bbox() -> String {
     format!("^{NUMBER},{NUMBER},{NUMBER},{NUMBER}$")

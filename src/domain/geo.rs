@@ -75,7 +75,7 @@ impl std::str::FromStr for BBox {
                 format!("bbox must be minLon,minLat,maxLon,maxLat ({why}), got `{s}`"),
             )
         };
-        if !formats::is(&formats::bbox(), s) {
+        if s.len() > formats::BBOX_MAX || !formats::is(&formats::bbox(), s) {
             return Err(bad("four plain numbers"));
         }
         let parts: Vec<f64> = s
@@ -162,6 +162,11 @@ mod tests {
         assert!("a,b,c,d".parse::<BBox>().is_err());
         assert!("1, 2,3,4".parse::<BBox>().is_err());
         assert!("NaN,2,3,4".parse::<BBox>().is_err());
+        let long = format!("{},0,1,1", "1".repeat(300));
+        assert!(
+            long.parse::<BBox>().is_err(),
+            "longer than the documented maximum"
+        );
     }
 
     #[test]
