@@ -22,6 +22,8 @@ async fn json_logs_are_one_object_a_line_and_carry_the_request_id(pool: PgPool) 
     .await
     .unwrap();
     let id = res.headers()["x-request-id"].to_str().unwrap().to_string();
+    // Read to the end, so no open connection holds the shutdown to its grace period.
+    let _ = res.bytes().await;
     server.signal("TERM");
     let _ = server.child.wait();
     let log = server.child.stderr.take().expect("the log is piped");
