@@ -106,7 +106,7 @@ async fn run(pool: &PgPool, strategy: &str, p: LatLon, r: f64) -> anyhow::Result
         "h3_ranges" => {
             let ranges = covering_ranges(p, r);
             let filter = antes::db::places::PlaceFilter::default();
-            antes::db::places::nearby(pool, p, r, &ranges, &filter, 20)
+            antes::db::places::nearby(pool, p, r, &ranges, &filter, None, 20)
                 .await?
                 .into_iter()
                 .map(|row| row.place.id)

@@ -130,7 +130,11 @@ async fn run(
         Command::Serve => serve(figment, config, pool).await,
         Command::Migrate => {
             db::migrate(&pool).await.context("migration failed")?;
+            let weekly = backfill_open_weeks(&pool).await?;
             println!("migrations applied");
+            if weekly > 0 {
+                println!("weekly opening minutes computed for {weekly} places");
+            }
             Ok(())
         }
         Command::Seed => {
@@ -159,6 +163,26 @@ async fn run(
             }
             Ok(())
         }
+    }
+}
+
+/// Computes the weekly open minutes of places stored before they existed (migration 0006).
+async fn backfill_open_weeks(pool: &PgPool) -> anyhow::Result<u64> {
+    let mut after = 0;
+    let mut done = 0;
+    loop {
+        let batch = db::places::hours_without_week(pool, after, 5_000).await?;
+        let Some((last, _)) = batch.last() else {
+            return Ok(done);
+        };
+        after = *last;
+        let (ids, weeks): (Vec<i64>, Vec<String>) = batch
+            .iter()
+            .filter_map(|(id, raw)| {
+                antes::domain::hours::weekly_open_multirange(Some(raw)).map(|w| (*id, w))
+            })
+            .unzip();
+        done += db::places::set_open_weeks(pool, &ids, &weeks).await?;
     }
 }
 

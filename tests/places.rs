@@ -542,3 +542,71 @@ async fn address_search_without_a_geocoder_is_503_geocoder_disabled(pool: PgPool
         (503, Some("geocoder_disabled"))
     );
 }
+
+/// `open_now` is decided in SQL from each place's weekly minutes (the crate decides for hours
+/// that are not the same every week). At 200 times spread over a week and across a year, the
+/// SQL answer must be the crate's for every opening_hours string in the fixtures.
+#[sqlx::test]
+async fn the_sql_open_now_filter_agrees_with_the_opening_hours_crate(pool: PgPool) {
+    use antes::domain::hours::{minute_of_week, open_at};
+    use chrono::{DateTime, Duration, Utc};
+    let tz = chrono_tz::America::Argentina::Buenos_Aires;
+    seed(&pool).await;
+    let strings: i64 = sqlx::query_scalar(
+        "SELECT count(DISTINCT opening_hours) FROM places WHERE opening_hours IS NOT NULL",
+    )
+    .fetch_one(&pool)
+    .await
+    .unwrap();
+    let weekly: i64 = sqlx::query_scalar(
+        "SELECT count(DISTINCT opening_hours) FROM places WHERE open_week IS NOT NULL",
+    )
+    .fetch_one(&pool)
+    .await
+    .unwrap();
+    assert!(strings >= 20, "the fixtures hold {strings} strings");
+    assert!(
+        weekly * 10 >= strings * 8,
+        "only {weekly} of {strings} strings are weekly"
+    );
+
+    // Monday 2026-01-05 00:00 local; each time moves on 50 minutes and 3 weeks and a day, so the
+    // 200 times cover every day of the week and most of the year's months.
+    let start: DateTime<Utc> = DateTime::parse_from_rfc3339("2026-01-05T00:00:00-03:00")
+        .unwrap()
+        .with_timezone(&Utc);
+    let mut checked = 0;
+    for k in 0..200i64 {
+        let at = start
+            + Duration::minutes(k * 50)
+            + Duration::days(k % 7)
+            + Duration::weeks((k * 3) % 52);
+        let minute = minute_of_week(at, tz) as i32;
+        let rows: Vec<(String, bool, bool)> = sqlx::query_as(
+            "SELECT DISTINCT opening_hours, open_week IS NULL, \
+                    COALESCE(open_week @> $1::int4, false) \
+             FROM places WHERE opening_hours IS NOT NULL",
+        )
+        .bind(minute)
+        .fetch_all(&pool)
+        .await
+        .unwrap();
+        for (raw, to_the_crate, sql_open) in rows {
+            let crate_open = open_at(Some(&raw), at, tz) == Some(true);
+            // What the SQL filter lets through; the crate then judges what it let through.
+            let passes = to_the_crate || sql_open;
+            assert!(
+                passes || !crate_open,
+                "SQL drops `{raw}` at {at} (minute {minute}), which the crate says is open"
+            );
+            if !to_the_crate {
+                assert_eq!(
+                    sql_open, crate_open,
+                    "`{raw}` at {at} (minute {minute}): SQL says {sql_open}, the crate {crate_open}"
+                );
+                checked += 1;
+            }
+        }
+    }
+    println!("{strings} strings, {weekly} weekly; {checked} SQL answers checked against the crate");
+}

@@ -229,7 +229,9 @@ pub async fn nearby(
     };
     let ranges = cells::covering_ranges(origin, radius);
     let scan = if only_open { OPEN_NOW_SCAN } else { limit };
-    let rows = db_places::nearby(pool, origin, radius, &ranges, &filter, scan).await?;
+    // SQL keeps the places that may be open at `at`; the crate then judges each one.
+    let open_at = only_open.then(|| hours::minute_of_week(at, **tz));
+    let rows = db_places::nearby(pool, origin, radius, &ranges, &filter, open_at, scan).await?;
     let features = rows
         .into_iter()
         .map(|r| PlaceFeature::from_row(r.place, Some(r.distance_m), at, **tz))

@@ -3,6 +3,7 @@
 use sqlx::{PgExecutor, PgPool};
 
 use crate::domain::geo::{BBox, LatLon};
+use crate::domain::hours;
 
 /// A place as stored, with its point as numbers.
 #[derive(Debug, Clone, sqlx::FromRow)]
@@ -58,7 +59,9 @@ pub struct NearbyRow {
     pub distance_m: f64,
 }
 
-/// Active places within `radius_m` of `origin`, nearest first (ties by id), at most `limit`.
+/// Active places within `radius_m` of `origin`, nearest first (ties by id), at most `limit`;
+/// with `open_at` (a minute of the week), only places that may be open then: open by their
+/// weekly minutes, or with hours the crate must judge (`open_week` NULL).
 ///
 /// The H3 ranges select candidates by a B-tree range scan on the res-9 cell; the exact
 /// spherical distance then filters and orders them. This is the hot query of nearby search.
@@ -68,6 +71,7 @@ pub async fn nearby(
     radius_m: f64,
     ranges: &[(i64, i64)],
     filter: &PlaceFilter,
+    open_at: Option<i64>,
     limit: i64,
 ) -> sqlx::Result<Vec<NearbyRow>> {
     let (lo, hi): (Vec<i64>, Vec<i64>) = ranges.iter().copied().unzip();
@@ -82,6 +86,8 @@ pub async fn nearby(
            AND p.status = 'active' \
            AND ($6::text IS NULL OR p.kind = $6) \
            AND (cardinality($7::text[]) = 0 OR p.category = ANY($7)) \
+           AND ($9::int4 IS NULL OR (p.opening_hours IS NOT NULL \
+                AND (p.open_week IS NULL OR p.open_week @> $9::int4))) \
          ORDER BY distance_m, p.id \
          LIMIT $8"
     );
@@ -94,6 +100,7 @@ pub async fn nearby(
         .bind(filter.kind)
         .bind(&filter.categories)
         .bind(limit)
+        .bind(open_at.map(|m| m as i32))
         .fetch_all(pool)
         .await
 }
@@ -137,15 +144,16 @@ pub async fn upsert_by_source(
 ) -> sqlx::Result<(i64, bool)> {
     sqlx::query_as(
         "INSERT INTO places (kind, name, category, location, cell, opening_hours, address, phone, \
-                             description, source, meals_per_day) \
+                             description, source, meals_per_day, open_week) \
          VALUES ($1, $2, $3, ST_SetSRID(ST_MakePoint($4, $5), 4326)::geography, $6, $7, $8, $9, \
-                 $10, $11, $12) \
+                 $10, $11, $12, $13::int4multirange) \
          ON CONFLICT (source) DO UPDATE SET \
             kind = EXCLUDED.kind, name = EXCLUDED.name, category = EXCLUDED.category, \
             location = EXCLUDED.location, cell = EXCLUDED.cell, \
             opening_hours = EXCLUDED.opening_hours, address = EXCLUDED.address, \
             phone = EXCLUDED.phone, description = EXCLUDED.description, \
-            meals_per_day = EXCLUDED.meals_per_day, updated_at = now() \
+            meals_per_day = EXCLUDED.meals_per_day, open_week = EXCLUDED.open_week, \
+            updated_at = now() \
          RETURNING id, (xmax = 0) AS inserted",
     )
     .bind(p.kind)
@@ -160,6 +168,7 @@ pub async fn upsert_by_source(
     .bind(&p.description)
     .bind(&p.source)
     .bind(p.meals_per_day)
+    .bind(hours::weekly_open_multirange(p.opening_hours.as_deref()))
     .fetch_one(exec)
     .await
 }
@@ -204,9 +213,9 @@ pub async fn insert_by_hand(
 ) -> sqlx::Result<i64> {
     sqlx::query_scalar(
         "INSERT INTO places (kind, name, category, location, cell, opening_hours, address, phone, \
-                             description, meals_per_day, status, created_by) \
+                             description, meals_per_day, status, created_by, open_week) \
          VALUES ($1, $2, $3, ST_SetSRID(ST_MakePoint($4, $5), 4326)::geography, $6, $7, $8, $9, \
-                 $10, $11, $12, $13) RETURNING id",
+                 $10, $11, $12, $13, $14::int4multirange) RETURNING id",
     )
     .bind(p.kind)
     .bind(&p.name)
@@ -221,6 +230,7 @@ pub async fn insert_by_hand(
     .bind(p.meals_per_day)
     .bind(status)
     .bind(created_by)
+    .bind(hours::weekly_open_multirange(p.opening_hours.as_deref()))
     .fetch_one(exec)
     .await
 }
@@ -236,7 +246,9 @@ pub async fn update(exec: impl PgExecutor<'_>, id: i64, p: &PlacePatch) -> sqlx:
             location = COALESCE(ST_SetSRID(ST_MakePoint($4, $5), 4326)::geography, location), \
             cell = COALESCE($6, cell), address = COALESCE($7, address), phone = COALESCE($8, phone), \
             opening_hours = COALESCE($9, opening_hours), description = COALESCE($10, description), \
-            meals_per_day = COALESCE($11, meals_per_day), updated_at = now() \
+            meals_per_day = COALESCE($11, meals_per_day), \
+            open_week = CASE WHEN $9::text IS NULL THEN open_week ELSE $12::int4multirange END, \
+            updated_at = now() \
          WHERE id = $1",
     )
     .bind(id)
@@ -250,6 +262,7 @@ pub async fn update(exec: impl PgExecutor<'_>, id: i64, p: &PlacePatch) -> sqlx:
     .bind(&p.opening_hours)
     .bind(&p.description)
     .bind(p.meals_per_day)
+    .bind(hours::weekly_open_multirange(p.opening_hours.as_deref()))
     .execute(exec)
     .await
     .map(|r| r.rows_affected() == 1)
@@ -262,4 +275,39 @@ pub async fn set_status(exec: impl PgExecutor<'_>, id: i64, status: &str) -> sql
         .execute(exec)
         .await
         .map(|r| r.rows_affected() == 1)
+}
+
+/// Places with hours but no weekly minutes: not computed yet (rows from before migration
+/// 0006), or not weekly. At most `limit`, after id `after`.
+pub async fn hours_without_week(
+    exec: impl PgExecutor<'_>,
+    after: i64,
+    limit: i64,
+) -> sqlx::Result<Vec<(i64, String)>> {
+    sqlx::query_as(
+        "SELECT id, opening_hours FROM places \
+         WHERE opening_hours IS NOT NULL AND open_week IS NULL AND id > $1 \
+         ORDER BY id LIMIT $2",
+    )
+    .bind(after)
+    .bind(limit)
+    .fetch_all(exec)
+    .await
+}
+
+/// Stores the weekly minutes of these places (`{...}` multirange literals).
+pub async fn set_open_weeks(
+    exec: impl PgExecutor<'_>,
+    ids: &[i64],
+    weeks: &[String],
+) -> sqlx::Result<u64> {
+    sqlx::query(
+        "UPDATE places p SET open_week = w.week::int4multirange \
+         FROM unnest($1::bigint[], $2::text[]) AS w(id, week) WHERE p.id = w.id",
+    )
+    .bind(ids)
+    .bind(weeks)
+    .execute(exec)
+    .await
+    .map(|r| r.rows_affected())
 }

@@ -1,6 +1,8 @@
-//! Opening hours: OSM `opening_hours` strings, evaluated in the configured local time zone.
+//! Opening hours: OSM `opening_hours` strings, evaluated in the configured local time zone,
+//! and, when a string says the same every week, its open minutes of the week, which SQL can
+//! check without parsing anything (the crate stays the judge of everything else).
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, Datelike, Duration, NaiveDate, NaiveDateTime, Timelike, Utc};
 use chrono_tz::Tz;
 use opening_hours::{OpeningHours, RuleKind};
 
@@ -14,6 +16,65 @@ pub fn open_at(raw: Option<&str>, at: DateTime<Utc>, tz: Tz) -> Option<bool> {
         RuleKind::Closed => Some(false),
         RuleKind::Unknown => None,
     }
+}
+
+pub const MINUTES_PER_WEEK: i64 = 7 * 24 * 60;
+
+/// Weeks checked for a weekly pattern: two whole years, so month, week-number, easter and
+/// other date rules show up as weeks that differ.
+const CHECKED_WEEKS: i64 = 105;
+
+/// The minute of the week (Monday 00:00 local is 0) of `at` in `tz`.
+pub fn minute_of_week(at: DateTime<Utc>, tz: Tz) -> i64 {
+    let local = at.with_timezone(&tz).naive_local();
+    i64::from(local.weekday().num_days_from_monday()) * 24 * 60
+        + i64::from(local.hour()) * 60
+        + i64::from(local.minute())
+}
+
+/// The minutes of the week a place is open, as half-open `[start, end)` ranges, when its
+/// hours are the same in every week: no dates, years, holidays or unknown states. `None`
+/// otherwise (or when the string does not parse); then only the crate can say.
+pub fn weekly_open(raw: &str) -> Option<Vec<(i64, i64)>> {
+    // A year in the rules changes them some day the checked weeks may not reach.
+    let has_year = raw
+        .as_bytes()
+        .windows(4)
+        .any(|w| w.iter().all(u8::is_ascii_digit));
+    if has_year {
+        return None;
+    }
+    let oh = raw.trim().parse::<OpeningHours>().ok()?;
+    // A Monday well inside the crate's range; the weeks that follow cover two years.
+    let first = NaiveDate::from_ymd_opt(2024, 1, 1)?.and_hms_opt(0, 0, 0)?;
+    let week_of = |monday: NaiveDateTime| -> Option<Vec<(i64, i64)>> {
+        let mut open = Vec::new();
+        for range in oh.iter_range(monday, monday + Duration::weeks(1)) {
+            match range.kind {
+                RuleKind::Open => open.push((
+                    (range.range.start - monday).num_minutes(),
+                    (range.range.end - monday).num_minutes(),
+                )),
+                RuleKind::Closed => {}
+                RuleKind::Unknown => return None,
+            }
+        }
+        Some(open)
+    };
+    let pattern = week_of(first)?;
+    for week in 1..CHECKED_WEEKS {
+        if week_of(first + Duration::weeks(week))? != pattern {
+            return None;
+        }
+    }
+    Some(pattern)
+}
+
+/// [`weekly_open`] as a PostgreSQL `int4multirange` literal, such as `{[480,750),[960,1230)}`.
+pub fn weekly_open_multirange(raw: Option<&str>) -> Option<String> {
+    let ranges = weekly_open(raw?)?;
+    let parts: Vec<String> = ranges.iter().map(|(s, e)| format!("[{s},{e})")).collect();
+    Some(format!("{{{}}}", parts.join(",")))
 }
 
 #[cfg(test)]
@@ -60,6 +121,45 @@ mod tests {
         assert_eq!(
             open_at(oh, at("2026-11-28T03:00:00-03:00"), TZ),
             Some(false)
+        );
+    }
+
+    #[test]
+    fn a_weekly_pattern_becomes_minutes_of_the_week() {
+        assert_eq!(weekly_open("24/7"), Some(vec![(0, MINUTES_PER_WEEK)]));
+        assert_eq!(
+            weekly_open("Mo 08:00-12:30"),
+            Some(vec![(8 * 60, 12 * 60 + 30)])
+        );
+        // Sunday night runs into Monday morning: both ends of the week.
+        let sunday_night = weekly_open("Su 22:00-02:00").unwrap();
+        assert!(sunday_night.contains(&(0, 120)), "{sunday_night:?}");
+        assert!(sunday_night.contains(&(MINUTES_PER_WEEK - 120, MINUTES_PER_WEEK)));
+        assert_eq!(weekly_open("off"), Some(vec![]));
+        assert_eq!(
+            weekly_open_multirange(Some("Mo,We 10:00-11:00")).as_deref(),
+            Some("{[600,660),[3480,3540)}")
+        );
+    }
+
+    #[test]
+    fn dates_years_holidays_and_unknowns_are_left_to_the_crate() {
+        assert_eq!(weekly_open("Mo-Fr 09:00-17:00; Dec 25 off"), None);
+        assert_eq!(weekly_open("Jun-Aug Mo-Fr 09:00-13:00"), None);
+        assert_eq!(weekly_open("2027 Mo-Fr 09:00-17:00"), None);
+        assert_eq!(weekly_open("Mo-Fr 09:00-17:00 unknown"), None);
+        assert_eq!(weekly_open("ask the owner"), None);
+        assert_eq!(weekly_open_multirange(None), None);
+    }
+
+    #[test]
+    fn the_minute_of_the_week_is_local() {
+        // Wednesday 12:00 in Buenos Aires is 15:00 UTC.
+        let wed_noon = at("2026-11-25T12:00:00-03:00");
+        assert_eq!(minute_of_week(wed_noon, TZ), 2 * 24 * 60 + 12 * 60);
+        assert_eq!(
+            minute_of_week(wed_noon, chrono_tz::UTC),
+            2 * 24 * 60 + 15 * 60
         );
     }
 
