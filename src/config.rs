@@ -218,3 +218,24 @@ pub fn figment() -> Figment {
         .join(Serialized::defaults(AppConfig::default()))
         .merge(Env::raw().only(&["DATABASE_URL"]).global())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rocket::figment::providers::{Format, Toml};
+
+    #[test]
+    fn the_shipped_rocket_toml_states_the_defaults() {
+        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/Rocket.toml");
+        let figment = Figment::from(Serialized::defaults(AppConfig::default()))
+            .merge(Toml::file(path).nested());
+        let shipped = AppConfig::from_figment(&figment).unwrap();
+        let defaults = AppConfig::default();
+        assert_eq!(shipped.rate_limits, defaults.rate_limits);
+        assert_eq!(
+            (shipped.session_days, shipped.session_idle_days),
+            (defaults.session_days, defaults.session_idle_days)
+        );
+        assert_eq!(shipped.log_format, "text");
+    }
+}
