@@ -20,8 +20,6 @@ use rocket::http::Method;
 use rocket::http::Method::{Delete, Get, Patch, Post, Put};
 use serde_json::{json, Value};
 use sqlx::PgPool;
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
-use tokio::net::TcpListener;
 
 const SANTA_FE: (f64, f64) = (-31.6333, -60.7);
 /// Where the help requests under test are: 500 m from every volunteer's home.
@@ -302,14 +300,8 @@ struct World {
     next: AtomicUsize,
 }
 
-const SKILLS: &[&str] = &[
-    "groceries",
-    "medicine",
-    "company",
-    "errand",
-    "meal",
-    "other",
-];
+/// Every skill a volunteer may list: all request categories.
+const SKILLS: &[&str] = antes::domain::requests::CATEGORIES;
 
 /// Gives account `id` the profile `TestApp::volunteer_at` gives: every skill, a home in Santa
 /// Fe set hours ago, a 3 km radius, on duty, room for five tasks.
@@ -641,35 +633,6 @@ fn shift_need(n: usize) -> Value {
     })
 }
 
-/// A stand-in for Nominatim on 127.0.0.1 that answers every search with a recorded response.
-async fn fake_geocoder() -> String {
-    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let url = format!("http://{}", listener.local_addr().unwrap());
-    let body = std::fs::read_to_string(concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/fixtures/nominatim/search_san_martin_santa_fe.json"
-    ))
-    .unwrap();
-    tokio::spawn(async move {
-        while let Ok((mut sock, _)) = listener.accept().await {
-            let mut buf = vec![0u8; 8192];
-            let mut len = 0;
-            while !buf[..len].windows(4).any(|w| w == b"\r\n\r\n") {
-                match sock.read(&mut buf[len..]).await {
-                    Ok(0) | Err(_) => break,
-                    Ok(n) => len += n,
-                }
-            }
-            let resp = format!(
-                "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{body}",
-                body.len()
-            );
-            let _ = sock.write_all(resp.as_bytes()).await;
-        }
-    });
-    url
-}
-
 /// Every (method, path) operation in the OpenAPI document.
 fn operations(doc: &Value) -> BTreeSet<(String, String)> {
     const METHODS: &[&str] = &[
@@ -692,7 +655,7 @@ fn operations(doc: &Value) -> BTreeSet<(String, String)> {
 #[sqlx::test]
 async fn every_operation_answers_each_role_as_the_matrix_says(pool: PgPool) {
     let config = AppConfig {
-        geocoder_url: fake_geocoder().await,
+        geocoder_url: common::fake_nominatim::start().await.url,
         ..common::test_config()
     };
     let world = World::new(TestApp::with_config(pool, config).await).await;

@@ -4,15 +4,12 @@
 mod common;
 
 use std::process::Command;
-use std::sync::{Arc, Mutex};
 
 use antes::config::AppConfig;
 use common::{client, client_with, get_json, seed, test_config};
 use rand::{rngs::StdRng, Rng, SeedableRng};
 use serde_json::Value;
 use sqlx::PgPool;
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
-use tokio::net::TcpListener;
 
 const FIXTURE: &str = concat!(
     env!("CARGO_MANIFEST_DIR"),
@@ -442,50 +439,9 @@ async fn the_import_command_prints_counts_and_a_malformed_file_changes_nothing(p
     assert_eq!(renamed, 0);
 }
 
-/// A stand-in for Nominatim on 127.0.0.1: answers every search with a recorded response and
-/// remembers what it was asked.
-struct FakeNominatim {
-    url: String,
-    requests: Arc<Mutex<Vec<(std::time::Instant, String)>>>,
-}
-
-async fn fake_nominatim() -> FakeNominatim {
-    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let url = format!("http://{}", listener.local_addr().unwrap());
-    let body = std::fs::read_to_string(concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/fixtures/nominatim/search_san_martin_santa_fe.json"
-    ))
-    .unwrap();
-    let requests: Arc<Mutex<Vec<(std::time::Instant, String)>>> = Arc::default();
-    let seen = requests.clone();
-    tokio::spawn(async move {
-        while let Ok((mut sock, _)) = listener.accept().await {
-            let mut buf = vec![0u8; 8192];
-            let mut len = 0;
-            while !buf[..len].windows(4).any(|w| w == b"\r\n\r\n") {
-                match sock.read(&mut buf[len..]).await {
-                    Ok(0) | Err(_) => break,
-                    Ok(n) => len += n,
-                }
-            }
-            seen.lock().unwrap().push((
-                std::time::Instant::now(),
-                String::from_utf8_lossy(&buf[..len]).to_string(),
-            ));
-            let resp = format!(
-                "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{body}",
-                body.len()
-            );
-            let _ = sock.write_all(resp.as_bytes()).await;
-        }
-    });
-    FakeNominatim { url, requests }
-}
-
 #[sqlx::test]
 async fn address_search_asks_the_geocoder_politely_and_caches_answers(pool: PgPool) {
-    let fake = fake_nominatim().await;
+    let fake = common::fake_nominatim::start().await;
     let config = AppConfig {
         geocoder_url: fake.url.clone(),
         ..test_config()

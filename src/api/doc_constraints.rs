@@ -4,7 +4,7 @@
 //! document cannot drift from the server; the fuzzing pass (`scripts/fuzz`) checks the rest.
 
 use serde_json::Value;
-use utoipa::openapi::path::Operation;
+use utoipa::openapi::path::{Operation, PathItem};
 use utoipa::openapi::schema::{ArrayItems, Object, Schema};
 use utoipa::openapi::{OpenApi, RefOr};
 
@@ -211,14 +211,7 @@ pub fn apply(doc: &mut OpenApi) {
         let Some(item) = doc.paths.paths.get_mut(path) else {
             continue;
         };
-        let ops: [&mut Option<Operation>; 5] = [
-            &mut item.get,
-            &mut item.put,
-            &mut item.post,
-            &mut item.delete,
-            &mut item.patch,
-        ];
-        for op in ops.into_iter().flatten() {
+        for op in operations_mut(item) {
             for param in op.parameters.iter_mut().flatten() {
                 if param.name == name {
                     if let Some(RefOr::T(s)) = param.schema.as_mut() {
@@ -228,6 +221,19 @@ pub fn apply(doc: &mut OpenApi) {
             }
         }
     }
+}
+
+/// The operations of a path, for the methods the API uses.
+pub fn operations_mut(item: &mut PathItem) -> impl Iterator<Item = &mut Operation> {
+    [
+        &mut item.get,
+        &mut item.put,
+        &mut item.post,
+        &mut item.delete,
+        &mut item.patch,
+    ]
+    .into_iter()
+    .flatten()
 }
 
 fn constrain_property(schema: &mut Schema, property: &str, rule: &Rule) {

@@ -118,7 +118,6 @@ async fn signed_in(req: &Request<'_>) -> ApiResult<CurrentAccount> {
     let row = db_accounts::by_session(pool, &token_hash, idle_days)
         .await?
         .ok_or_else(|| ApiError::unauthorized("the session has ended; sign in again"))?;
-    db_accounts::touch_session(pool, &token_hash).await?;
     let mut account = CurrentAccount::try_from(row)?;
     account.session = token_hash;
     Ok(account)

@@ -104,14 +104,7 @@ impl Modify for CommonResponses {
             ))),
         );
         for (path, item) in doc.paths.paths.iter_mut() {
-            let ops = [
-                &mut item.get,
-                &mut item.put,
-                &mut item.post,
-                &mut item.delete,
-                &mut item.patch,
-            ];
-            for op in ops.into_iter().flatten() {
+            for op in super::doc_constraints::operations_mut(item) {
                 let mut add = |status: &str, what: &str| {
                     op.responses
                         .responses

@@ -15,7 +15,9 @@ use super::limits::{Action as Limited, Limits};
 use crate::db;
 use crate::domain::{accounts, passwords};
 use crate::error::{ApiError, ApiResult, ErrorBody, ErrorCode};
-use crate::operations::password_reset::{change_password, unknown_link, use_reset_link};
+use crate::operations::password_reset::{
+    change_password, issue_link, unknown_link, use_reset_link,
+};
 use crate::secrets;
 
 #[derive(Deserialize, ToSchema)]
@@ -85,18 +87,14 @@ pub async fn issue_reset_link(
     let token = secrets::new_token();
     let expires_at = Utc::now() + passwords::reset_link_lifetime();
     let mut tx = pool.begin().await?;
-    db::accounts::by_id(&mut *tx, id)
-        .await?
-        .ok_or_else(|| ApiError::not_found(format!("no account with id {id}")))?;
-    db::passwords::insert_reset(
-        &mut *tx,
-        &secrets::token_hash(&token),
+    issue_link(
+        &mut tx,
         id,
         account.id,
+        &secrets::token_hash(&token),
         expires_at,
     )
     .await?;
-    db::accounts::add_event(&mut *tx, id, Some(account.id), "password_reset_issued").await?;
     tx.commit().await?;
     let link = format!("/?reset#token={token}");
     Ok((Status::Created, Json(ResetLink { link, expires_at })))

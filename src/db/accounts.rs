@@ -203,34 +203,29 @@ pub async fn create_session(
 }
 
 /// The account behind a live session: not past `expires_at`, used within `idle_days`, and
-/// not suspended.
+/// not suspended. The same statement records the use, at most once a minute, so reads do not
+/// each write.
 pub async fn by_session(
     exec: impl PgExecutor<'_>,
     token_hash: &str,
     idle_days: i64,
 ) -> sqlx::Result<Option<AccountRow>> {
     sqlx::query_as(&format!(
-        "SELECT {COLUMNS} FROM sessions s JOIN accounts a ON a.id = s.account_id \
-         WHERE s.token_hash = $1 AND s.expires_at > now() \
-           AND s.last_seen_at > now() - make_interval(days => $2::int) \
-           AND a.suspended_at IS NULL"
+        "WITH live AS ( \
+             SELECT token_hash, account_id, last_seen_at FROM sessions \
+             WHERE token_hash = $1 AND expires_at > now() \
+               AND last_seen_at > now() - make_interval(days => $2::int)), \
+         touched AS ( \
+             UPDATE sessions SET last_seen_at = now() \
+             WHERE token_hash IN (SELECT token_hash FROM live \
+                                  WHERE last_seen_at < now() - interval '1 minute')) \
+         SELECT {COLUMNS} FROM live s JOIN accounts a ON a.id = s.account_id \
+         WHERE a.suspended_at IS NULL"
     ))
     .bind(token_hash)
     .bind(idle_days)
     .fetch_optional(exec)
     .await
-}
-
-/// Records that a session was used; at most once a minute, so reads do not each write.
-pub async fn touch_session(exec: impl PgExecutor<'_>, token_hash: &str) -> sqlx::Result<()> {
-    sqlx::query(
-        "UPDATE sessions SET last_seen_at = now() \
-         WHERE token_hash = $1 AND last_seen_at < now() - interval '1 minute'",
-    )
-    .bind(token_hash)
-    .execute(exec)
-    .await
-    .map(|_| ())
 }
 
 /// Ends every session of an account but one (the one that asked, after a password change).

@@ -1,5 +1,5 @@
-//! Password changes that end sessions: a signed-in user's own change, and the use of a
-//! coordinator's one-time reset link. Both are audited.
+//! Password changes that end sessions: a signed-in user's own change, and the issue and use
+//! of a coordinator's one-time reset link. Each is audited.
 
 use chrono::{DateTime, Utc};
 use sqlx::PgConnection;
@@ -19,6 +19,23 @@ pub async fn change_password(
     db::accounts::set_password(&mut *conn, account_id, new_hash).await?;
     db::accounts::delete_other_sessions(&mut *conn, account_id, keep_session).await?;
     db::accounts::add_event(&mut *conn, account_id, Some(account_id), "password_changed").await?;
+    Ok(())
+}
+
+/// Stores a reset link (its digest) for account `id`, issued by coordinator `by`, voiding the
+/// account's earlier unused links, and audits it.
+pub async fn issue_link(
+    conn: &mut PgConnection,
+    id: i64,
+    by: i64,
+    token_hash: &str,
+    expires_at: DateTime<Utc>,
+) -> ApiResult<()> {
+    db::accounts::by_id(&mut *conn, id)
+        .await?
+        .ok_or_else(|| ApiError::not_found(format!("no account with id {id}")))?;
+    db::passwords::insert_reset(&mut *conn, token_hash, id, by, expires_at).await?;
+    db::accounts::add_event(&mut *conn, id, Some(by), "password_reset_issued").await?;
     Ok(())
 }
 

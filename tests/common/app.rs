@@ -88,14 +88,7 @@ impl TestApp {
         settled_profile(
             &self.pool,
             s.id,
-            &[
-                "groceries",
-                "medicine",
-                "company",
-                "errand",
-                "meal",
-                "other",
-            ],
+            antes::domain::requests::CATEGORIES,
             home,
             radius_m,
             true,

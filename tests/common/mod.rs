@@ -3,6 +3,8 @@
 //! chromedriver.
 #![allow(dead_code)]
 
+pub mod fake_nominatim;
+
 pub mod app;
 
 use std::net::TcpListener;

@@ -15,6 +15,17 @@ async fn login(app: &TestApp, email: &str, password: &str) -> Reply {
     .await
 }
 
+/// Sets `password` with the reset link holding `token`.
+async fn use_link(app: &TestApp, token: &str, password: &str) -> Reply {
+    app.call(
+        None,
+        Method::Post,
+        "/api/auth/password-reset",
+        Some(&json!({"token": token, "new_password": password})),
+    )
+    .await
+}
+
 async fn email_of(app: &TestApp, id: i64) -> String {
     sqlx::query_scalar("SELECT email FROM accounts WHERE id = $1")
         .bind(id)
@@ -169,24 +180,9 @@ async fn a_reset_link_works_once_within_a_day_and_signs_everyone_out(pool: PgPoo
     .unwrap();
     assert_eq!(stored, 1, "only the digest is stored");
 
-    let reset = |token: &str, password: &str| json!({"token": token, "new_password": password});
-    let weak = app
-        .call(
-            None,
-            Method::Post,
-            "/api/auth/password-reset",
-            Some(&reset(token, "123456789")),
-        )
-        .await;
+    let weak = use_link(&app, token, "123456789").await;
     assert_eq!(weak.code(), (422, Some("weak_password")));
-    let used = app
-        .call(
-            None,
-            Method::Post,
-            "/api/auth/password-reset",
-            Some(&reset(token, NEW_PASSWORD)),
-        )
-        .await;
+    let used = use_link(&app, token, NEW_PASSWORD).await;
     assert_eq!(used.status, 204, "{}", used.body);
     assert_eq!(
         app.get(Some(&owner), "/api/me").await.status,
@@ -195,23 +191,9 @@ async fn a_reset_link_works_once_within_a_day_and_signs_everyone_out(pool: PgPoo
     );
     assert_eq!(login(&app, &email, NEW_PASSWORD).await.status, 200);
 
-    let again = app
-        .call(
-            None,
-            Method::Post,
-            "/api/auth/password-reset",
-            Some(&reset(token, "otra frase larga y rara")),
-        )
-        .await;
+    let again = use_link(&app, token, "otra frase larga y rara").await;
     assert_eq!(again.code(), (404, Some("reset_link_invalid")));
-    let unknown = app
-        .call(
-            None,
-            Method::Post,
-            "/api/auth/password-reset",
-            Some(&reset("f00d", "otra frase larga y rara")),
-        )
-        .await;
+    let unknown = use_link(&app, "f00d", "otra frase larga y rara").await;
     assert_eq!(unknown.code(), (404, Some("reset_link_invalid")));
 
     // A link past its day no longer works; a newer link voids an older one.
@@ -225,27 +207,13 @@ async fn a_reset_link_works_once_within_a_day_and_signs_everyone_out(pool: PgPoo
             .1
             .to_string()
     };
-    let voided = app
-        .call(
-            None,
-            Method::Post,
-            "/api/auth/password-reset",
-            Some(&reset(&token_of(&old), "otra frase larga y rara")),
-        )
-        .await;
+    let voided = use_link(&app, &token_of(&old), "otra frase larga y rara").await;
     assert_eq!(voided.code(), (404, Some("reset_link_invalid")));
     sqlx::query("UPDATE password_resets SET expires_at = now() - interval '1 second'")
         .execute(&app.pool)
         .await
         .unwrap();
-    let expired = app
-        .call(
-            None,
-            Method::Post,
-            "/api/auth/password-reset",
-            Some(&reset(&token_of(&new), "otra frase larga y rara")),
-        )
-        .await;
+    let expired = use_link(&app, &token_of(&new), "otra frase larga y rara").await;
     assert_eq!(expired.code(), (404, Some("reset_link_invalid")));
     assert_eq!(login(&app, &email, NEW_PASSWORD).await.status, 200);
 
