@@ -1,22 +1,23 @@
-//! OpenStreetMap import: reads Overpass API JSON (from a file or an Overpass endpoint), maps
-//! tags to categories, places ways and relations at the centre of their members' bounding box
-//! (Overpass's `center`), and upserts by `type/id` in one transaction.
+//! OpenStreetMap import: reads Overpass API JSON (from a file or an Overpass endpoint) as a
+//! stream, maps tags to categories, places ways and relations at the centre of their members'
+//! bounding box (Overpass's `center`), copies the places into a staging table and merges them
+//! into `places` by `type/id` in one statement, all in one transaction.
 
 use std::collections::{BTreeMap, HashMap};
+use std::fmt;
+use std::io::Read;
 
 use anyhow::{anyhow, bail, Context};
+use serde::de::{self, DeserializeSeed, IgnoredAny, MapAccess, SeqAccess, Visitor};
 use serde::Deserialize;
 use sqlx::PgPool;
 
+use crate::db::bulk::{CopyIn, CopyRows, Table};
 use crate::db::places::{self as db_places, NewPlace};
 use crate::domain::categories;
 use crate::domain::cells::{Cell, STORED_RES};
 use crate::domain::geo::{BBox, LatLon};
-
-#[derive(Debug, Deserialize)]
-struct Document {
-    elements: Vec<Element>,
-}
+use crate::domain::hours;
 
 #[derive(Debug, Deserialize)]
 struct Element {
@@ -57,52 +58,158 @@ pub struct Parsed {
     pub unmapped: Vec<String>,
 }
 
-/// Parses Overpass JSON. Untagged elements are geometry for ways and relations, not places.
+/// What the reader found besides places.
+#[derive(Debug, Default)]
+pub struct Passed {
+    pub skipped: BTreeMap<String, u64>,
+    pub unmapped: Vec<String>,
+}
+
+/// Parses Overpass JSON held in memory.
 pub fn parse(json: &str) -> anyhow::Result<Parsed> {
-    let doc: Document = serde_json::from_str(json).context("not Overpass API JSON")?;
-    let mut nodes: HashMap<i64, (f64, f64)> = HashMap::new();
-    let mut ways: HashMap<i64, &Element> = HashMap::new();
-    let mut relations: HashMap<i64, &Element> = HashMap::new();
-    for e in &doc.elements {
+    let mut places = Vec::new();
+    let passed = read(json.as_bytes(), |p| {
+        places.push(p);
+        Ok(())
+    })?;
+    Ok(Parsed {
+        places,
+        skipped: passed.skipped,
+        unmapped: passed.unmapped,
+    })
+}
+
+/// Reads Overpass JSON as a stream, handing each place to `emit` as soon as it can be placed.
+/// Nodes, and ways and relations with a `center`, are placed at once; the others wait for
+/// the end of the document, since their members may come after them. Only node coordinates
+/// and the member lists of untagged ways and relations are kept; untagged elements are
+/// geometry, not places.
+pub fn read(
+    reader: impl Read,
+    mut emit: impl FnMut(NewPlace) -> anyhow::Result<()>,
+) -> anyhow::Result<Passed> {
+    let mut state = ReadState::default();
+    let mut sink = |e: Element| state.element(e, &mut emit);
+    let mut de =
+        serde_json::Deserializer::from_reader(std::io::BufReader::with_capacity(1 << 16, reader));
+    DocumentSeed { sink: &mut sink }
+        .deserialize(&mut de)
+        .map_err(|e| match e.classify() {
+            serde_json::error::Category::Data if e.to_string().starts_with(ABORT) => {
+                anyhow!("{}", &e.to_string()[ABORT.len()..])
+            }
+            _ => anyhow::Error::new(e).context("not Overpass API JSON"),
+        })?;
+    de.end().context("not Overpass API JSON")?;
+    state.finish(&mut emit)
+}
+
+/// Marks errors raised by `emit` inside the deserializer, so they are not blamed on the JSON.
+const ABORT: &str = "\u{0}import: ";
+
+#[derive(Default)]
+struct ReadState {
+    nodes: HashMap<i64, (f64, f64)>,
+    ways: HashMap<i64, Element>,
+    relations: HashMap<i64, Element>,
+    /// Tagged ways and relations without a centre, placed at the end.
+    waiting: Vec<Element>,
+    passed: Passed,
+}
+
+impl ReadState {
+    fn element(
+        &mut self,
+        e: Element,
+        emit: &mut impl FnMut(NewPlace) -> anyhow::Result<()>,
+    ) -> anyhow::Result<()> {
         match e.kind.as_str() {
             "node" => {
                 if let (Some(lat), Some(lon)) = (e.lat, e.lon) {
-                    nodes.insert(e.id, (lat, lon));
+                    self.nodes.insert(e.id, (lat, lon));
                 }
             }
-            "way" => {
-                ways.insert(e.id, e);
-            }
-            "relation" => {
-                relations.insert(e.id, e);
-            }
+            "way" | "relation" => {}
             other => bail!("element {} has unknown type `{other}`", e.id),
         }
+        if e.tags.is_empty() {
+            match e.kind.as_str() {
+                "way" => {
+                    self.ways.insert(e.id, e);
+                }
+                "relation" => {
+                    self.relations.insert(e.id, e);
+                }
+                _ => {}
+            }
+            return Ok(());
+        }
+        let direct = match (e.lat, e.lon, &e.center) {
+            (Some(lat), Some(lon), _) => Some((lat, lon)),
+            (_, _, Some(c)) => Some((c.lat, c.lon)),
+            _ => None,
+        };
+        match direct {
+            Some(point) => self.place(&e, Some(point), emit),
+            None if e.kind == "node" => self.place(&e, None, emit),
+            None => {
+                self.waiting.push(e);
+                Ok(())
+            }
+        }
     }
-    let geometry = Geometry {
-        nodes: &nodes,
-        ways: &ways,
-        relations: &relations,
-    };
 
-    let mut parsed = Parsed::default();
-    for e in doc.elements.iter().filter(|e| !e.tags.is_empty()) {
+    fn finish(
+        mut self,
+        emit: &mut impl FnMut(NewPlace) -> anyhow::Result<()>,
+    ) -> anyhow::Result<Passed> {
+        let waiting = std::mem::take(&mut self.waiting);
+        let tagged: HashMap<(&str, i64), &Element> = waiting
+            .iter()
+            .map(|e| ((e.kind.as_str(), e.id), e))
+            .collect();
+        let points: Vec<Option<(f64, f64)>> = {
+            let geometry = Geometry {
+                nodes: &self.nodes,
+                ways: &self.ways,
+                relations: &self.relations,
+                tagged: &tagged,
+            };
+            waiting.iter().map(|e| geometry.point_of(e)).collect()
+        };
+        for (e, point) in waiting.iter().zip(points) {
+            self.place(e, point, emit)?;
+        }
+        Ok(self.passed)
+    }
+
+    fn place(
+        &mut self,
+        e: &Element,
+        point: Option<(f64, f64)>,
+        emit: &mut impl FnMut(NewPlace) -> anyhow::Result<()>,
+    ) -> anyhow::Result<()> {
         let source = format!("{}/{}", e.kind, e.id);
         let Some(category) = categories::from_osm_tags(&e.tags) else {
-            *parsed
+            *self
+                .passed
                 .skipped
                 .entry(categories::SKIP_NO_MATCHING_TAG.into())
                 .or_default() += 1;
-            parsed.unmapped.push(source);
-            continue;
+            self.passed.unmapped.push(source);
+            return Ok(());
         };
-        let Some(point) = geometry.point_of(e) else {
-            *parsed.skipped.entry("no coordinates".into()).or_default() += 1;
-            continue;
+        let Some(point) = point else {
+            *self
+                .passed
+                .skipped
+                .entry("no coordinates".into())
+                .or_default() += 1;
+            return Ok(());
         };
         let point = LatLon::new(point.0, point.1)
             .map_err(|err| anyhow!("element {source} has bad coordinates: {err}"))?;
-        parsed.places.push(NewPlace {
+        emit(NewPlace {
             kind: category.kind.as_str(),
             name: tag(&e.tags, &["name", "name:es", "brand", "operator"])
                 .unwrap_or_else(|| category.es.to_string()),
@@ -115,18 +222,79 @@ pub fn parse(json: &str) -> anyhow::Result<Parsed> {
             description: tag(&e.tags, &["description"]),
             source: Some(source),
             meals_per_day: None,
-        });
+        })
     }
-    Ok(parsed)
+}
+
+/// The document: only `elements` matters, read one element at a time.
+struct DocumentSeed<'s, F> {
+    sink: &'s mut F,
+}
+
+impl<'de, F: FnMut(Element) -> anyhow::Result<()>> DeserializeSeed<'de> for DocumentSeed<'_, F> {
+    type Value = ();
+    fn deserialize<D: de::Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
+        d.deserialize_map(self)
+    }
+}
+
+impl<'de, F: FnMut(Element) -> anyhow::Result<()>> Visitor<'de> for DocumentSeed<'_, F> {
+    type Value = ();
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("an object with `elements`")
+    }
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
+        let mut seen = false;
+        while let Some(key) = map.next_key::<String>()? {
+            if key == "elements" {
+                map.next_value_seed(ElementsSeed {
+                    sink: &mut *self.sink,
+                })?;
+                seen = true;
+            } else {
+                map.next_value::<IgnoredAny>()?;
+            }
+        }
+        if !seen {
+            return Err(de::Error::missing_field("elements"));
+        }
+        Ok(())
+    }
+}
+
+struct ElementsSeed<'s, F> {
+    sink: &'s mut F,
+}
+
+impl<'de, F: FnMut(Element) -> anyhow::Result<()>> DeserializeSeed<'de> for ElementsSeed<'_, F> {
+    type Value = ();
+    fn deserialize<D: de::Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
+        d.deserialize_seq(self)
+    }
+}
+
+impl<'de, F: FnMut(Element) -> anyhow::Result<()>> Visitor<'de> for ElementsSeed<'_, F> {
+    type Value = ();
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("a list of elements")
+    }
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
+        while let Some(e) = seq.next_element::<Element>()? {
+            (self.sink)(e).map_err(|err| de::Error::custom(format!("{ABORT}{err:#}")))?;
+        }
+        Ok(())
+    }
 }
 
 struct Geometry<'a> {
     nodes: &'a HashMap<i64, (f64, f64)>,
-    ways: &'a HashMap<i64, &'a Element>,
-    relations: &'a HashMap<i64, &'a Element>,
+    ways: &'a HashMap<i64, Element>,
+    relations: &'a HashMap<i64, Element>,
+    /// Tagged ways and relations without a centre, which may also be members.
+    tagged: &'a HashMap<(&'a str, i64), &'a Element>,
 }
 
-impl Geometry<'_> {
+impl<'a> Geometry<'a> {
     fn point_of(&self, e: &Element) -> Option<(f64, f64)> {
         if let (Some(lat), Some(lon)) = (e.lat, e.lon) {
             return Some((lat, lon));
@@ -137,6 +305,10 @@ impl Geometry<'_> {
         let mut bounds = Bounds::default();
         self.extend(e, &mut bounds, 0);
         bounds.center()
+    }
+
+    fn tagged(&self, kind: &'static str, id: i64) -> Option<&'a Element> {
+        self.tagged.get(&(kind, id)).copied()
     }
 
     fn extend(&self, e: &Element, b: &mut Bounds, depth: u8) {
@@ -157,8 +329,11 @@ impl Geometry<'_> {
                     }
                     continue;
                 }
-                "way" => self.ways.get(&m.id),
-                "relation" => self.relations.get(&m.id),
+                "way" => self.ways.get(&m.id).or_else(|| self.tagged("way", m.id)),
+                "relation" => self
+                    .relations
+                    .get(&m.id)
+                    .or_else(|| self.tagged("relation", m.id)),
                 _ => None,
             };
             if let Some(child) = child {
@@ -212,6 +387,8 @@ fn address(tags: &BTreeMap<String, String>) -> Option<String> {
 pub struct Report {
     pub inserted: u64,
     pub updated: u64,
+    /// Stored places the file gives exactly as they are.
+    pub unchanged: u64,
     pub skipped: BTreeMap<String, u64>,
     /// Stored places whose element no longer carries a mapped tag. They are kept, not deleted.
     pub lost_tag: Vec<String>,
@@ -219,10 +396,11 @@ pub struct Report {
 
 impl std::fmt::Display for Report {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        writeln!(f, "inserted: {}", self.inserted)?;
-        writeln!(f, "updated:  {}", self.updated)?;
+        writeln!(f, "inserted:  {}", self.inserted)?;
+        writeln!(f, "updated:   {}", self.updated)?;
+        writeln!(f, "unchanged: {}", self.unchanged)?;
         let skipped: u64 = self.skipped.values().sum();
-        writeln!(f, "skipped:  {skipped}")?;
+        writeln!(f, "skipped:   {skipped}")?;
         for (reason, n) in &self.skipped {
             writeln!(f, "  {n} {reason}")?;
         }
@@ -237,31 +415,145 @@ impl std::fmt::Display for Report {
     }
 }
 
+/// Places as staging rows, in chunks for `COPY`, with each distinct `opening_hours` value's
+/// weekly minutes computed once.
+struct Stager {
+    rows: CopyRows,
+    weeks: HashMap<String, Option<String>>,
+    staged: u64,
+}
+
+/// Rows per `COPY` chunk.
+const CHUNK: u64 = 10_000;
+
+impl Stager {
+    fn new() -> Self {
+        Stager {
+            rows: CopyRows::new(),
+            weeks: HashMap::new(),
+            staged: 0,
+        }
+    }
+
+    fn add(&mut self, p: &NewPlace) {
+        let week = p.opening_hours.as_deref().and_then(|raw| {
+            self.weeks
+                .entry(raw.to_string())
+                .or_insert_with(|| hours::weekly_open_multirange(Some(raw)))
+                .as_deref()
+        });
+        db_places::stage_row(&mut self.rows, self.staged, p, week);
+        self.staged += 1;
+    }
+
+    fn full(&self) -> bool {
+        self.rows.rows() >= CHUNK
+    }
+
+    fn take(&mut self) -> String {
+        self.rows.take()
+    }
+}
+
 /// Writes parsed places in one transaction: either all of them land or none.
 pub async fn store(
     pool: &PgPool,
     parsed: &Parsed,
     progress: &indicatif::ProgressBar,
 ) -> anyhow::Result<Report> {
-    let mut report = Report {
-        skipped: parsed.skipped.clone(),
-        ..Report::default()
-    };
     let mut tx = pool.begin().await?;
+    db_places::create_staging(&mut tx).await?;
     progress.set_length(parsed.places.len() as u64);
+    let mut copy = CopyIn::start(&mut tx, Table::ImportStaging).await?;
+    let mut stager = Stager::new();
     for place in &parsed.places {
-        let (_, inserted) = db_places::upsert_by_source(&mut *tx, place).await?;
-        if inserted {
-            report.inserted += 1;
-        } else {
-            report.updated += 1;
+        stager.add(place);
+        if stager.full() {
+            copy.send(stager.take()).await?;
+            progress.set_position(stager.staged);
         }
-        progress.inc(1);
     }
-    report.lost_tag = db_places::existing_sources(&mut *tx, &parsed.unmapped).await?;
+    copy.send(stager.take()).await?;
+    copy.finish().await?;
+    let report = merge(&mut tx, &parsed.skipped, &parsed.unmapped).await?;
     tx.commit().await?;
     progress.finish_and_clear();
     Ok(report)
+}
+
+/// Streams an Overpass JSON file into the database in one transaction: one thread parses
+/// while the database copies, and only a few chunks are held at a time. A bad element or
+/// broken JSON anywhere writes nothing. `progress` counts bytes read.
+pub async fn store_file(
+    pool: &PgPool,
+    path: &std::path::Path,
+    progress: &indicatif::ProgressBar,
+) -> anyhow::Result<Report> {
+    let file =
+        std::fs::File::open(path).with_context(|| format!("cannot read {}", path.display()))?;
+    progress.set_length(file.metadata().map(|m| m.len()).unwrap_or(0));
+    let reader = progress.wrap_read(file);
+    let (chunks, mut received) = tokio::sync::mpsc::channel::<String>(4);
+    let parser = tokio::task::spawn_blocking(move || {
+        let mut stager = Stager::new();
+        let send = |chunk| {
+            chunks
+                .blocking_send(chunk)
+                .map_err(|_| anyhow!("the database stopped taking rows"))
+        };
+        let passed = read(reader, |p| {
+            stager.add(&p);
+            if stager.full() {
+                send(stager.take())?;
+            }
+            Ok(())
+        })?;
+        send(stager.take())?;
+        Ok::<_, anyhow::Error>(passed)
+    });
+
+    let mut tx = pool.begin().await?;
+    db_places::create_staging(&mut tx).await?;
+    let mut copy = CopyIn::start(&mut tx, Table::ImportStaging).await?;
+    let mut failed = None;
+    while let Some(chunk) = received.recv().await {
+        if let Err(e) = copy.send(chunk).await {
+            failed = Some(e);
+            break;
+        }
+    }
+    drop(received);
+    let parsed = parser.await.context("the parser stopped")?;
+    let passed = match (parsed, failed) {
+        (Ok(passed), None) => passed,
+        (Err(e), _) => {
+            copy.abort(&format!("{e:#}")).await.ok();
+            return Err(e);
+        }
+        (Ok(_), Some(e)) => return Err(e.into()),
+    };
+    copy.finish().await?;
+    progress.set_message("merging into places");
+    let report = merge(&mut tx, &passed.skipped, &passed.unmapped).await?;
+    tx.commit().await?;
+    progress.finish_and_clear();
+    Ok(report)
+}
+
+/// Merges the staged places into `places` and reports what changed.
+async fn merge(
+    conn: &mut sqlx::PgConnection,
+    skipped: &BTreeMap<String, u64>,
+    unmapped: &[String],
+) -> anyhow::Result<Report> {
+    let merged = db_places::merge_staging(&mut *conn).await?;
+    Ok(Report {
+        inserted: merged.inserted,
+        updated: merged.updated,
+        unchanged: merged.staged - merged.inserted - merged.updated,
+        skipped: skipped.clone(),
+        lost_tag: db_places::existing_sources(&mut *conn, unmapped).await?,
+    })
 }
 
 /// The Overpass QL query for every mapped tag inside a box, with `out center`.

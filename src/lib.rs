@@ -14,6 +14,8 @@
 //!   the retention purge, on a timer inside `serve`.
 
 pub mod api;
+pub mod backfill;
+pub mod bench_data;
 pub mod config;
 pub mod db;
 pub mod domain;

@@ -39,6 +39,28 @@ enum Command {
     #[command(subcommand)]
     User(UserCommand),
     /// Expire stale help requests, purge old ones and forget old audit accounts, once.
+    /// Fill an empty, migrated database with deterministic national-scale data for
+    /// benchmarks (places, volunteers, help requests and the benchmark's query samples), or
+    /// with --overpass, write the same places as an Overpass JSON file instead.
+    BenchData {
+        #[arg(long, default_value_t = 1_000_000)]
+        places: u64,
+        #[arg(long, default_value_t = 200_000)]
+        volunteers: u64,
+        #[arg(long, default_value_t = 100_000)]
+        requests: u64,
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+        /// Points the benchmark searches around.
+        #[arg(long, default_value_t = 2_000)]
+        points: u64,
+        /// Volunteers whose task lists, and requests whose matches, the benchmark asks for.
+        #[arg(long, default_value_t = 1_000)]
+        samples: i64,
+        /// Write the places to this Overpass JSON file and touch no database.
+        #[arg(long)]
+        overpass: Option<PathBuf>,
+    },
     Maintain {
         /// Also rewrite the help request and audit tables (VACUUM FULL), so that erased bytes
         /// do not linger in the free space of their pages. Locks those tables while it runs:
@@ -125,15 +147,28 @@ async fn run(
     figment: rocket::figment::Figment,
     config: AppConfig,
 ) -> anyhow::Result<()> {
+    if let Command::BenchData {
+        overpass: Some(path),
+        places,
+        seed,
+        ..
+    } = &command
+    {
+        return bench_overpass(path, *places, *seed);
+    }
     let pool = connect(&config).await?;
     match command {
         Command::Serve => serve(figment, config, pool).await,
         Command::Migrate => {
             db::migrate(&pool).await.context("migration failed")?;
-            let weekly = backfill_open_weeks(&pool).await?;
+            let weekly = antes::backfill::open_weeks(&pool).await?;
+            let reaches = antes::backfill::reach_boxes(&pool).await?;
             println!("migrations applied");
             if weekly > 0 {
                 println!("weekly opening minutes computed for {weekly} places");
+            }
+            if reaches > 0 {
+                println!("reach boxes computed for {reaches} volunteer profiles");
             }
             Ok(())
         }
@@ -154,6 +189,28 @@ async fn run(
             name,
             password,
         }) => add_user(&pool, &email, &role, name, password).await,
+        Command::BenchData {
+            places,
+            volunteers,
+            requests,
+            seed,
+            points,
+            samples,
+            overpass: _,
+        } => {
+            let opts = antes::bench_data::Options {
+                places,
+                volunteers,
+                requests,
+                seed,
+                points,
+                samples,
+            };
+            let bar = progress_bar("{bar:40} {pos}/{len} rows {per_sec} {msg}");
+            let report = antes::bench_data::load(&pool, &opts, &bar).await?;
+            print!("{report}");
+            Ok(())
+        }
         Command::Maintain { rewrite } => {
             let report = antes::maintenance::run(&pool, &config).await?;
             print!("{report}");
@@ -163,26 +220,6 @@ async fn run(
             }
             Ok(())
         }
-    }
-}
-
-/// Computes the weekly open minutes of places stored before they existed (migration 0006).
-async fn backfill_open_weeks(pool: &PgPool) -> anyhow::Result<u64> {
-    let mut after = 0;
-    let mut done = 0;
-    loop {
-        let batch = db::places::hours_without_week(pool, after, 5_000).await?;
-        let Some((last, _)) = batch.last() else {
-            return Ok(done);
-        };
-        after = *last;
-        let (ids, weeks): (Vec<i64>, Vec<String>) = batch
-            .iter()
-            .filter_map(|(id, raw)| {
-                antes::domain::hours::weekly_open_multirange(Some(raw)).map(|w| (*id, w))
-            })
-            .unzip();
-        done += db::places::set_open_weeks(pool, &ids, &weeks).await?;
     }
 }
 
@@ -227,28 +264,45 @@ async fn serve(
     Ok(())
 }
 
+/// `bench-data --overpass FILE`: the same places as a file, with no database.
+fn bench_overpass(path: &std::path::Path, places: u64, seed: u64) -> anyhow::Result<()> {
+    let bar = progress_bar("{bar:40} {pos}/{len} elements {per_sec}");
+    let t = std::time::Instant::now();
+    let n = antes::bench_data::write_overpass(path, places, seed, &bar)?;
+    println!(
+        "wrote {n} elements to {} in {:.1} s",
+        path.display(),
+        t.elapsed().as_secs_f64()
+    );
+    Ok(())
+}
+
+/// A progress bar on a terminal; hidden otherwise, as indicatif does.
+fn progress_bar(template: &str) -> indicatif::ProgressBar {
+    indicatif::ProgressBar::new(0)
+        .with_style(indicatif::ProgressStyle::with_template(template).expect("static template"))
+}
+
 async fn import_osm(
     pool: &PgPool,
     config: &AppConfig,
     file: Option<PathBuf>,
     bbox: Option<String>,
 ) -> anyhow::Result<()> {
-    let json = match (file, bbox) {
-        (Some(path), None) => std::fs::read_to_string(&path)
-            .with_context(|| format!("cannot read {}", path.display()))?,
+    let report = match (file, bbox) {
+        (Some(path), None) => {
+            let bar = progress_bar("{bar:40} {bytes}/{total_bytes} {bytes_per_sec} {msg}");
+            import::store_file(pool, &path, &bar).await?
+        }
         (None, Some(bbox)) => {
             let bbox: BBox = bbox.parse()?;
             eprintln!("fetching from {} ...", config.overpass_url);
-            import::fetch(&config.overpass_url, &config.user_agent, bbox).await?
+            let json = import::fetch(&config.overpass_url, &config.user_agent, bbox).await?;
+            let parsed = import::parse(&json)?;
+            import::store(pool, &parsed, &progress_bar("{bar:40} {pos}/{len} places")).await?
         }
         _ => bail!("give a FILE or --bbox minLon,minLat,maxLon,maxLat"),
     };
-    let parsed = import::parse(&json)?;
-    let bar = indicatif::ProgressBar::new(parsed.places.len() as u64).with_style(
-        indicatif::ProgressStyle::with_template("{bar:40} {pos}/{len} places")
-            .expect("static template"),
-    );
-    let report = import::store(pool, &parsed, &bar).await?;
     print!("{report}");
     Ok(())
 }

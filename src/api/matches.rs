@@ -52,7 +52,12 @@ pub async fn matches(
     let limit = geo::limit(super::params::opt("limit", limit)?, 20, 100)?;
     let request = load(pool, id.0).await?;
     let stored = Cell::from_db(request.cell.ok_or_else(ApiError::internal)?)?;
-    let rows = db_volunteers::candidates_in(&**pool, &privacy::candidate_cover(stored)).await?;
+    let rows = db_volunteers::candidates_reaching(
+        &**pool,
+        privacy::public_point(stored),
+        &request.category,
+    )
+    .await?;
     let candidates = rows
         .into_iter()
         .map(|c| {

@@ -13,7 +13,7 @@ use utoipa::ToSchema;
 use super::params;
 use crate::db::places::{self as db_places, PlaceFilter, PlaceRow};
 use crate::domain::categories::{self, Category, Kind, CATEGORIES};
-use crate::domain::cells::{self, Cell};
+use crate::domain::cells::Cell;
 use crate::domain::geo::{self, BBox, LatLon};
 use crate::domain::hours;
 use crate::error::{ApiError, ApiResult, ErrorBody};
@@ -180,9 +180,6 @@ pub async fn list(
     }))
 }
 
-/// Most candidates read when `open_now` filters after the query.
-const OPEN_NOW_SCAN: i64 = 20_000;
-
 /// Places within a radius, nearest first, with distance and whether each is open at `at`.
 #[utoipa::path(get, path = "/api/places/nearby", tag = "places",
     params(
@@ -227,17 +224,25 @@ pub async fn nearby(
             })?
             .with_timezone(&Utc),
     };
-    let ranges = cells::covering_ranges(origin, radius);
-    let scan = if only_open { OPEN_NOW_SCAN } else { limit };
-    // SQL keeps the places that may be open at `at`; the crate then judges each one.
+    // SQL keeps the places that may be open at `at`; the crate then judges each one. Hours
+    // that are not the same every week pass SQL and may fail the crate, so read on until
+    // `limit` are open or the circle is exhausted.
     let open_at = only_open.then(|| hours::minute_of_week(at, **tz));
-    let rows = db_places::nearby(pool, origin, radius, &ranges, &filter, open_at, scan).await?;
-    let features = rows
-        .into_iter()
-        .map(|r| PlaceFeature::from_row(r.place, Some(r.distance_m), at, **tz))
-        .filter(|f| !only_open || f.properties.open_now == Some(true))
-        .take(limit as usize)
-        .collect();
+    let mut scan = limit;
+    let features = loop {
+        let rows = db_places::nearby(pool, origin, radius, &filter, open_at, scan).await?;
+        let exhausted = (rows.len() as i64) < scan;
+        let features: Vec<PlaceFeature> = rows
+            .into_iter()
+            .map(|r| PlaceFeature::from_row(r.place, Some(r.distance_m), at, **tz))
+            .filter(|f| !only_open || f.properties.open_now == Some(true))
+            .take(limit as usize)
+            .collect();
+        if features.len() as i64 == limit || exhausted {
+            break features;
+        }
+        scan *= 4;
+    };
     Ok(Json(PlaceCollection {
         kind: "FeatureCollection",
         features,

@@ -2,6 +2,8 @@
 //! transaction. Geometry never crosses into Rust: points go in as lon/lat and come out as numbers.
 
 pub mod accounts;
+pub mod bench;
+pub mod bulk;
 pub mod kitchens;
 pub mod passwords;
 pub mod places;

@@ -1,6 +1,8 @@
 //! Shops and community kitchens.
 
-use sqlx::{PgExecutor, PgPool};
+use sqlx::{PgConnection, PgExecutor, PgPool};
+
+use super::bulk::CopyRows;
 
 use crate::domain::geo::{BBox, LatLon};
 use crate::domain::hours;
@@ -63,40 +65,76 @@ pub struct NearbyRow {
 /// with `open_at` (a minute of the week), only places that may be open then: open by their
 /// weekly minutes, or with hours the crate must judge (`open_week` NULL).
 ///
-/// The H3 ranges select candidates by a B-tree range scan on the res-9 cell; the exact
-/// spherical distance then filters and orders them. This is the hot query of nearby search.
+/// A nearest-neighbour walk of the GiST index on geography (`<->` is the distance on the
+/// sphere, as `ST_Distance(.., false)` is), bounded by `ST_DWithin`: it reads about `limit`
+/// rows however many lie in the circle. The walk cannot also order by id, so it reads one row
+/// more: when that row is as near as the last one kept, a tie may straddle the cut, and a
+/// second query reads every place up to that distance. This is the hot query of nearby search;
+/// BENCHMARKS.md compares it with the H3 ranges it replaced.
 pub async fn nearby(
     pool: &PgPool,
     origin: LatLon,
     radius_m: f64,
-    ranges: &[(i64, i64)],
     filter: &PlaceFilter,
     open_at: Option<i64>,
     limit: i64,
 ) -> sqlx::Result<Vec<NearbyRow>> {
-    let (lo, hi): (Vec<i64>, Vec<i64>) = ranges.iter().copied().unzip();
+    // Distances within this of each other count as tied, whatever rounding `<->` does.
+    const TIE_M: f64 = 0.001;
+    let mut rows = nearby_query(pool, origin, radius_m, filter, open_at, limit + 1, true).await?;
+    let by_distance_then_id = |a: &NearbyRow, b: &NearbyRow| {
+        a.distance_m
+            .total_cmp(&b.distance_m)
+            .then(a.place.id.cmp(&b.place.id))
+    };
+    rows.sort_by(by_distance_then_id);
+    if rows.len() as i64 > limit {
+        let kept = rows[limit as usize - 1].distance_m;
+        if rows[limit as usize].distance_m <= kept + TIE_M {
+            let reach = (kept + 2.0 * TIE_M).min(radius_m);
+            rows = nearby_query(pool, origin, reach, filter, open_at, i64::MAX, false).await?;
+            rows.sort_by(by_distance_then_id);
+        }
+        rows.truncate(limit as usize);
+    }
+    Ok(rows)
+}
+
+async fn nearby_query(
+    pool: &PgPool,
+    origin: LatLon,
+    radius_m: f64,
+    filter: &PlaceFilter,
+    open_at: Option<i64>,
+    limit: i64,
+    knn: bool,
+) -> sqlx::Result<Vec<NearbyRow>> {
+    // The origin is written inline: the index can only order by distance to a constant.
+    const ORIGIN: &str = "ST_SetSRID(ST_MakePoint($1, $2), 4326)::geography";
+    let order = if knn {
+        format!("ORDER BY p.location <-> {ORIGIN}")
+    } else {
+        String::new()
+    };
+    // Spelled out when asked, so the planner can walk the index of places with hours.
+    let open = if open_at.is_some() {
+        "AND p.opening_hours IS NOT NULL AND (p.open_week IS NULL OR p.open_week @> $7::int4)"
+    } else {
+        "AND $7::int4 IS NULL"
+    };
     let sql = format!(
-        "WITH origin AS (SELECT ST_SetSRID(ST_MakePoint($1, $2), 4326)::geography AS g), \
-              ranges AS (SELECT * FROM unnest($4::bigint[], $5::bigint[]) AS r(lo, hi)) \
-         SELECT {COLUMNS}, ST_Distance(p.location, o.g, false) AS distance_m \
-         FROM ranges r \
-         JOIN places p ON p.cell BETWEEN r.lo AND r.hi \
-         CROSS JOIN origin o \
-         WHERE ST_DWithin(p.location, o.g, $3, false) \
+        "SELECT {COLUMNS}, ST_Distance(p.location, {ORIGIN}, false) AS distance_m \
+         FROM places p \
+         WHERE ST_DWithin(p.location, {ORIGIN}, $3, false) \
            AND p.status = 'active' \
-           AND ($6::text IS NULL OR p.kind = $6) \
-           AND (cardinality($7::text[]) = 0 OR p.category = ANY($7)) \
-           AND ($9::int4 IS NULL OR (p.opening_hours IS NOT NULL \
-                AND (p.open_week IS NULL OR p.open_week @> $9::int4))) \
-         ORDER BY distance_m, p.id \
-         LIMIT $8"
+           AND ($4::text IS NULL OR p.kind = $4) \
+           AND (cardinality($5::text[]) = 0 OR p.category = ANY($5)) \
+           {open} {order} LIMIT $6"
     );
     sqlx::query_as(&sql)
         .bind(origin.lon)
         .bind(origin.lat)
         .bind(radius_m)
-        .bind(&lo)
-        .bind(&hi)
         .bind(filter.kind)
         .bind(&filter.categories)
         .bind(limit)
@@ -137,40 +175,82 @@ pub async fn by_id(exec: impl PgExecutor<'_>, id: i64) -> sqlx::Result<Option<Pl
     sqlx::query_as(&sql).bind(id).fetch_optional(exec).await
 }
 
-/// Inserts, or updates the row with the same `source`. Returns the id and whether it was new.
-pub async fn upsert_by_source(
-    exec: impl PgExecutor<'_>,
-    p: &NewPlace,
-) -> sqlx::Result<(i64, bool)> {
-    sqlx::query_as(
-        "INSERT INTO places (kind, name, category, location, cell, opening_hours, address, phone, \
-                             description, source, meals_per_day, open_week) \
-         VALUES ($1, $2, $3, ST_SetSRID(ST_MakePoint($4, $5), 4326)::geography, $6, $7, $8, $9, \
-                 $10, $11, $12, $13::int4multirange) \
-         ON CONFLICT (source) DO UPDATE SET \
-            kind = EXCLUDED.kind, name = EXCLUDED.name, category = EXCLUDED.category, \
-            location = EXCLUDED.location, cell = EXCLUDED.cell, \
-            opening_hours = EXCLUDED.opening_hours, address = EXCLUDED.address, \
-            phone = EXCLUDED.phone, description = EXCLUDED.description, \
-            meals_per_day = EXCLUDED.meals_per_day, open_week = EXCLUDED.open_week, \
-            updated_at = now() \
-         RETURNING id, (xmax = 0) AS inserted",
+/// A temporary table for one import, dropped when the transaction ends.
+pub async fn create_staging(conn: &mut PgConnection) -> sqlx::Result<()> {
+    sqlx::query(
+        "CREATE TEMP TABLE import_staging (seq bigint NOT NULL, source text NOT NULL, \
+            kind text NOT NULL, name text NOT NULL, category text NOT NULL, \
+            location geography(Point, 4326) NOT NULL, cell bigint NOT NULL, \
+            opening_hours text, address text, phone text, description text, \
+            meals_per_day integer, open_week int4multirange) ON COMMIT DROP",
     )
-    .bind(p.kind)
-    .bind(&p.name)
-    .bind(p.category)
-    .bind(p.point.lon)
-    .bind(p.point.lat)
-    .bind(p.cell)
-    .bind(&p.opening_hours)
-    .bind(&p.address)
-    .bind(&p.phone)
-    .bind(&p.description)
-    .bind(&p.source)
-    .bind(p.meals_per_day)
-    .bind(hours::weekly_open_multirange(p.opening_hours.as_deref()))
-    .fetch_one(exec)
+    .execute(conn)
     .await
+    .map(|_| ())
+}
+
+/// One place as a staging row (see `bulk::Table::ImportStaging`); `open_week` is the
+/// multirange literal of its hours, if weekly.
+pub fn stage_row(rows: &mut CopyRows, seq: u64, p: &NewPlace, open_week: Option<&str>) {
+    rows.plain(seq)
+        .opt_text(p.source.as_deref())
+        .text(p.kind)
+        .text(&p.name)
+        .text(p.category)
+        .point(p.point.lon, p.point.lat)
+        .plain(p.cell)
+        .opt_text(p.opening_hours.as_deref())
+        .opt_text(p.address.as_deref())
+        .opt_text(p.phone.as_deref())
+        .opt_text(p.description.as_deref())
+        .opt_plain(p.meals_per_day)
+        .opt_text(open_week)
+        .end_row();
+}
+
+pub struct Merged {
+    pub inserted: u64,
+    pub updated: u64,
+    /// Distinct sources staged.
+    pub staged: u64,
+}
+
+/// Inserts the staged places, or updates the stored ones with the same `source` where
+/// anything differs; when a source is staged twice, the later row wins. New rows get their
+/// ids in the file's order.
+pub async fn merge_staging(conn: &mut PgConnection) -> sqlx::Result<Merged> {
+    let (inserted, updated, staged): (i64, i64, i64) = sqlx::query_as(
+        "WITH latest AS ( \
+            SELECT DISTINCT ON (source) * FROM import_staging ORDER BY source, seq DESC), \
+         merged AS ( \
+            INSERT INTO places AS p (kind, name, category, location, cell, opening_hours, \
+                address, phone, description, source, meals_per_day, open_week) \
+            SELECT kind, name, category, location, cell, opening_hours, address, phone, \
+                description, source, meals_per_day, open_week FROM latest ORDER BY seq \
+            ON CONFLICT (source) DO UPDATE SET \
+                kind = EXCLUDED.kind, name = EXCLUDED.name, category = EXCLUDED.category, \
+                location = EXCLUDED.location, cell = EXCLUDED.cell, \
+                opening_hours = EXCLUDED.opening_hours, address = EXCLUDED.address, \
+                phone = EXCLUDED.phone, description = EXCLUDED.description, \
+                meals_per_day = EXCLUDED.meals_per_day, open_week = EXCLUDED.open_week, \
+                updated_at = now() \
+            WHERE (p.kind, p.name, p.category, p.location::text, p.opening_hours, p.address, \
+                   p.phone, p.description, p.meals_per_day) \
+               IS DISTINCT FROM (EXCLUDED.kind, EXCLUDED.name, EXCLUDED.category, \
+                   EXCLUDED.location::text, EXCLUDED.opening_hours, EXCLUDED.address, \
+                   EXCLUDED.phone, EXCLUDED.description, EXCLUDED.meals_per_day) \
+            RETURNING (xmax = 0) AS inserted) \
+         SELECT count(*) FILTER (WHERE inserted), count(*) FILTER (WHERE NOT inserted), \
+                (SELECT count(*) FROM latest) \
+         FROM merged",
+    )
+    .fetch_one(conn)
+    .await?;
+    Ok(Merged {
+        inserted: inserted as u64,
+        updated: updated as u64,
+        staged: staged as u64,
+    })
 }
 
 /// Which of these sources are stored, for reporting elements that lost their tags.

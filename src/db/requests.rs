@@ -218,8 +218,8 @@ pub struct OpenRequestRow {
     pub cell: i64,
 }
 
-/// Open requests of the given categories whose stored cell lies in one of `ranges`: all of
-/// them, with no order and no limit, so nothing here depends on an exact point.
+/// Open requests of the given categories whose stored cell lies in one of `ranges` (disjoint):
+/// all of them, with no order and no limit, so nothing here depends on an exact point.
 pub async fn open_in_cells(
     exec: impl PgExecutor<'_>,
     ranges: &[(i64, i64)],
@@ -227,7 +227,7 @@ pub async fn open_in_cells(
 ) -> sqlx::Result<Vec<OpenRequestRow>> {
     let (lo, hi): (Vec<i64>, Vec<i64>) = ranges.iter().copied().unzip();
     sqlx::query_as(
-        "SELECT DISTINCT r.id, r.category, r.urgency, r.needed_by, r.cell \
+        "SELECT r.id, r.category, r.urgency, r.needed_by, r.cell \
          FROM unnest($1::bigint[], $2::bigint[]) AS c(lo, hi) \
          JOIN help_requests r ON r.cell BETWEEN c.lo AND c.hi \
          WHERE r.status = 'open' AND r.category = ANY ($3)",

@@ -5,7 +5,7 @@
 use chrono::{DateTime, Utc};
 use sqlx::{PgConnection, PgExecutor};
 
-use crate::domain::geo::LatLon;
+use crate::domain::geo::{BBox, LatLon};
 
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct ProfileRow {
@@ -29,17 +29,23 @@ pub struct Profile<'a> {
     pub max_open: i32,
 }
 
+/// Inserts or replaces a profile; `reach` is the box that matching searches (see
+/// `privacy::reach_box`).
 pub async fn upsert(
     exec: impl PgExecutor<'_>,
     account_id: i64,
     p: &Profile<'_>,
+    reach: BBox,
 ) -> sqlx::Result<()> {
     sqlx::query(
-        "INSERT INTO volunteer_profiles (account_id, skills, home, home_cell, radius_m, on_duty, max_open) \
-         VALUES ($1, $2, ST_SetSRID(ST_MakePoint($3, $4), 4326)::geography, $5, $6, $7, $8) \
+        "INSERT INTO volunteer_profiles (account_id, skills, home, home_cell, radius_m, on_duty, \
+            max_open, reach) \
+         VALUES ($1, $2, ST_SetSRID(ST_MakePoint($3, $4), 4326)::geography, $5, $6, $7, $8, \
+            ST_MakeEnvelope($9, $10, $11, $12, 4326)) \
          ON CONFLICT (account_id) DO UPDATE SET skills = EXCLUDED.skills, home = EXCLUDED.home, \
             home_cell = EXCLUDED.home_cell, radius_m = EXCLUDED.radius_m, \
-            on_duty = EXCLUDED.on_duty, max_open = EXCLUDED.max_open, updated_at = now()",
+            on_duty = EXCLUDED.on_duty, max_open = EXCLUDED.max_open, reach = EXCLUDED.reach, \
+            updated_at = now()",
     )
     .bind(account_id)
     .bind(p.skills)
@@ -49,6 +55,10 @@ pub async fn upsert(
     .bind(p.radius_m)
     .bind(p.on_duty)
     .bind(p.max_open)
+    .bind(reach.min_lon)
+    .bind(reach.min_lat)
+    .bind(reach.max_lon)
+    .bind(reach.max_lat)
     .execute(exec)
     .await
     .map(|_| ())
@@ -159,14 +169,16 @@ pub struct CandidateRow {
     pub recent_assignments: i64,
 }
 
-/// Volunteers whose home cell lies in one of `ranges`: a superset, in no meaningful order and
-/// with no limit, from which the domain picks by public cells. Nothing here reads the exact
-/// home, so not even the work done depends on it.
-pub async fn candidates_in(
+/// On-duty volunteers with the skill `category` whose reach box holds `point` (a request's
+/// public point): a superset, in no meaningful order and with no limit, from which the domain
+/// picks by public cells. The boxes derive from home cells, so nothing here reads the exact
+/// home, and not even the work done depends on it. Profiles whose box is not computed yet are
+/// included.
+pub async fn candidates_reaching(
     exec: impl PgExecutor<'_>,
-    ranges: &[(i64, i64)],
+    point: LatLon,
+    category: &str,
 ) -> sqlx::Result<Vec<CandidateRow>> {
-    let (lo, hi): (Vec<i64>, Vec<i64>) = ranges.iter().copied().unzip();
     sqlx::query_as(
         "SELECT a.id AS account_id, a.display_name, a.role, a.verified, \
                 a.suspended_at IS NOT NULL AS suspended, v.on_duty, v.skills, v.radius_m, \
@@ -176,12 +188,49 @@ pub async fn candidates_in(
                 (SELECT count(*) FROM request_events e WHERE e.account_id = a.id \
                    AND e.action = 'claimed' AND e.created_at > now() - interval '7 days') \
                    AS recent_assignments \
-         FROM unnest($1::bigint[], $2::bigint[]) AS c(lo, hi) \
-         JOIN volunteer_profiles v ON v.home_cell BETWEEN c.lo AND c.hi \
-         JOIN accounts a ON a.id = v.account_id",
+         FROM volunteer_profiles v JOIN accounts a ON a.id = v.account_id \
+         WHERE (v.reach && ST_SetSRID(ST_MakePoint($1, $2), 4326) OR v.reach IS NULL) \
+           AND v.on_duty AND $3 = ANY (v.skills)",
     )
-    .bind(&lo)
-    .bind(&hi)
+    .bind(point.lon)
+    .bind(point.lat)
+    .bind(category)
     .fetch_all(exec)
     .await
+}
+
+/// Profiles whose reach box is not computed yet (rows from before migration 0007), at most
+/// `limit` after account id `after`: account id, home cell and radius.
+pub async fn without_reach(
+    exec: impl PgExecutor<'_>,
+    after: i64,
+    limit: i64,
+) -> sqlx::Result<Vec<(i64, Option<i64>, f64)>> {
+    sqlx::query_as(
+        "SELECT account_id, home_cell, radius_m FROM volunteer_profiles \
+         WHERE reach IS NULL AND account_id > $1 ORDER BY account_id LIMIT $2",
+    )
+    .bind(after)
+    .bind(limit)
+    .fetch_all(exec)
+    .await
+}
+
+pub async fn set_reach(
+    exec: impl PgExecutor<'_>,
+    account_id: i64,
+    reach: BBox,
+) -> sqlx::Result<()> {
+    sqlx::query(
+        "UPDATE volunteer_profiles SET reach = ST_MakeEnvelope($2, $3, $4, $5, 4326) \
+         WHERE account_id = $1",
+    )
+    .bind(account_id)
+    .bind(reach.min_lon)
+    .bind(reach.min_lat)
+    .bind(reach.max_lon)
+    .bind(reach.max_lat)
+    .execute(exec)
+    .await
+    .map(|_| ())
 }

@@ -16,8 +16,8 @@ use chrono::{DateTime, Utc};
 use uuid::Uuid;
 
 use super::accounts::Role;
-use super::cells::{self, Cell, PUBLIC_RES};
-use super::geo::{self, LatLon};
+use super::cells::{Cell, PUBLIC_RES};
+use super::geo::{self, BBox, LatLon};
 use super::requests::{Actor, Denied, Urgency};
 
 /// Who is looking at a request. Assignee is relative to one request.
@@ -132,19 +132,70 @@ pub fn within_reach(home: Cell, radius_m: f64, request: Cell) -> Option<f64> {
     (d <= radius_m).then_some(d)
 }
 
-/// Res-9 id ranges holding every request that [`within_reach`] could accept from `home`: the
-/// database may prefilter by these cells (a superset, with no limit), and the domain decides.
+/// Res-9 id ranges holding exactly the requests that [`within_reach`] accepts from `home`:
+/// the res-8 cells whose centre lies within `radius_m` of the home's public point (the same
+/// distance, computed the same way), compacted, each as the range of its res-9 descendants.
+/// The database may read by these cells, and reads no request the domain would drop for
+/// distance; the domain still decides.
 pub fn reach_cover(home: Cell, radius_m: f64) -> Vec<(i64, i64)> {
-    cells::covering_ranges(public_point(home), radius_m + PUBLIC_POINT_SLACK_M)
+    let origin = public_cell(home);
+    let centre = origin.center();
+    // One edge per ring is a safe floor under H3's distortion (centres are about sqrt(3)
+    // edges apart); the extra ring is for the origin's own cell.
+    let k = (radius_m.max(0.0) / PUBLIC_RES.edge_length_m()).ceil() as u32 + 1;
+    let mut near: Vec<h3o::CellIndex> = origin
+        .0
+        .grid_disk::<Vec<_>>(k)
+        .into_iter()
+        .filter(|c| centre.distance_m(&Cell(*c).center()) <= radius_m)
+        .collect();
+    if h3o::CellIndex::compact(&mut near).is_err() {
+        // Only mixed resolutions or duplicates fail, which a grid disk cannot hold; an
+        // uncompacted cover is still exact.
+        near.sort_unstable();
+        near.dedup();
+    }
+    let mut ranges: Vec<(i64, i64)> = near.into_iter().map(|c| Cell(c).stored_range()).collect();
+    ranges.sort_unstable();
+    ranges
 }
 
-/// Res-9 id ranges holding the home cell of every volunteer who could reach `request` with the
-/// largest radius allowed: the database may prefilter candidates by these cells.
-pub fn candidate_cover(request: Cell) -> Vec<(i64, i64)> {
-    cells::covering_ranges(
-        public_point(request),
-        super::matching::RADIUS_MAX_M + PUBLIC_POINT_SLACK_M,
-    )
+/// A lon/lat box around `home`'s public point that holds every point within `radius_m` of it
+/// on the sphere: the volunteers whose box holds a request's public point are a superset of
+/// those who may take it, so the database can find them by a spatial index. It depends on the
+/// home's cell only, never on the exact home.
+pub fn reach_box(home: Cell, radius_m: f64) -> BBox {
+    // Slightly under the mean radius, so the box errs on the large side.
+    const EARTH_M: f64 = 6_371_000.0;
+    const MARGIN_DEG: f64 = 1e-6;
+    let p = public_point(home);
+    let angle = (radius_m.max(0.0) / EARTH_M).min(std::f64::consts::PI);
+    let dlat = angle.to_degrees() + MARGIN_DEG;
+    let (min_lat, max_lat) = (p.lat - dlat, p.lat + dlat);
+    let whole_world_lon = BBox {
+        min_lon: -180.0,
+        min_lat: min_lat.max(-90.0),
+        max_lon: 180.0,
+        max_lat: max_lat.min(90.0),
+    };
+    if min_lat <= -90.0 || max_lat >= 90.0 {
+        return whole_world_lon;
+    }
+    // The widest longitude a circle of this angle reaches from this latitude.
+    let s = angle.sin() / p.lat.to_radians().cos();
+    if s >= 1.0 || angle >= std::f64::consts::FRAC_PI_2 {
+        return whole_world_lon;
+    }
+    let dlon = s.asin().to_degrees() + MARGIN_DEG;
+    if p.lon - dlon < -180.0 || p.lon + dlon > 180.0 {
+        return whole_world_lon;
+    }
+    BBox {
+        min_lon: p.lon - dlon,
+        min_lat,
+        max_lon: p.lon + dlon,
+        max_lat,
+    }
 }
 
 /// An open request that may lie in a volunteer's reach, as read from the database.
@@ -308,22 +359,63 @@ mod tests {
     }
 
     #[test]
-    fn the_cover_holds_every_request_in_reach() {
-        let home = res9(-31.6333, -60.7);
-        let ranges = reach_cover(home, 3_000.0);
-        let origin = public_cell(home);
-        for c in origin.0.grid_disk::<Vec<_>>(6) {
-            let c = Cell(c);
-            if public_point(home).distance_m(&c.center()) > 3_000.0 {
-                continue;
-            }
-            for k in c.0.children(STORED_RES).map(Cell) {
-                if public_cell(k) == c {
-                    let id = k.to_db();
-                    assert!(ranges.iter().any(|(lo, hi)| *lo <= id && id <= *hi));
+    fn the_cover_holds_exactly_the_requests_in_reach() {
+        let inside =
+            |ranges: &[(i64, i64)], id: i64| ranges.iter().any(|(lo, hi)| *lo <= id && id <= *hi);
+        for (lat, lon, radius) in [
+            (-31.6333, -60.7, 3_000.0),
+            (-34.6037, -58.3816, 10_000.0),
+            (-54.8, -68.3, 750.0),
+            (-31.6333, -60.7, 100.0),
+        ] {
+            let home = res9(lat, lon);
+            let ranges = reach_cover(home, radius);
+            let origin = public_cell(home);
+            let k = (radius / PUBLIC_RES.edge_length_m()) as u32 + 4;
+            let mut seen = 0;
+            for c in origin.0.grid_disk::<Vec<_>>(k) {
+                let c = Cell(c);
+                for child in c.0.children(STORED_RES).map(Cell) {
+                    let reach = within_reach(home, radius, child).is_some();
+                    assert_eq!(inside(&ranges, child.to_db()), reach, "{child} from {home}");
+                    seen += usize::from(reach);
                 }
             }
+            assert!(seen > 0);
         }
+    }
+
+    #[test]
+    fn the_reach_box_holds_every_point_in_reach() {
+        for (lat, lon, radius) in [
+            (-31.6333, -60.7, 3_000.0),
+            (-54.8, -68.3, 50_000.0),
+            (70.0, 179.9, 20_000.0),
+            (-89.9, 0.0, 5_000.0),
+            (0.0, 0.0, 100.0),
+        ] {
+            let home = res9(lat, lon);
+            let b = reach_box(home, radius);
+            let p = public_point(home);
+            for i in 0..360 {
+                let bearing = f64::from(i).to_radians();
+                use ::geo::Destination;
+                let q = ::geo::Haversine.destination(
+                    ::geo::Point::new(p.lon, p.lat),
+                    bearing.to_degrees(),
+                    radius * 0.999_999,
+                );
+                assert!(
+                    (b.min_lon..=b.max_lon).contains(&q.x())
+                        && (b.min_lat..=b.max_lat).contains(&q.y()),
+                    "{:?} not in {b:?} ({lat},{lon},{radius})",
+                    (q.x(), q.y())
+                );
+            }
+        }
+        // And it is not much larger than the circle.
+        let b = reach_box(res9(-31.6333, -60.7), 3_000.0);
+        assert!((b.max_lat - b.min_lat) * 111_000.0 < 6_100.0);
     }
 
     fn open(id: u128, category: &str, urgency: Urgency, at: Cell) -> OpenRequest {
