@@ -5,7 +5,7 @@ use sqlx::PgPool;
 
 use crate::db;
 use crate::domain::cells::Cell;
-use crate::domain::{hours, privacy};
+use crate::domain::{hours, matching};
 
 /// Computes the weekly open minutes of places stored before they existed (migration 0006).
 pub async fn open_weeks(pool: &PgPool) -> anyhow::Result<u64> {
@@ -25,20 +25,21 @@ pub async fn open_weeks(pool: &PgPool) -> anyhow::Result<u64> {
     }
 }
 
-/// Computes the reach box of volunteer profiles stored before it existed (migration 0007).
-/// Profiles with no home cell keep none: they cannot be matched until their owner saves them.
-pub async fn reach_boxes(pool: &PgPool) -> anyhow::Result<u64> {
+/// Places volunteer profiles stored before migration 0007 for matching (public home point and
+/// radius class). Profiles with no home cell stay unplaced: they cannot be matched until their
+/// owner saves them.
+pub async fn volunteer_placements(pool: &PgPool) -> anyhow::Result<u64> {
     let mut after = 0;
     let mut done = 0;
     loop {
-        let batch = db::volunteers::without_reach(pool, after, 5_000).await?;
+        let batch = db::volunteers::unplaced(pool, after, 5_000).await?;
         let Some((last, _, _)) = batch.last() else {
             return Ok(done);
         };
         after = *last;
         for (id, cell, radius) in batch {
             if let Some(Ok(cell)) = cell.map(Cell::from_db) {
-                db::volunteers::set_reach(pool, id, privacy::reach_box(cell, radius)).await?;
+                db::volunteers::place(pool, id, matching::placement(cell, radius).into()).await?;
                 done += 1;
             }
         }

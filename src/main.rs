@@ -162,13 +162,13 @@ async fn run(
         Command::Migrate => {
             db::migrate(&pool).await.context("migration failed")?;
             let weekly = antes::backfill::open_weeks(&pool).await?;
-            let reaches = antes::backfill::reach_boxes(&pool).await?;
+            let placed = antes::backfill::volunteer_placements(&pool).await?;
             println!("migrations applied");
             if weekly > 0 {
                 println!("weekly opening minutes computed for {weekly} places");
             }
-            if reaches > 0 {
-                println!("reach boxes computed for {reaches} volunteer profiles");
+            if placed > 0 {
+                println!("{placed} volunteer profiles placed for matching");
             }
             Ok(())
         }

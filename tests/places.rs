@@ -569,3 +569,82 @@ async fn the_sql_open_now_filter_agrees_with_the_opening_hours_crate(pool: PgPoo
     }
     println!("{strings} strings, {weekly} weekly; {checked} SQL answers checked against the crate");
 }
+
+#[sqlx::test]
+async fn nearby_breaks_ties_at_the_cut_by_id_and_reads_past_them(pool: PgPool) {
+    // Two places nearer, then eight at one spot (one building): the cut at five falls inside
+    // the tie, which the nearest-first walk cannot order by id on its own.
+    let mut elements = vec![
+        serde_json::json!({"type":"node","id":1,"lat":-31.6330,"lon":-60.7000,"tags":{"amenity":"pharmacy"}}),
+        serde_json::json!({"type":"node","id":2,"lat":-31.6331,"lon":-60.7000,"tags":{"amenity":"pharmacy"}}),
+    ];
+    for id in 3..11 {
+        elements.push(serde_json::json!({"type":"node","id":id,"lat":-31.6350,"lon":-60.7000,"tags":{"amenity":"pharmacy"}}));
+    }
+    // The stored ids run the other way from the OSM ids, so id order is not file order.
+    elements.reverse();
+    let parsed =
+        antes::import::parse(&serde_json::json!({ "elements": elements }).to_string()).unwrap();
+    antes::import::store(&pool, &parsed, &indicatif::ProgressBar::hidden())
+        .await
+        .unwrap();
+    let tied: Vec<i64> = sqlx::query_scalar(
+        "SELECT id FROM places WHERE ST_Y(location::geometry) = -31.635 ORDER BY id",
+    )
+    .fetch_all(&pool)
+    .await
+    .unwrap();
+    let client = client(pool).await;
+    let (status, body) =
+        get_json(&client, "/api/places/nearby?lat=-31.633&lon=-60.7&limit=5").await;
+    assert_eq!(status, 200, "{body}");
+    let features = body["features"].as_array().unwrap();
+    let sources: Vec<&str> = features[..2]
+        .iter()
+        .map(|f| f["properties"]["source"].as_str().unwrap())
+        .collect();
+    assert_eq!(sources, ["node/1", "node/2"]);
+    let ids: Vec<i64> = features[2..]
+        .iter()
+        .map(|f| f["properties"]["id"].as_i64().unwrap())
+        .collect();
+    assert_eq!(ids, tied[..3]);
+}
+
+#[sqlx::test]
+async fn the_streaming_import_places_ways_whose_nodes_come_later(pool: PgPool) {
+    // `out body; >; out skel qt;` order: the tagged way and relation first, their geometry after.
+    let doc = serde_json::json!({"version": 0.6, "elements": [
+        {"type":"way","id":7,"nodes":[1,2],"tags":{"amenity":"pharmacy","name":"Centro"}},
+        {"type":"relation","id":9,"members":[{"type":"way","ref":8,"role":"outer"}],
+         "tags":{"shop":"bakery","name":"La Espiga"}},
+        {"type":"way","id":8,"nodes":[3,4]},
+        {"type":"node","id":1,"lat":-31.0,"lon":-60.0},
+        {"type":"node","id":2,"lat":-32.0,"lon":-61.0},
+        {"type":"node","id":3,"lat":-31.60,"lon":-60.70},
+        {"type":"node","id":4,"lat":-31.62,"lon":-60.72}
+    ]});
+    let path = std::env::temp_dir().join(format!("antes-stream-{}.json", std::process::id()));
+    std::fs::write(&path, doc.to_string()).unwrap();
+    let report = antes::import::store_file(&pool, &path, &indicatif::ProgressBar::hidden())
+        .await
+        .unwrap();
+    std::fs::remove_file(&path).ok();
+    assert_eq!(
+        (report.inserted, report.updated, report.unchanged),
+        (2, 0, 0)
+    );
+    let placed: Vec<(String, f64, f64)> = sqlx::query_as(
+        "SELECT source, ST_Y(location::geometry), ST_X(location::geometry) FROM places ORDER BY source",
+    )
+    .fetch_all(&pool)
+    .await
+    .unwrap();
+    assert_eq!(
+        placed,
+        vec![
+            ("relation/9".to_string(), -31.61, -60.71),
+            ("way/7".to_string(), -31.5, -60.5),
+        ]
+    );
+}

@@ -52,34 +52,29 @@ pub async fn matches(
     let limit = geo::limit(super::params::opt("limit", limit)?, 20, 100)?;
     let request = load(pool, id.0).await?;
     let stored = Cell::from_db(request.cell.ok_or_else(ApiError::internal)?)?;
-    let rows = db_volunteers::candidates_reaching(
-        &**pool,
-        privacy::public_point(stored),
-        &request.category,
-    )
-    .await?;
-    let candidates = rows
-        .into_iter()
-        .map(|c| {
-            Ok(Candidate {
-                account_id: c.account_id,
-                display_name: c.display_name,
-                home: c.home_cell.map(Cell::from_db).transpose()?,
-                volunteer: Volunteer {
-                    role: c.role.parse()?,
-                    verified: c.verified,
-                    suspended: c.suspended,
-                    on_duty: c.on_duty,
-                    skills: c.skills,
-                    radius_m: c.radius_m,
-                    open_assignments: c.open_assignments,
-                    max_open: c.max_open,
-                },
-                recent_assignments: c.recent_assignments,
-            })
-        })
-        .collect::<ApiResult<Vec<_>>>()?;
-    let matches = matching::matches(&request.category, stored, candidates, limit as usize)
+    let point = privacy::public_point(stored);
+    // Read a few more per class than shown; more when the domain says an unread candidate
+    // could still rank.
+    let mut per_class = (2 * limit).max(10);
+    let matches = loop {
+        let rows =
+            db_volunteers::candidates_near(&**pool, point, &request.category, per_class).await?;
+        let candidates = rows
+            .into_iter()
+            .map(|r| Ok((candidate(r.candidate)?, r.reach_class)))
+            .collect::<ApiResult<Vec<_>>>()?;
+        if let Some(found) = matching::matches_from_classes(
+            &request.category,
+            stored,
+            candidates,
+            per_class as usize,
+            limit as usize,
+        ) {
+            break found;
+        }
+        per_class *= 4;
+    };
+    let matches = matches
         .into_iter()
         .map(|m| MatchView {
             account_id: m.account_id,
@@ -89,4 +84,23 @@ pub async fn matches(
         })
         .collect();
     Ok(Json(MatchList { matches }))
+}
+
+fn candidate(c: db_volunteers::CandidateRow) -> ApiResult<Candidate> {
+    Ok(Candidate {
+        account_id: c.account_id,
+        display_name: c.display_name,
+        home: c.home_cell.map(Cell::from_db).transpose()?,
+        volunteer: Volunteer {
+            role: c.role.parse()?,
+            verified: c.verified,
+            suspended: c.suspended,
+            on_duty: c.on_duty,
+            skills: c.skills,
+            radius_m: c.radius_m,
+            open_assignments: c.open_assignments,
+            max_open: c.max_open,
+        },
+        recent_assignments: c.recent_assignments,
+    })
 }

@@ -15,7 +15,7 @@ use sqlx::PgPool;
 use crate::db::bench as db_bench;
 use crate::db::bulk::{self, CopyIn, CopyRows, Table};
 use crate::domain::cells::{self, Cell};
-use crate::domain::privacy;
+use crate::domain::{matching, privacy};
 use generate::{Generator, HoursPool};
 
 /// The radius the benchmark searches within, in metres.
@@ -164,6 +164,8 @@ pub async fn load(pool: &PgPool, opts: &Options, bar: &ProgressBar) -> anyhow::R
     let t = Instant::now();
     let mut copy = CopyIn::start(&mut tx, Table::VolunteerProfiles).await?;
     for v in &volunteers {
+        let (public_home, reach_class) =
+            matching::placement(Cell::from_db(v.home_cell)?, v.radius_m);
         rows.plain(v.id)
             .words(&v.skills)
             .point(v.home.lon, v.home.lat)
@@ -171,7 +173,8 @@ pub async fn load(pool: &PgPool, opts: &Options, bar: &ProgressBar) -> anyhow::R
             .plain(v.radius_m)
             .plain(v.on_duty)
             .plain(v.max_open)
-            .bbox(privacy::reach_box(Cell::from_db(v.home_cell)?, v.radius_m))
+            .point(public_home.lon, public_home.lat)
+            .plain(reach_class)
             .end_row();
         flush(&mut copy, &mut rows, bar, false).await?;
     }

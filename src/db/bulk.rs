@@ -5,8 +5,6 @@ use std::fmt::Write as _;
 
 use sqlx::{PgConnection, PgExecutor};
 
-use crate::domain::geo::BBox;
-
 /// Rows in `COPY` text format: tab-separated, `\N` for NULL, backslash escapes.
 #[derive(Default)]
 pub struct CopyRows {
@@ -77,14 +75,6 @@ impl CopyRows {
         self.plain(format_args!("SRID=4326;POINT({lon} {lat})"))
     }
 
-    /// A lon/lat box as a `geometry(Polygon, 4326)`, as `ST_MakeEnvelope` makes it.
-    pub fn bbox(&mut self, b: BBox) -> &mut Self {
-        let (x0, y0, x1, y1) = (b.min_lon, b.min_lat, b.max_lon, b.max_lat);
-        self.plain(format_args!(
-            "SRID=4326;POLYGON(({x0} {y0},{x0} {y1},{x1} {y1},{x1} {y0},{x0} {y0}))"
-        ))
-    }
-
     /// A `text[]` of simple words (no quoting needed).
     pub fn words(&mut self, words: &[&str]) -> &mut Self {
         self.plain(format_args!("{{{}}}", words.join(",")))
@@ -148,7 +138,8 @@ pub enum Table {
     Places,
     /// id, email, password_hash, display_name, role, verified, suspended_at
     Accounts,
-    /// account_id, skills, home, home_cell, radius_m, on_duty, max_open, reach
+    /// account_id, skills, home, home_cell, radius_m, on_duty, max_open, public_home,
+    /// reach_class
     VolunteerProfiles,
     /// id, category, location, cell, area_cell, contact_name, contact_phone, needed_by,
     /// urgency, status, manage_token_hash, assignee, assigned_at, closed_at, created_at
@@ -173,7 +164,7 @@ impl Table {
             }
             Table::VolunteerProfiles => {
                 "COPY volunteer_profiles (account_id, skills, home, home_cell, radius_m, on_duty, \
-                 max_open, reach) FROM STDIN"
+                 max_open, public_home, reach_class) FROM STDIN"
             }
             Table::HelpRequests => {
                 "COPY help_requests (id, category, location, cell, area_cell, contact_name, \

@@ -226,11 +226,16 @@ pub async fn open_in_cells(
     categories: &[String],
 ) -> sqlx::Result<Vec<OpenRequestRow>> {
     let (lo, hi): (Vec<i64>, Vec<i64>) = ranges.iter().copied().unzip();
+    // One index range scan per cell range. `OFFSET 0` keeps the subquery a per-range scan:
+    // planned with the actual arrays, PostgreSQL would otherwise misjudge the range join and
+    // read the whole table (90 ms instead of 1 at national scale).
     sqlx::query_as(
         "SELECT r.id, r.category, r.urgency, r.needed_by, r.cell \
          FROM unnest($1::bigint[], $2::bigint[]) AS c(lo, hi) \
-         JOIN help_requests r ON r.cell BETWEEN c.lo AND c.hi \
-         WHERE r.status = 'open' AND r.category = ANY ($3)",
+         CROSS JOIN LATERAL ( \
+            SELECT o.id, o.category, o.urgency, o.needed_by, o.cell FROM help_requests o \
+            WHERE o.cell BETWEEN c.lo AND c.hi AND o.status = 'open' \
+              AND o.category = ANY ($3) OFFSET 0) r",
     )
     .bind(&lo)
     .bind(&hi)
@@ -312,10 +317,12 @@ pub async fn open_cells_in(
     ranges: &[(i64, i64)],
 ) -> sqlx::Result<Vec<i64>> {
     let (lo, hi): (Vec<i64>, Vec<i64>) = ranges.iter().copied().unzip();
+    // As in `open_in_cells`: one index scan per range, whatever the planner guesses.
     sqlx::query_scalar(
-        "SELECT r.cell FROM help_requests r WHERE r.status = 'open' AND r.id IN ( \
-            SELECT h.id FROM unnest($1::bigint[], $2::bigint[]) AS c(lo, hi) \
-            JOIN help_requests h ON h.cell BETWEEN c.lo AND c.hi WHERE h.status = 'open')",
+        "SELECT r.cell FROM unnest($1::bigint[], $2::bigint[]) AS c(lo, hi) \
+         CROSS JOIN LATERAL ( \
+            SELECT o.cell FROM help_requests o \
+            WHERE o.cell BETWEEN c.lo AND c.hi AND o.status = 'open' OFFSET 0) r",
     )
     .bind(&lo)
     .bind(&hi)

@@ -5,7 +5,8 @@
 use chrono::{DateTime, Utc};
 use sqlx::{PgConnection, PgExecutor};
 
-use crate::domain::geo::{BBox, LatLon};
+use crate::domain::geo::LatLon;
+use crate::domain::matching;
 
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct ProfileRow {
@@ -29,22 +30,38 @@ pub struct Profile<'a> {
     pub max_open: i32,
 }
 
-/// Inserts or replaces a profile; `reach` is the box that matching searches (see
-/// `privacy::reach_box`).
+/// Where matching finds a profile: the public point of its home cell and its radius class.
+#[derive(Debug, Clone, Copy)]
+pub struct Placement {
+    pub public_home: LatLon,
+    pub reach_class: i16,
+}
+
+impl From<(LatLon, i16)> for Placement {
+    fn from((public_home, reach_class): (LatLon, i16)) -> Self {
+        Placement {
+            public_home,
+            reach_class,
+        }
+    }
+}
+
+/// Inserts or replaces a profile.
 pub async fn upsert(
     exec: impl PgExecutor<'_>,
     account_id: i64,
     p: &Profile<'_>,
-    reach: BBox,
+    placed: Placement,
 ) -> sqlx::Result<()> {
     sqlx::query(
         "INSERT INTO volunteer_profiles (account_id, skills, home, home_cell, radius_m, on_duty, \
-            max_open, reach) \
+            max_open, public_home, reach_class) \
          VALUES ($1, $2, ST_SetSRID(ST_MakePoint($3, $4), 4326)::geography, $5, $6, $7, $8, \
-            ST_MakeEnvelope($9, $10, $11, $12, 4326)) \
+            ST_SetSRID(ST_MakePoint($9, $10), 4326)::geography, $11) \
          ON CONFLICT (account_id) DO UPDATE SET skills = EXCLUDED.skills, home = EXCLUDED.home, \
             home_cell = EXCLUDED.home_cell, radius_m = EXCLUDED.radius_m, \
-            on_duty = EXCLUDED.on_duty, max_open = EXCLUDED.max_open, reach = EXCLUDED.reach, \
+            on_duty = EXCLUDED.on_duty, max_open = EXCLUDED.max_open, \
+            public_home = EXCLUDED.public_home, reach_class = EXCLUDED.reach_class, \
             updated_at = now()",
     )
     .bind(account_id)
@@ -55,10 +72,9 @@ pub async fn upsert(
     .bind(p.radius_m)
     .bind(p.on_duty)
     .bind(p.max_open)
-    .bind(reach.min_lon)
-    .bind(reach.min_lat)
-    .bind(reach.max_lon)
-    .bind(reach.max_lat)
+    .bind(placed.public_home.lon)
+    .bind(placed.public_home.lat)
+    .bind(placed.reach_class)
     .execute(exec)
     .await
     .map(|_| ())
@@ -169,46 +185,78 @@ pub struct CandidateRow {
     pub recent_assignments: i64,
 }
 
-/// On-duty volunteers with the skill `category` whose reach box holds `point` (a request's
-/// public point): a superset, in no meaningful order and with no limit, from which the domain
-/// picks by public cells. The boxes derive from home cells, so nothing here reads the exact
-/// home, and not even the work done depends on it. Profiles whose box is not computed yet are
-/// included.
-pub async fn candidates_reaching(
+/// A candidate and the reach class it was read in.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct ClassedCandidateRow {
+    #[sqlx(flatten)]
+    pub candidate: CandidateRow,
+    pub reach_class: i16,
+}
+
+/// For each reach class, the `per_class` on-duty volunteers with the skill `category` whose
+/// public home is nearest to `point` (a request's public point) within the class's bound:
+/// each class one walk of its own index. A superset of what the domain needs when no class
+/// gives all it was asked for (see `matching::matches_from_classes`). The walk reads public
+/// points only, so nothing here, not even the work done, depends on an exact home.
+pub async fn candidates_near(
     exec: impl PgExecutor<'_>,
     point: LatLon,
     category: &str,
-) -> sqlx::Result<Vec<CandidateRow>> {
-    sqlx::query_as(
+    per_class: i64,
+) -> sqlx::Result<Vec<ClassedCandidateRow>> {
+    sqlx::query_as(&CANDIDATES_NEAR)
+        .bind(point.lon)
+        .bind(point.lat)
+        .bind(category)
+        .bind(per_class)
+        .fetch_all(exec)
+        .await
+}
+
+/// One nearest-first walk per class; the class is written literally so that the planner picks
+/// that class's partial index.
+static CANDIDATES_NEAR: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
+    const POINT: &str = "ST_SetSRID(ST_MakePoint($1, $2), 4326)::geography";
+    let walks: Vec<String> = matching::REACH_CLASSES_M
+        .iter()
+        .enumerate()
+        .map(|(class, bound)| {
+            // A metre over the bound, so rounding cannot drop a volunteer at the edge.
+            format!(
+                "(SELECT v.account_id, {class}::int2 AS reach_class FROM volunteer_profiles v \
+                  WHERE v.on_duty AND v.reach_class = {class} AND $3 = ANY (v.skills) \
+                    AND ST_DWithin(v.public_home, {POINT}, {}, false) \
+                  ORDER BY v.public_home <-> {POINT} LIMIT $4)",
+                bound + 1.0
+            )
+        })
+        .collect();
+    format!(
         "SELECT a.id AS account_id, a.display_name, a.role, a.verified, \
                 a.suspended_at IS NOT NULL AS suspended, v.on_duty, v.skills, v.radius_m, \
-                v.max_open, v.home_cell, \
+                v.max_open, v.home_cell, near.reach_class, \
                 (SELECT count(*) FROM help_requests o \
                    WHERE o.assignee = a.id AND o.status = 'assigned') AS open_assignments, \
                 (SELECT count(*) FROM request_events e WHERE e.account_id = a.id \
                    AND e.action = 'claimed' AND e.created_at > now() - interval '7 days') \
                    AS recent_assignments \
-         FROM volunteer_profiles v JOIN accounts a ON a.id = v.account_id \
-         WHERE (v.reach && ST_SetSRID(ST_MakePoint($1, $2), 4326) OR v.reach IS NULL) \
-           AND v.on_duty AND $3 = ANY (v.skills)",
+         FROM ({}) AS near \
+         JOIN volunteer_profiles v ON v.account_id = near.account_id \
+         JOIN accounts a ON a.id = v.account_id",
+        walks.join(" UNION ALL ")
     )
-    .bind(point.lon)
-    .bind(point.lat)
-    .bind(category)
-    .fetch_all(exec)
-    .await
-}
+});
 
-/// Profiles whose reach box is not computed yet (rows from before migration 0007), at most
-/// `limit` after account id `after`: account id, home cell and radius.
-pub async fn without_reach(
+/// Profiles not placed for matching yet (rows from before migration 0007), at most `limit`
+/// after account id `after`: account id, home cell and radius.
+pub async fn unplaced(
     exec: impl PgExecutor<'_>,
     after: i64,
     limit: i64,
 ) -> sqlx::Result<Vec<(i64, Option<i64>, f64)>> {
     sqlx::query_as(
         "SELECT account_id, home_cell, radius_m FROM volunteer_profiles \
-         WHERE reach IS NULL AND account_id > $1 ORDER BY account_id LIMIT $2",
+         WHERE reach_class IS NULL AND account_id > $1 ORDER BY account_id LIMIT $2",
     )
     .bind(after)
     .bind(limit)
@@ -216,20 +264,20 @@ pub async fn without_reach(
     .await
 }
 
-pub async fn set_reach(
+pub async fn place(
     exec: impl PgExecutor<'_>,
     account_id: i64,
-    reach: BBox,
+    placed: Placement,
 ) -> sqlx::Result<()> {
     sqlx::query(
-        "UPDATE volunteer_profiles SET reach = ST_MakeEnvelope($2, $3, $4, $5, 4326) \
+        "UPDATE volunteer_profiles \
+         SET public_home = ST_SetSRID(ST_MakePoint($2, $3), 4326)::geography, reach_class = $4 \
          WHERE account_id = $1",
     )
     .bind(account_id)
-    .bind(reach.min_lon)
-    .bind(reach.min_lat)
-    .bind(reach.max_lon)
-    .bind(reach.max_lat)
+    .bind(placed.public_home.lon)
+    .bind(placed.public_home.lat)
+    .bind(placed.reach_class)
     .execute(exec)
     .await
     .map(|_| ())

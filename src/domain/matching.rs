@@ -2,13 +2,33 @@
 
 use super::cells::Cell;
 use super::claims::{self, Volunteer};
-use super::geo;
+use super::geo::{self, LatLon};
+use super::privacy;
 use super::Invalid;
 use crate::error_code::ErrorCode;
 
 pub const RADIUS_MIN_M: f64 = 100.0;
 pub const RADIUS_MAX_M: f64 = 50_000.0;
 pub const MAX_OPEN_LIMIT: i32 = 20;
+
+/// Radii are grouped in classes up to these bounds, so the database can walk each class's
+/// homes nearest first within its bound: one walk per class finds the nearest volunteers who
+/// can reach a request, without reading everyone a 50 km radius could bring in.
+pub const REACH_CLASSES_M: [f64; 6] = [1_000.0, 2_000.0, 5_000.0, 10_000.0, 20_000.0, RADIUS_MAX_M];
+
+/// The class of a radius: the first bound that holds it.
+pub fn reach_class(radius_m: f64) -> i16 {
+    REACH_CLASSES_M
+        .iter()
+        .position(|bound| radius_m <= *bound)
+        .unwrap_or(REACH_CLASSES_M.len() - 1) as i16
+}
+
+/// Where matching looks for a volunteer: the public point of their home cell and the class
+/// of their radius. Never the exact home.
+pub fn placement(home: Cell, radius_m: f64) -> (LatLon, i16) {
+    (privacy::public_point(home), reach_class(radius_m))
+}
 
 /// How far from home a volunteer will go, 100 m to 50 km.
 pub fn radius(value: f64) -> Result<f64, Invalid> {
@@ -62,6 +82,53 @@ pub fn matches(
     candidates: Vec<Candidate>,
     limit: usize,
 ) -> Vec<Match> {
+    let mut ranked = rank(category, request, candidates);
+    ranked.truncate(limit);
+    ranked.into_iter().map(|(c, d)| to_match(c, d)).collect()
+}
+
+/// Candidates read per reach class, nearest first by public point, at most `per_class` of
+/// each. The first `limit` matches, or `None` when a candidate not read could still be among
+/// them: when a class gave all it was asked for and its farthest read is not clearly farther
+/// than the last match. Then read more.
+pub fn matches_from_classes(
+    category: &str,
+    request: Cell,
+    candidates: Vec<(Candidate, i16)>,
+    per_class: usize,
+    limit: usize,
+) -> Option<Vec<Match>> {
+    // Distances from the database and from here may differ in the last digits.
+    const TIE_M: f64 = 1.0;
+    let target = privacy::public_point(request);
+    let mut read = [(0usize, 0.0f64); REACH_CLASSES_M.len()];
+    for (c, class) in &candidates {
+        let slot = &mut read[(*class).clamp(0, REACH_CLASSES_M.len() as i16 - 1) as usize];
+        slot.0 += 1;
+        if let Some(home) = c.home {
+            slot.1 = slot.1.max(privacy::public_point(home).distance_m(&target));
+        }
+    }
+    let mut ranked = rank(
+        category,
+        request,
+        candidates.into_iter().map(|(c, _)| c).collect(),
+    );
+    let unread_could_matter = read.iter().any(|(n, farthest)| {
+        *n >= per_class
+            && match ranked.get(limit.saturating_sub(1)) {
+                Some((_, last)) if ranked.len() >= limit => *farthest <= last + TIE_M,
+                _ => true,
+            }
+    });
+    if unread_could_matter {
+        return None;
+    }
+    ranked.truncate(limit);
+    Some(ranked.into_iter().map(|(c, d)| to_match(c, d)).collect())
+}
+
+fn rank(category: &str, request: Cell, candidates: Vec<Candidate>) -> Vec<(Candidate, f64)> {
     let mut ok: Vec<(Candidate, f64)> = candidates
         .into_iter()
         .filter_map(|c| {
@@ -75,15 +142,16 @@ pub fn matches(
             .then(a.recent_assignments.cmp(&b.recent_assignments))
             .then(a.account_id.cmp(&b.account_id))
     });
-    ok.truncate(limit);
-    ok.into_iter()
-        .map(|(c, d)| Match {
-            account_id: c.account_id,
-            display_name: c.display_name,
-            distance_band: geo::distance_band(d),
-            recent_assignments: c.recent_assignments,
-        })
-        .collect()
+    ok
+}
+
+fn to_match(c: Candidate, d: f64) -> Match {
+    Match {
+        account_id: c.account_id,
+        display_name: c.display_name,
+        distance_band: geo::distance_band(d),
+        recent_assignments: c.recent_assignments,
+    }
 }
 
 #[cfg(test)]
@@ -148,5 +216,56 @@ mod tests {
         assert!(max_open(0).is_err());
         assert!(max_open(21).is_err());
         assert_eq!(max_open(3).unwrap(), 3);
+    }
+
+    #[test]
+    fn reach_classes_hold_their_radii() {
+        assert_eq!(reach_class(100.0), 0);
+        assert_eq!(reach_class(1_000.0), 0);
+        assert_eq!(reach_class(1_000.5), 1);
+        assert_eq!(reach_class(RADIUS_MAX_M), 5);
+        for r in [150.0, 999.0, 4_000.0, 12_345.0, 49_999.0] {
+            assert!(r <= REACH_CLASSES_M[reach_class(r) as usize]);
+        }
+    }
+
+    #[test]
+    fn a_class_read_to_its_limit_asks_for_more_unless_it_is_clearly_farther() {
+        let spot = cell(-31.6333, -60.7);
+        let near = cell(-31.6333, -60.71);
+        let far = cell(-31.6333, -60.74);
+        let class = reach_class(5_000.0);
+        // Two read of class 2, asked for two: the farthest read is farther than the only
+        // match needed, so nothing unread can beat it.
+        let got = matches_from_classes(
+            "medicine",
+            spot,
+            vec![(c(1, spot, 0), class), (c(2, far, 0), class)],
+            2,
+            1,
+        );
+        assert_eq!(got.unwrap()[0].account_id, 1);
+        // Asked for two matches: the second is the farthest read, and an unread one may tie.
+        assert!(matches_from_classes(
+            "medicine",
+            spot,
+            vec![(c(1, spot, 0), class), (c(2, far, 0), class)],
+            2,
+            2
+        )
+        .is_none());
+        // The class was not read to its limit: everything it holds was read.
+        let all = matches_from_classes(
+            "medicine",
+            spot,
+            vec![(c(1, spot, 0), class), (c(2, near, 0), class)],
+            3,
+            5,
+        )
+        .unwrap();
+        assert_eq!(
+            all.iter().map(|m| m.account_id).collect::<Vec<_>>(),
+            vec![1, 2]
+        );
     }
 }

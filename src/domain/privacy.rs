@@ -17,7 +17,7 @@ use uuid::Uuid;
 
 use super::accounts::Role;
 use super::cells::{Cell, PUBLIC_RES};
-use super::geo::{self, BBox, LatLon};
+use super::geo::{self, LatLon};
 use super::requests::{Actor, Denied, Urgency};
 
 /// Who is looking at a request. Assignee is relative to one request.
@@ -158,44 +158,6 @@ pub fn reach_cover(home: Cell, radius_m: f64) -> Vec<(i64, i64)> {
     let mut ranges: Vec<(i64, i64)> = near.into_iter().map(|c| Cell(c).stored_range()).collect();
     ranges.sort_unstable();
     ranges
-}
-
-/// A lon/lat box around `home`'s public point that holds every point within `radius_m` of it
-/// on the sphere: the volunteers whose box holds a request's public point are a superset of
-/// those who may take it, so the database can find them by a spatial index. It depends on the
-/// home's cell only, never on the exact home.
-pub fn reach_box(home: Cell, radius_m: f64) -> BBox {
-    // Slightly under the mean radius, so the box errs on the large side.
-    const EARTH_M: f64 = 6_371_000.0;
-    const MARGIN_DEG: f64 = 1e-6;
-    let p = public_point(home);
-    let angle = (radius_m.max(0.0) / EARTH_M).min(std::f64::consts::PI);
-    let dlat = angle.to_degrees() + MARGIN_DEG;
-    let (min_lat, max_lat) = (p.lat - dlat, p.lat + dlat);
-    let whole_world_lon = BBox {
-        min_lon: -180.0,
-        min_lat: min_lat.max(-90.0),
-        max_lon: 180.0,
-        max_lat: max_lat.min(90.0),
-    };
-    if min_lat <= -90.0 || max_lat >= 90.0 {
-        return whole_world_lon;
-    }
-    // The widest longitude a circle of this angle reaches from this latitude.
-    let s = angle.sin() / p.lat.to_radians().cos();
-    if s >= 1.0 || angle >= std::f64::consts::FRAC_PI_2 {
-        return whole_world_lon;
-    }
-    let dlon = s.asin().to_degrees() + MARGIN_DEG;
-    if p.lon - dlon < -180.0 || p.lon + dlon > 180.0 {
-        return whole_world_lon;
-    }
-    BBox {
-        min_lon: p.lon - dlon,
-        min_lat,
-        max_lon: p.lon + dlon,
-        max_lat,
-    }
 }
 
 /// An open request that may lie in a volunteer's reach, as read from the database.
@@ -383,39 +345,6 @@ mod tests {
             }
             assert!(seen > 0);
         }
-    }
-
-    #[test]
-    fn the_reach_box_holds_every_point_in_reach() {
-        for (lat, lon, radius) in [
-            (-31.6333, -60.7, 3_000.0),
-            (-54.8, -68.3, 50_000.0),
-            (70.0, 179.9, 20_000.0),
-            (-89.9, 0.0, 5_000.0),
-            (0.0, 0.0, 100.0),
-        ] {
-            let home = res9(lat, lon);
-            let b = reach_box(home, radius);
-            let p = public_point(home);
-            for i in 0..360 {
-                let bearing = f64::from(i).to_radians();
-                use ::geo::Destination;
-                let q = ::geo::Haversine.destination(
-                    ::geo::Point::new(p.lon, p.lat),
-                    bearing.to_degrees(),
-                    radius * 0.999_999,
-                );
-                assert!(
-                    (b.min_lon..=b.max_lon).contains(&q.x())
-                        && (b.min_lat..=b.max_lat).contains(&q.y()),
-                    "{:?} not in {b:?} ({lat},{lon},{radius})",
-                    (q.x(), q.y())
-                );
-            }
-        }
-        // And it is not much larger than the circle.
-        let b = reach_box(res9(-31.6333, -60.7), 3_000.0);
-        assert!((b.max_lat - b.min_lat) * 111_000.0 < 6_100.0);
     }
 
     fn open(id: u128, category: &str, urgency: Urgency, at: Cell) -> OpenRequest {

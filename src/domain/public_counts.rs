@@ -64,7 +64,13 @@ fn count_at(cells: impl Iterator<Item = Cell>, res: Resolution) -> BTreeMap<Cell
 /// than `res`), so each res-8 cell, its res-7 parent and each coarser cell is counted
 /// completely or not at all: the selection depends on cells only, never on where a request
 /// lies inside one, and moving the box cannot cut a cell to locate a request.
+///
+/// For a city-sized box these are the cells of that resolution touching the box widened by
+/// two of their edges (a child can reach past its parent's outline); for a large box, whose
+/// grid disk would be huge, a few coarser cells around a circle.
 pub fn count_cover(bbox: BBox, res: Resolution) -> Vec<(i64, i64)> {
+    /// Widest grid disk searched cell by cell (about 2,000 cells).
+    const MAX_RINGS: u32 = 25;
     let coarsest = res.min(ROLLUP_RES);
     let centre = LatLon {
         lat: (bbox.min_lat + bbox.max_lat) / 2.0,
@@ -79,10 +85,34 @@ pub fn count_cover(bbox: BBox, res: Resolution) -> Vec<(i64, i64)> {
     .into_iter()
     .map(|(lat, lon)| centre.distance_m(&LatLon { lat, lon }))
     .fold(0.0, f64::max);
+    let edge = coarsest.edge_length_m();
+    let rings = ((half_diagonal + 3.0 * edge) / edge).ceil() as u32 + 1;
+    let widest_lat = bbox.min_lat.abs().max(bbox.max_lat.abs());
+    if rings <= MAX_RINGS && widest_lat < 80.0 {
+        let dlat = 2.0 * edge / 111_000.0;
+        let dlon = dlat / widest_lat.to_radians().cos();
+        let wide = BBox {
+            min_lon: bbox.min_lon - dlon,
+            min_lat: bbox.min_lat - dlat,
+            max_lon: bbox.max_lon + dlon,
+            max_lat: bbox.max_lat + dlat,
+        };
+        let mut near: Vec<h3o::CellIndex> = Cell::at(centre, coarsest)
+            .0
+            .grid_disk::<Vec<_>>(rings)
+            .into_iter()
+            .filter(|c| touches(Cell(*c), wide))
+            .collect();
+        near.sort_unstable();
+        near.dedup();
+        let mut ranges: Vec<(i64, i64)> =
+            near.into_iter().map(|c| Cell(c).stored_range()).collect();
+        ranges.sort_unstable();
+        return ranges;
+    }
     // A hexagon's diameter is two edges; three leave room for H3's size distortion, so every
     // point of a cell touching the box lies within the circle.
-    let margin_m = 3.0 * coarsest.edge_length_m();
-    cells::covering_ranges_from(centre, half_diagonal + margin_m, coarsest)
+    cells::covering_ranges_from(centre, half_diagonal + 3.0 * edge, coarsest)
 }
 
 /// Whether a cell's outline touches the box (by the outline's bounds), to trim the answer.
@@ -205,5 +235,41 @@ mod tests {
         assert!(!count_cover(view, PUBLIC_RES)
             .iter()
             .any(|(lo, hi)| *lo <= far.to_db() && far.to_db() <= *hi));
+    }
+
+    #[test]
+    fn every_request_that_can_count_in_a_view_is_in_its_cover_and_far_ones_are_not() {
+        let view = BBox {
+            min_lon: -58.45,
+            min_lat: -34.63,
+            max_lon: -58.40,
+            max_lat: -34.59,
+        };
+        for res in [PUBLIC_RES, ROLLUP_RES, Resolution::Six] {
+            let ranges = count_cover(view, res);
+            let inside = |id: i64| ranges.iter().any(|(lo, hi)| *lo <= id && id <= *hi);
+            let mut far_out = 0;
+            for i in 0..120 {
+                for j in 0..120 {
+                    let lat = -34.78 + 0.003 * f64::from(i);
+                    let lon = -58.60 + 0.0035 * f64::from(j);
+                    let k = res9(lat, lon);
+                    // Any shown cell this request can count in: its res-8 cell, its res-7
+                    // roll-up, or its cell at the coarser `res`.
+                    let counts_here = [PUBLIC_RES, ROLLUP_RES, res]
+                        .into_iter()
+                        .filter_map(|r| k.parent(r))
+                        .any(|c| touches(c, view));
+                    if counts_here {
+                        assert!(inside(k.to_db()), "{k} at res {res:?}");
+                    }
+                    far_out += usize::from(!inside(k.to_db()));
+                }
+            }
+            assert!(
+                far_out > 5_000,
+                "the cover should leave most of the area out"
+            );
+        }
     }
 }

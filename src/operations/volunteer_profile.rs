@@ -8,7 +8,7 @@ use crate::db;
 use crate::db::volunteers::Profile;
 use crate::domain::cells::{Cell, STORED_RES};
 use crate::domain::homes::{self, HomeChange, HomePolicy};
-use crate::domain::privacy;
+use crate::domain::matching;
 use crate::error::ApiResult;
 
 /// Saves `profile` (its `home_cell` is derived here). A home in a new cell is recorded, counted
@@ -30,8 +30,8 @@ pub async fn set_profile(
     let current = current.map(Cell::from_db).transpose()?;
     let change = homes::decide_home_change(policy, current, new, &recent, now)?;
     profile.home_cell = new.to_db();
-    let reach = privacy::reach_box(new, profile.radius_m);
-    db::volunteers::upsert(&mut *conn, account_id, &profile, reach).await?;
+    let placed = matching::placement(new, profile.radius_m).into();
+    db::volunteers::upsert(&mut *conn, account_id, &profile, placed).await?;
     if change == HomeChange::Moved {
         db::volunteers::record_home_change(&mut *conn, account_id, new.to_db()).await?;
         db::accounts::add_event(&mut *conn, account_id, Some(account_id), "home_changed").await?;

@@ -497,7 +497,7 @@ pub async fn settled_profile(
             on_duty,
             max_open,
         },
-        antes::domain::privacy::reach_box(Cell::from_db(cell).unwrap(), radius_m),
+        antes::domain::matching::placement(Cell::from_db(cell).unwrap(), radius_m).into(),
     )
     .await
     .unwrap();
