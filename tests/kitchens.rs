@@ -645,7 +645,8 @@ async fn nearby_needs_list_open_needs_of_nearby_kitchens_nearest_first_and_expir
     let (_, coordinator) = account(&pool, "coordinadora@example.org", "coordinator", true).await;
     let client = common::client(pool.clone()).await;
     let kitchens: Vec<(i64, String)> = sqlx::query_as(
-        "SELECT id, source FROM places WHERE kind = 'kitchen' AND source LIKE 'demo/%' ORDER BY id",
+        "SELECT id, source FROM places WHERE kind = 'kitchen' AND source LIKE 'demo/%' \
+         ORDER BY source <> 'demo/comedor-los-pibes', id",
     )
     .fetch_all(&pool)
     .await

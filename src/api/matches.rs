@@ -53,9 +53,9 @@ pub async fn matches(
     let request = load(pool, id.0).await?;
     let stored = Cell::from_db(request.cell.ok_or_else(ApiError::internal)?)?;
     let point = privacy::public_point(stored);
-    // Read a few more per class than shown; more when the domain says an unread candidate
-    // could still rank.
-    let mut per_class = (2 * limit).max(10);
+    // Read a few more per class than are shown, for those the rule turns down; more when the
+    // domain says an unread candidate could still rank.
+    let mut per_class = limit + 4;
     let matches = loop {
         let rows =
             db_volunteers::candidates_near(&**pool, point, &request.category, per_class).await?;

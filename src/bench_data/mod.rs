@@ -95,7 +95,8 @@ pub async fn load(pool: &PgPool, opts: &Options, bar: &ProgressBar) -> anyhow::R
     bar.set_length(opts.places + 2 * opts.volunteers + opts.requests);
     bar.set_message("copying");
     let mut tx = pool.begin().await?;
-    // The tables are empty: build their indexes once, after the rows are in.
+    // The tables are empty: build their indexes once, after the rows are in and places are in
+    // cell order, as a first import writes them.
     sqlx::query("SET LOCAL maintenance_work_mem = '256MB'")
         .execute(&mut *tx)
         .await?;
@@ -106,7 +107,7 @@ pub async fn load(pool: &PgPool, opts: &Options, bar: &ProgressBar) -> anyhow::R
         "help_requests",
         "request_events",
     ] {
-        indexes.extend(bulk::drop_indexes(&mut tx, table).await?);
+        indexes.extend(bulk::drop_indexes(&mut tx, table, &["places_cell_btree"]).await?);
     }
 
     let t = Instant::now();
@@ -239,6 +240,8 @@ pub async fn load(pool: &PgPool, opts: &Options, bar: &ProgressBar) -> anyhow::R
         .push(("request_events", copy.finish().await?, t.elapsed()));
 
     let t = Instant::now();
+    bar.set_message("ordering places by cell");
+    bulk::cluster_places(&mut *tx).await?;
     bar.set_message("building indexes");
     bulk::create_indexes(&mut tx, &indexes).await?;
     report.indexes = t.elapsed();

@@ -186,14 +186,20 @@ impl Table {
 /// Drops the indexes of `table` that back no constraint, returning their definitions for
 /// [`create_indexes`]: loading first and indexing after is several times faster than
 /// maintaining a GiST index row by row.
-pub async fn drop_indexes(conn: &mut PgConnection, table: &str) -> sqlx::Result<Vec<String>> {
+/// `keep` names indexes to leave in place.
+pub async fn drop_indexes(
+    conn: &mut PgConnection,
+    table: &str,
+    keep: &[&str],
+) -> sqlx::Result<Vec<String>> {
     let defs: Vec<(String, String)> = sqlx::query_as(
         "SELECT i.indexrelid::regclass::text, pg_get_indexdef(i.indexrelid) \
          FROM pg_index i \
-         WHERE i.indrelid = $1::regclass \
+         WHERE i.indrelid = $1::regclass AND NOT (i.indexrelid::regclass::text = ANY ($2)) \
            AND NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conindid = i.indexrelid)",
     )
     .bind(table)
+    .bind(keep)
     .fetch_all(&mut *conn)
     .await?;
     for (name, _) in &defs {
@@ -230,6 +236,15 @@ pub async fn sync_account_ids(exec: impl PgExecutor<'_>) -> sqlx::Result<()> {
     .execute(exec)
     .await
     .map(|_| ())
+}
+
+/// Rewrites `places` in cell order, so that neighbours share pages (as a first import leaves
+/// them).
+pub async fn cluster_places(exec: impl PgExecutor<'_>) -> sqlx::Result<()> {
+    sqlx::query("CLUSTER places USING places_cell_btree")
+        .execute(exec)
+        .await
+        .map(|_| ())
 }
 
 pub async fn analyze(exec: impl PgExecutor<'_>) -> sqlx::Result<()> {

@@ -214,7 +214,8 @@ pub async fn candidates_near(
 }
 
 /// One nearest-first walk per class; the class is written literally so that the planner picks
-/// that class's partial index.
+/// that class's partial index. The walk is cut by `LIMIT` and only then by the class's bound:
+/// with the bound inside the walk, the planner may read every home within it and sort them.
 static CANDIDATES_NEAR: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
     const POINT: &str = "ST_SetSRID(ST_MakePoint($1, $2), 4326)::geography";
     let walks: Vec<String> = matching::REACH_CLASSES_M
@@ -223,10 +224,12 @@ static CANDIDATES_NEAR: std::sync::LazyLock<String> = std::sync::LazyLock::new(|
         .map(|(class, bound)| {
             // A metre over the bound, so rounding cannot drop a volunteer at the edge.
             format!(
-                "(SELECT v.account_id, {class}::int2 AS reach_class FROM volunteer_profiles v \
-                  WHERE v.on_duty AND v.reach_class = {class} AND $3 = ANY (v.skills) \
-                    AND ST_DWithin(v.public_home, {POINT}, {}, false) \
-                  ORDER BY v.public_home <-> {POINT} LIMIT $4)",
+                "(SELECT w.account_id, {class}::int2 AS reach_class FROM ( \
+                    SELECT v.account_id, v.public_home <-> {POINT} AS d \
+                    FROM volunteer_profiles v \
+                    WHERE v.on_duty AND v.reach_class = {class} AND $3 = ANY (v.skills) \
+                    ORDER BY v.public_home <-> {POINT} LIMIT $4) w \
+                  WHERE w.d <= {})",
                 bound + 1.0
             )
         })
