@@ -148,6 +148,24 @@ class Server:
             self.proc.kill()
 
 
+def criterion_medians(out):
+    """Each benchmark's name and the middle of criterion's `time: [low mid high]`."""
+    medians, name = {}, None
+    for line in out.splitlines():
+        m = re.match(r"^(\S.*?)\s+time:\s+\[(.*)\]", line) or re.match(r"^\s+time:\s+\[(.*)\]", line)
+        if m and len(m.groups()) == 2:
+            name, times = m.group(1).strip(), m.group(2)
+        elif m:
+            times = m.group(1)
+        else:
+            if line and not line.startswith(" ") and "time:" not in line:
+                name = line.strip()
+            continue
+        parts = times.split()
+        medians[name] = f"{parts[2]} {parts[3]}"
+    return medians
+
+
 def write_url_files(db, name, out_dir):
     """One file of request paths per endpoint, with session tokens where one is needed."""
     db.sql(name, """
@@ -282,6 +300,14 @@ def main():
         results["strategies"][strategy] = r
         print(f"strategy {strategy:>20}: p50 {r['p50_ms']:.2f} ms  p99 {r['p99_ms']:.2f} ms  {r['tps']:.0f} tps")
 
+    if not args.smoke:
+        say("criterion micro-benchmarks of the domain")
+        out = run(["cargo", "bench", "--quiet", "--bench", "domain", "--",
+                   "--warm-up-time", "1", "--measurement-time", "3"])
+        results["criterion"] = criterion_medians(out)
+        for name, median in results["criterion"].items():
+            print(f"criterion {name}: {median}")
+
     builds = [("new", args.binary)] + ([("old", args.old_binary)] if args.old_binary else [])
     for label, binary in builds:
         say(f"HTTP load with wrk: {label} build ({binary})")
@@ -291,6 +317,8 @@ def main():
                 base = f"http://127.0.0.1:{args.port}"
                 http = {}
                 for endpoint, path in urls.items():
+                    # Warm the server's pool and each connection's prepared statements.
+                    wrk(args, base, path, 32, 2)
                     for conns in (1, 32):
                         r = wrk(args, base, path, conns, args.duration)
                         http[f"{endpoint}@{conns}"] = r
@@ -336,6 +364,9 @@ def markdown(r):
         row += (f" {raw['p50_ms']:.2f} | {raw['p99_ms']:.2f} | {raw['tps']:.0f} |"
                 f" {new['p99_ms'] / raw['p99_ms']:.2f} | {new['rps'] / raw['tps']:.2f} |")
         lines.append(row)
+    if r.get("criterion"):
+        lines += ["", "| criterion benchmark | median |", "|---|---|"]
+        lines += [f"| {k} | {v} |" for k, v in r["criterion"].items()]
     lines += ["", "| nearby strategy (raw, 1 connection) | p50 ms | p99 ms | tps |", "|---|---|---|---|"]
     for s, v in r["strategies"].items():
         lines.append(f"| {s} | {v['p50_ms']:.2f} | {v['p99_ms']:.2f} | {v['tps']:.0f} |")
