@@ -12,7 +12,7 @@ use serde::de::{self, DeserializeSeed, IgnoredAny, MapAccess, SeqAccess, Visitor
 use serde::Deserialize;
 use sqlx::PgPool;
 
-use crate::db::bulk::{CopyIn, CopyRows, Table};
+use crate::db::bulk::{self, CopyIn, CopyRows, Table};
 use crate::db::places::{self as db_places, NewPlace};
 use crate::domain::categories;
 use crate::domain::cells::{Cell, STORED_RES};
@@ -421,6 +421,10 @@ struct Stager {
     rows: CopyRows,
     weeks: HashMap<String, Option<String>>,
     staged: u64,
+    /// Hashes of the sources staged, to know whether any came twice (a collision only costs
+    /// the slower merge).
+    sources: std::collections::HashSet<u64>,
+    repeats: bool,
 }
 
 /// Rows per `COPY` chunk.
@@ -432,10 +436,15 @@ impl Stager {
             rows: CopyRows::new(),
             weeks: HashMap::new(),
             staged: 0,
+            sources: std::collections::HashSet::new(),
+            repeats: false,
         }
     }
 
     fn add(&mut self, p: &NewPlace) {
+        use std::hash::{BuildHasher, BuildHasherDefault, DefaultHasher};
+        let hash = BuildHasherDefault::<DefaultHasher>::default().hash_one(&p.source);
+        self.repeats |= !self.sources.insert(hash);
         let week = p.opening_hours.as_deref().and_then(|raw| {
             self.weeks
                 .entry(raw.to_string())
@@ -475,7 +484,7 @@ pub async fn store(
     }
     copy.send(stager.take()).await?;
     copy.finish().await?;
-    let report = merge(&mut tx, &parsed.skipped, &parsed.unmapped).await?;
+    let report = merge(&mut tx, &parsed.skipped, &parsed.unmapped, stager.repeats).await?;
     tx.commit().await?;
     progress.finish_and_clear();
     Ok(report)
@@ -509,7 +518,7 @@ pub async fn store_file(
             Ok(())
         })?;
         send(stager.take())?;
-        Ok::<_, anyhow::Error>(passed)
+        Ok::<_, anyhow::Error>((passed, stager.repeats))
     });
 
     let mut tx = pool.begin().await?;
@@ -524,8 +533,8 @@ pub async fn store_file(
     }
     drop(received);
     let parsed = parser.await.context("the parser stopped")?;
-    let passed = match (parsed, failed) {
-        (Ok(passed), None) => passed,
+    let (passed, repeats) = match (parsed, failed) {
+        (Ok(read), None) => read,
         (Err(e), _) => {
             copy.abort(&format!("{e:#}")).await.ok();
             return Err(e);
@@ -534,7 +543,7 @@ pub async fn store_file(
     };
     copy.finish().await?;
     progress.set_message("merging into places");
-    let report = merge(&mut tx, &passed.skipped, &passed.unmapped).await?;
+    let report = merge(&mut tx, &passed.skipped, &passed.unmapped, repeats).await?;
     tx.commit().await?;
     progress.finish_and_clear();
     Ok(report)
@@ -545,8 +554,28 @@ async fn merge(
     conn: &mut sqlx::PgConnection,
     skipped: &BTreeMap<String, u64>,
     unmapped: &[String],
+    repeats: bool,
 ) -> anyhow::Result<Report> {
-    let merged = db_places::merge_staging(&mut *conn).await?;
+    // Into an empty table (a first import), indexes built once afterwards are several times
+    // faster than maintained row by row; the transaction still covers all of it.
+    bulk::roomy_transaction(&mut *conn).await?;
+    let first = db_places::count(&mut *conn).await? == 0;
+    let indexes = if first {
+        bulk::drop_indexes(&mut *conn, "places", &[]).await?
+    } else {
+        Vec::new()
+    };
+    let merged = if first && !repeats {
+        let inserted = db_places::insert_staging(&mut *conn).await?;
+        db_places::Merged {
+            inserted,
+            updated: 0,
+            staged: inserted,
+        }
+    } else {
+        db_places::merge_staging(&mut *conn, repeats).await?
+    };
+    bulk::create_indexes(&mut *conn, &indexes).await?;
     Ok(Report {
         inserted: merged.inserted,
         updated: merged.updated,

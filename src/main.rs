@@ -110,7 +110,9 @@ fn main() -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    init_logging(&config);
+    // Bulk commands run long statements on purpose; only `serve` reports slow ones.
+    let serving = matches!(cli.command, None | Some(Command::Serve));
+    init_logging(&config, serving);
     let runtime = match tokio::runtime::Runtime::new() {
         Ok(rt) => rt,
         Err(e) => {
@@ -129,9 +131,14 @@ fn main() -> ExitCode {
 
 /// Logs go to stderr, as text or (with `log_format = "json"`) one JSON object a line;
 /// `RUST_LOG` picks what is logged.
-fn init_logging(config: &AppConfig) {
-    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
-        .unwrap_or_else(|_| "info,sqlx=warn".into());
+fn init_logging(config: &AppConfig, serving: bool) {
+    let default = if serving {
+        "info,sqlx=warn"
+    } else {
+        "info,sqlx=error"
+    };
+    let filter =
+        tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| default.into());
     let builder = tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_writer(std::io::stderr);

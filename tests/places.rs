@@ -648,3 +648,28 @@ async fn the_streaming_import_places_ways_whose_nodes_come_later(pool: PgPool) {
         ]
     );
 }
+
+#[sqlx::test]
+async fn an_element_listed_twice_is_stored_once_as_its_later_version(pool: PgPool) {
+    let doc = serde_json::json!({"elements": [
+        {"type":"node","id":1,"lat":-31.63,"lon":-60.70,"tags":{"amenity":"pharmacy","name":"Antes"}},
+        {"type":"node","id":2,"lat":-31.64,"lon":-60.71,"tags":{"shop":"bakery"}},
+        {"type":"node","id":1,"lat":-31.63,"lon":-60.70,"tags":{"amenity":"pharmacy","name":"Después"}}
+    ]});
+    let parsed = antes::import::parse(&doc.to_string()).unwrap();
+    for round in 0..2 {
+        let report = antes::import::store(&pool, &parsed, &indicatif::ProgressBar::hidden())
+            .await
+            .unwrap();
+        let expected = if round == 0 { (2, 0, 0) } else { (0, 0, 2) };
+        assert_eq!(
+            (report.inserted, report.updated, report.unchanged),
+            expected
+        );
+    }
+    let names: Vec<String> = sqlx::query_scalar("SELECT name FROM places ORDER BY source")
+        .fetch_all(&pool)
+        .await
+        .unwrap();
+    assert_eq!(names, ["Después", "Panadería"]);
+}

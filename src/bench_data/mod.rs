@@ -97,9 +97,7 @@ pub async fn load(pool: &PgPool, opts: &Options, bar: &ProgressBar) -> anyhow::R
     let mut tx = pool.begin().await?;
     // The tables are empty: build their indexes once, after the rows are in and places are in
     // cell order, as a first import writes them.
-    sqlx::query("SET LOCAL maintenance_work_mem = '256MB'")
-        .execute(&mut *tx)
-        .await?;
+    bulk::roomy_transaction(&mut tx).await?;
     let mut indexes = Vec::new();
     for table in [
         "places",

@@ -183,6 +183,18 @@ impl Table {
     }
 }
 
+/// Gives the rest of this transaction memory for sorts and index builds, so that bulk work
+/// does not spill to disk.
+pub async fn roomy_transaction(conn: &mut PgConnection) -> sqlx::Result<()> {
+    sqlx::query("SET LOCAL work_mem = '256MB'")
+        .execute(&mut *conn)
+        .await?;
+    sqlx::query("SET LOCAL maintenance_work_mem = '256MB'")
+        .execute(&mut *conn)
+        .await
+        .map(|_| ())
+}
+
 /// Drops the indexes of `table` that back no constraint, returning their definitions for
 /// [`create_indexes`]: loading first and indexing after is several times faster than
 /// maintaining a GiST index row by row.

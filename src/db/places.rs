@@ -219,10 +219,15 @@ pub struct Merged {
 /// anything differs; when a source is staged twice, the later row wins. New rows are written
 /// in cell order, so that a first import leaves neighbours on the same pages: a map view then
 /// reads a few dozen pages rather than one per place.
-pub async fn merge_staging(conn: &mut PgConnection) -> sqlx::Result<Merged> {
-    let (inserted, updated, staged): (i64, i64, i64) = sqlx::query_as(
-        "WITH latest AS ( \
-            SELECT DISTINCT ON (source) * FROM import_staging ORDER BY source, seq DESC), \
+/// Without `repeats` (no source staged twice), it skips the sort that picks the later row.
+pub async fn merge_staging(conn: &mut PgConnection, repeats: bool) -> sqlx::Result<Merged> {
+    let latest = if repeats {
+        "SELECT DISTINCT ON (source) * FROM import_staging ORDER BY source, seq DESC"
+    } else {
+        "SELECT * FROM import_staging"
+    };
+    let (inserted, updated): (i64, i64) = sqlx::query_as(&format!(
+        "WITH latest AS ({latest}), \
          merged AS ( \
             INSERT INTO places AS p (kind, name, category, location, cell, opening_hours, \
                 address, phone, description, source, meals_per_day, open_week) \
@@ -241,17 +246,38 @@ pub async fn merge_staging(conn: &mut PgConnection) -> sqlx::Result<Merged> {
                    EXCLUDED.location::text, EXCLUDED.opening_hours, EXCLUDED.address, \
                    EXCLUDED.phone, EXCLUDED.description, EXCLUDED.meals_per_day) \
             RETURNING (xmax = 0) AS inserted) \
-         SELECT count(*) FILTER (WHERE inserted), count(*) FILTER (WHERE NOT inserted), \
-                (SELECT count(*) FROM latest) \
-         FROM merged",
-    )
-    .fetch_one(conn)
+         SELECT count(*) FILTER (WHERE inserted), count(*) FILTER (WHERE NOT inserted) \
+         FROM merged"
+    ))
+    .fetch_one(&mut *conn)
+    .await?;
+    // Counted apart: a second reference to `latest` would make PostgreSQL store it first.
+    let staged: i64 = sqlx::query_scalar(if repeats {
+        "SELECT count(DISTINCT source) FROM import_staging"
+    } else {
+        "SELECT count(*) FROM import_staging"
+    })
+    .fetch_one(&mut *conn)
     .await?;
     Ok(Merged {
         inserted: inserted as u64,
         updated: updated as u64,
         staged: staged as u64,
     })
+}
+
+/// Inserts every staged place, in cell order, for a first import into an empty table with no
+/// source staged twice: nothing can conflict, so no row is checked. Returns the rows written.
+pub async fn insert_staging(conn: &mut PgConnection) -> sqlx::Result<u64> {
+    sqlx::query(
+        "INSERT INTO places (kind, name, category, location, cell, opening_hours, address, \
+            phone, description, source, meals_per_day, open_week) \
+         SELECT kind, name, category, location, cell, opening_hours, address, phone, \
+            description, source, meals_per_day, open_week FROM import_staging ORDER BY cell, seq",
+    )
+    .execute(conn)
+    .await
+    .map(|r| r.rows_affected())
 }
 
 /// Which of these sources are stored, for reporting elements that lost their tags.
