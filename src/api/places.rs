@@ -82,7 +82,10 @@ pub struct PlaceCollection {
 
 impl PlaceFeature {
     pub fn from_row(row: PlaceRow, distance_m: Option<f64>, at: DateTime<Utc>, tz: Tz) -> Self {
-        let open_now = hours::open_at(row.opening_hours.as_deref(), at, tz);
+        // Weekly hours were judged in SQL against the same minute; the crate judges the rest.
+        let open_now = row
+            .open_by_week
+            .or_else(|| hours::open_at(row.opening_hours.as_deref(), at, tz));
         // A stored cell is always valid; fall back to computing it rather than failing a list.
         let cell = Cell::from_db(row.cell).unwrap_or_else(|_| {
             Cell::at(
@@ -166,10 +169,11 @@ pub async fn list(
         .ok_or_else(|| ApiError::new(ErrorCode::MissingParameter, "parameter `bbox` is required"))?
         .parse()?;
     let filter = parse_filter(kind, &category)?;
-    let mut rows = db_places::in_bbox(pool, bbox, &filter, BBOX_LIMIT + 1).await?;
+    let now = Utc::now();
+    let minute = hours::minute_of_week(now, **tz);
+    let mut rows = db_places::in_bbox(pool, bbox, &filter, minute, BBOX_LIMIT + 1).await?;
     let truncated = rows.len() as i64 > BBOX_LIMIT;
     rows.truncate(BBOX_LIMIT as usize);
-    let now = Utc::now();
     Ok(Json(PlaceCollection {
         kind: "FeatureCollection",
         features: rows
@@ -227,10 +231,11 @@ pub async fn nearby(
     // SQL keeps the places that may be open at `at`; the crate then judges each one. Hours
     // that are not the same every week pass SQL and may fail the crate, so read on until
     // `limit` are open or the circle is exhausted.
-    let open_at = only_open.then(|| hours::minute_of_week(at, **tz));
+    let minute = hours::minute_of_week(at, **tz);
     let mut scan = limit;
     let features = loop {
-        let rows = db_places::nearby(pool, origin, radius, &filter, open_at, scan).await?;
+        let rows =
+            db_places::nearby(pool, origin, radius, &filter, minute, only_open, scan).await?;
         let exhausted = (rows.len() as i64) < scan;
         let features: Vec<PlaceFeature> = rows
             .into_iter()

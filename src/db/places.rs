@@ -24,6 +24,9 @@ pub struct PlaceRow {
     pub source: Option<String>,
     pub status: String,
     pub meals_per_day: Option<i32>,
+    /// Whether the weekly open minutes hold the minute asked about; NULL when the hours are
+    /// not weekly (the crate judges them) or no minute was asked.
+    pub open_by_week: Option<bool>,
 }
 
 const COLUMNS: &str = "p.id, p.kind, p.name, p.category, ST_Y(p.location::geometry) AS lat, \
@@ -76,12 +79,14 @@ pub async fn nearby(
     origin: LatLon,
     radius_m: f64,
     filter: &PlaceFilter,
-    open_at: Option<i64>,
+    minute: i64,
+    only_open: bool,
     limit: i64,
 ) -> sqlx::Result<Vec<NearbyRow>> {
+    let at = Minute { minute, only_open };
     // Distances within this of each other count as tied, whatever rounding `<->` does.
     const TIE_M: f64 = 0.001;
-    let mut rows = nearby_query(pool, origin, radius_m, filter, open_at, limit + 1, true).await?;
+    let mut rows = nearby_query(pool, origin, radius_m, filter, at, limit + 1, true).await?;
     let by_distance_then_id = |a: &NearbyRow, b: &NearbyRow| {
         a.distance_m
             .total_cmp(&b.distance_m)
@@ -92,7 +97,7 @@ pub async fn nearby(
         let kept = rows[limit as usize - 1].distance_m;
         if rows[limit as usize].distance_m <= kept + TIE_M {
             let reach = (kept + 2.0 * TIE_M).min(radius_m);
-            rows = nearby_query(pool, origin, reach, filter, open_at, i64::MAX, false).await?;
+            rows = nearby_query(pool, origin, reach, filter, at, i64::MAX, false).await?;
             rows.sort_by(by_distance_then_id);
         }
         rows.truncate(limit as usize);
@@ -100,12 +105,19 @@ pub async fn nearby(
     Ok(rows)
 }
 
+/// The minute of the week asked about, and whether only places that may be open then count.
+#[derive(Debug, Clone, Copy)]
+struct Minute {
+    minute: i64,
+    only_open: bool,
+}
+
 async fn nearby_query(
     pool: &PgPool,
     origin: LatLon,
     radius_m: f64,
     filter: &PlaceFilter,
-    open_at: Option<i64>,
+    at: Minute,
     limit: i64,
     knn: bool,
 ) -> sqlx::Result<Vec<NearbyRow>> {
@@ -117,13 +129,14 @@ async fn nearby_query(
         String::new()
     };
     // Spelled out when asked, so the planner can walk the index of places with hours.
-    let open = if open_at.is_some() {
+    let open = if at.only_open {
         "AND p.opening_hours IS NOT NULL AND (p.open_week IS NULL OR p.open_week @> $7::int4)"
     } else {
-        "AND $7::int4 IS NULL"
+        ""
     };
     let sql = format!(
-        "SELECT {COLUMNS}, ST_Distance(p.location, {ORIGIN}, false) AS distance_m \
+        "SELECT {COLUMNS}, p.open_week @> $7::int4 AS open_by_week, \
+                ST_Distance(p.location, {ORIGIN}, false) AS distance_m \
          FROM places p \
          WHERE ST_DWithin(p.location, {ORIGIN}, $3, false) \
            AND p.status = 'active' \
@@ -138,20 +151,22 @@ async fn nearby_query(
         .bind(filter.kind)
         .bind(&filter.categories)
         .bind(limit)
-        .bind(open_at.map(|m| m as i32))
+        .bind(at.minute as i32)
         .fetch_all(pool)
         .await
 }
 
-/// Active places inside a lon/lat box, at most `limit`.
+/// Active places inside a lon/lat box, at most `limit`, with whether their weekly hours hold
+/// `minute` (of the week).
 pub async fn in_bbox(
     pool: &PgPool,
     bbox: BBox,
     filter: &PlaceFilter,
+    minute: i64,
     limit: i64,
 ) -> sqlx::Result<Vec<PlaceRow>> {
     let sql = format!(
-        "SELECT {COLUMNS} FROM places p \
+        "SELECT {COLUMNS}, p.open_week @> $8::int4 AS open_by_week FROM places p \
          WHERE p.location::geometry && ST_MakeEnvelope($1, $2, $3, $4, 4326) \
            AND p.status = 'active' \
            AND ($5::text IS NULL OR p.kind = $5) \
@@ -166,12 +181,13 @@ pub async fn in_bbox(
         .bind(filter.kind)
         .bind(&filter.categories)
         .bind(limit)
+        .bind(minute as i32)
         .fetch_all(pool)
         .await
 }
 
 pub async fn by_id(exec: impl PgExecutor<'_>, id: i64) -> sqlx::Result<Option<PlaceRow>> {
-    let sql = format!("SELECT {COLUMNS} FROM places p WHERE p.id = $1");
+    let sql = format!("SELECT {COLUMNS}, NULL::bool AS open_by_week FROM places p WHERE p.id = $1");
     sqlx::query_as(&sql).bind(id).fetch_optional(exec).await
 }
 
