@@ -13,7 +13,7 @@ use crate::db::volunteers as db_volunteers;
 use crate::domain::cells::Cell;
 use crate::domain::claims::Volunteer;
 use crate::domain::geo;
-use crate::domain::matching::{self, Candidate};
+use crate::domain::matching::{self, Candidate, PerClass, Walked, REACH_CLASSES_M};
 use crate::domain::privacy;
 use crate::error::{ApiError, ApiResult, ErrorBody};
 
@@ -53,26 +53,32 @@ pub async fn matches(
     let request = load(pool, id.0).await?;
     let stored = Cell::from_db(request.cell.ok_or_else(ApiError::internal)?)?;
     let point = privacy::public_point(stored);
-    // Read a few more per class than are shown, for those the rule turns down; more when the
-    // domain says an unread candidate could still rank.
-    let mut per_class = limit + 4;
+    // Read a few more per class than are shown, for those the rule turns down; more from a
+    // class when the domain says an unread candidate there could still rank.
+    let mut per_class: PerClass = [limit as usize + 4; REACH_CLASSES_M.len()];
     let matches = loop {
         let rows =
-            db_volunteers::candidates_near(&**pool, point, &request.category, per_class).await?;
-        let candidates = rows
+            db_volunteers::candidates_near(&**pool, point, &request.category, &per_class).await?;
+        let walked = rows
             .into_iter()
-            .map(|r| Ok((candidate(r.candidate)?, r.reach_class)))
+            .map(|r| {
+                Ok(Walked {
+                    candidate: candidate(r.candidate)?,
+                    class: r.reach_class,
+                    planar_deg: r.planar_deg,
+                })
+            })
             .collect::<ApiResult<Vec<_>>>()?;
-        if let Some(found) = matching::matches_from_classes(
+        match matching::matches_from_classes(
             &request.category,
             stored,
-            candidates,
-            per_class as usize,
+            walked,
+            &per_class,
             limit as usize,
         ) {
-            break found;
+            Ok(found) => break found,
+            Err(more) => more.into_iter().for_each(|class| per_class[class] *= 4),
         }
-        per_class *= 4;
     };
     let matches = matches
         .into_iter()

@@ -185,67 +185,66 @@ pub struct CandidateRow {
     pub recent_assignments: i64,
 }
 
-/// A candidate and the reach class it was read in.
+/// A candidate, the reach class it was read in, and how far its public home lies from the
+/// point asked about in plain lon/lat degrees (the order of the walk).
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct ClassedCandidateRow {
     #[sqlx(flatten)]
     pub candidate: CandidateRow,
     pub reach_class: i16,
+    pub planar_deg: f64,
 }
 
-/// For each reach class, the `per_class` on-duty volunteers with the skill `category` whose
-/// public home is nearest to `point` (a request's public point) within the class's bound:
-/// each class one walk of its own index. A superset of what the domain needs when no class
-/// gives all it was asked for (see `matching::matches_from_classes`). The walk reads public
-/// points only, so nothing here, not even the work done, depends on an exact home.
+/// For each reach class `c`, the `per_class[c]` on-duty volunteers with the skill `category`
+/// whose public home is nearest to `point` (a request's public point) in lon/lat degrees: each
+/// class one walk of its own planar index, much cheaper than one on the sphere. The domain
+/// judges distance and reach, and bounds what was not read (`matching::matches_from_classes`).
+/// The walk reads public points only, so nothing here, not even the work done, depends on an
+/// exact home.
 pub async fn candidates_near(
     exec: impl PgExecutor<'_>,
     point: LatLon,
     category: &str,
-    per_class: i64,
+    per_class: &matching::PerClass,
 ) -> sqlx::Result<Vec<ClassedCandidateRow>> {
+    let per_class: Vec<i64> = per_class.iter().map(|n| *n as i64).collect();
     sqlx::query_as(&CANDIDATES_NEAR)
         .bind(point.lon)
         .bind(point.lat)
         .bind(category)
-        .bind(per_class)
+        .bind(&per_class)
         .fetch_all(exec)
         .await
 }
 
 /// One nearest-first walk per class; the class is written literally so that the planner picks
-/// that class's partial index. The walk is cut by `LIMIT` and only then by the class's bound:
-/// with the bound inside the walk, the planner may read every home within it and sort them.
+/// that class's partial index.
 static CANDIDATES_NEAR: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
-    const POINT: &str = "ST_SetSRID(ST_MakePoint($1, $2), 4326)::geography";
-    let walks: Vec<String> = matching::REACH_CLASSES_M
-        .iter()
-        .enumerate()
-        .map(|(class, bound)| {
-            // A metre over the bound, so rounding cannot drop a volunteer at the edge.
+    const POINT: &str = "ST_SetSRID(ST_MakePoint($1, $2), 4326)";
+    let walks: Vec<String> = (0..matching::REACH_CLASSES_M.len())
+        .map(|class| {
             format!(
-                "(SELECT w.account_id, {class}::int2 AS reach_class FROM ( \
-                    SELECT v.account_id, v.public_home <-> {POINT} AS d \
-                    FROM volunteer_profiles v \
-                    WHERE v.on_duty AND v.reach_class = {class} AND $3 = ANY (v.skills) \
-                    ORDER BY v.public_home <-> {POINT} LIMIT $4) w \
-                  WHERE w.d <= {})",
-                bound + 1.0
+                "(SELECT v.account_id, v.on_duty, v.skills, v.radius_m, v.max_open, v.home_cell, \
+                    {class}::int2 AS reach_class, \
+                    v.public_home::geometry <-> {POINT} AS planar_deg \
+                  FROM volunteer_profiles v \
+                  WHERE v.on_duty AND v.reach_class = {class} AND $3 = ANY (v.skills) \
+                  ORDER BY v.public_home::geometry <-> {POINT} LIMIT ($4::int8[])[{}])",
+                class + 1
             )
         })
         .collect();
     format!(
         "SELECT a.id AS account_id, a.display_name, a.role, a.verified, \
-                a.suspended_at IS NOT NULL AS suspended, v.on_duty, v.skills, v.radius_m, \
-                v.max_open, v.home_cell, near.reach_class, \
+                a.suspended_at IS NOT NULL AS suspended, near.on_duty, near.skills, \
+                near.radius_m, near.max_open, near.home_cell, near.reach_class, near.planar_deg, \
                 (SELECT count(*) FROM help_requests o \
                    WHERE o.assignee = a.id AND o.status = 'assigned') AS open_assignments, \
                 (SELECT count(*) FROM request_events e WHERE e.account_id = a.id \
                    AND e.action = 'claimed' AND e.created_at > now() - interval '7 days') \
                    AS recent_assignments \
          FROM ({}) AS near \
-         JOIN volunteer_profiles v ON v.account_id = near.account_id \
-         JOIN accounts a ON a.id = v.account_id",
+         JOIN accounts a ON a.id = near.account_id",
         walks.join(" UNION ALL ")
     )
 });

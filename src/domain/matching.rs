@@ -87,45 +87,70 @@ pub fn matches(
     ranked.into_iter().map(|(c, d)| to_match(c, d)).collect()
 }
 
-/// Candidates read per reach class, nearest first by public point, at most `per_class` of
-/// each. The first `limit` matches, or `None` when a candidate not read could still be among
-/// them: when a class gave all it was asked for and its farthest read is not clearly farther
-/// than the last match. Then read more.
+/// How many candidates to read from each reach class.
+pub type PerClass = [usize; REACH_CLASSES_M.len()];
+
+/// A candidate as read by a class walk: its class, and how far its public home lies from the
+/// request's public point in plain lon/lat degrees, the order the walk reads in.
+pub struct Walked {
+    pub candidate: Candidate,
+    pub class: i16,
+    pub planar_deg: f64,
+}
+
+/// Candidates read per reach class, nearest first in lon/lat degrees, at most `per_class[c]`
+/// from class `c`. The first `limit` matches, or the classes to read further (`Err`): those
+/// that gave all they were asked for while a candidate not read could still be within the
+/// class's radius and tie or beat the last match.
 pub fn matches_from_classes(
     category: &str,
     request: Cell,
-    candidates: Vec<(Candidate, i16)>,
-    per_class: usize,
+    walked: Vec<Walked>,
+    per_class: &PerClass,
     limit: usize,
-) -> Option<Vec<Match>> {
-    // Distances from the database and from here may differ in the last digits.
-    const TIE_M: f64 = 1.0;
+) -> Result<Vec<Match>, Vec<usize>> {
     let target = privacy::public_point(request);
     let mut read = [(0usize, 0.0f64); REACH_CLASSES_M.len()];
-    for (c, class) in &candidates {
-        let slot = &mut read[(*class).clamp(0, REACH_CLASSES_M.len() as i16 - 1) as usize];
+    for w in &walked {
+        let slot = &mut read[(w.class).clamp(0, REACH_CLASSES_M.len() as i16 - 1) as usize];
         slot.0 += 1;
-        if let Some(home) = c.home {
-            slot.1 = slot.1.max(privacy::public_point(home).distance_m(&target));
-        }
+        slot.1 = slot.1.max(w.planar_deg);
     }
     let mut ranked = rank(
         category,
         request,
-        candidates.into_iter().map(|(c, _)| c).collect(),
+        walked.into_iter().map(|w| w.candidate).collect(),
     );
-    let unread_could_matter = read.iter().any(|(n, farthest)| {
-        *n >= per_class
-            && match ranked.get(limit.saturating_sub(1)) {
-                Some((_, last)) if ranked.len() >= limit => *farthest <= last + TIE_M,
-                _ => true,
-            }
-    });
-    if unread_could_matter {
-        return None;
+    let last = (ranked.len() >= limit).then(|| ranked[limit.saturating_sub(1)].1);
+    let unsafe_classes: Vec<usize> = read
+        .iter()
+        .enumerate()
+        .filter(|(class, (n, farthest_deg))| {
+            let unread_at_least = nearest_unread_m(target, *farthest_deg);
+            *n >= per_class[*class]
+                && unread_at_least <= REACH_CLASSES_M[*class]
+                && last.is_none_or(|last| unread_at_least <= last + 1.0)
+        })
+        .map(|(class, _)| class)
+        .collect();
+    if !unsafe_classes.is_empty() {
+        return Err(unsafe_classes);
     }
     ranked.truncate(limit);
-    Some(ranked.into_iter().map(|(c, d)| to_match(c, d)).collect())
+    Ok(ranked.into_iter().map(|(c, d)| to_match(c, d)).collect())
+}
+
+/// A lower bound, in metres on the sphere, for any point at least `deg` plain lon/lat degrees
+/// from `p`, among the points within 50 km of it (no farther one can be in reach). A degree of
+/// longitude is shortest at the highest latitude in play, which is within half a degree of
+/// `p`'s; near a pole or the antimeridian degrees say nothing, and the bound is 0.
+pub fn nearest_unread_m(p: LatLon, deg: f64) -> f64 {
+    const EARTH_M: f64 = 6_371_000.0;
+    let highest = p.lat.abs() + 0.5;
+    if highest >= 80.0 || p.lon.abs() >= 179.0 {
+        return 0.0;
+    }
+    0.99 * EARTH_M * deg.to_radians() * highest.to_radians().cos()
 }
 
 fn rank(category: &str, request: Cell, candidates: Vec<Candidate>) -> Vec<(Candidate, f64)> {
@@ -237,35 +262,74 @@ mod tests {
         let class = reach_class(5_000.0);
         // Two read of class 2, asked for two: the farthest read is farther than the only
         // match needed, so nothing unread can beat it.
+        let two = [2; REACH_CLASSES_M.len()];
+        let walk = |list: Vec<(Candidate, Cell)>| -> Vec<Walked> {
+            let at = privacy::public_point(spot);
+            list.into_iter()
+                .map(|(candidate, home)| {
+                    let h = privacy::public_point(home);
+                    Walked {
+                        candidate,
+                        class,
+                        planar_deg: ((h.lat - at.lat).powi(2) + (h.lon - at.lon).powi(2)).sqrt(),
+                    }
+                })
+                .collect()
+        };
         let got = matches_from_classes(
             "medicine",
             spot,
-            vec![(c(1, spot, 0), class), (c(2, far, 0), class)],
-            2,
+            walk(vec![(c(1, spot, 0), spot), (c(2, far, 0), far)]),
+            &two,
             1,
         );
         assert_eq!(got.unwrap()[0].account_id, 1);
         // Asked for two matches: the second is the farthest read, and an unread one may tie.
-        assert!(matches_from_classes(
-            "medicine",
-            spot,
-            vec![(c(1, spot, 0), class), (c(2, far, 0), class)],
-            2,
-            2
-        )
-        .is_none());
+        assert_eq!(
+            matches_from_classes(
+                "medicine",
+                spot,
+                walk(vec![(c(1, spot, 0), spot), (c(2, far, 0), far)]),
+                &two,
+                2
+            )
+            .unwrap_err(),
+            vec![class as usize]
+        );
         // The class was not read to its limit: everything it holds was read.
         let all = matches_from_classes(
             "medicine",
             spot,
-            vec![(c(1, spot, 0), class), (c(2, near, 0), class)],
-            3,
+            walk(vec![(c(1, spot, 0), spot), (c(2, near, 0), near)]),
+            &[3; REACH_CLASSES_M.len()],
             5,
         )
         .unwrap();
         assert_eq!(
             all.iter().map(|m| m.account_id).collect::<Vec<_>>(),
             vec![1, 2]
+        );
+    }
+
+    #[test]
+    fn the_bound_on_unread_candidates_never_exceeds_their_distance() {
+        use ::geo::{Destination, Haversine, Point};
+        for (lat, lon) in [(-34.6, -58.4), (-54.8, -68.3), (0.0, 0.0), (70.0, 20.0)] {
+            let p = LatLon::new(lat, lon).unwrap();
+            for i in 0..72 {
+                for metres in [50.0, 900.0, 7_000.0, 49_000.0] {
+                    let q = Haversine.destination(Point::new(lon, lat), f64::from(i) * 5.0, metres);
+                    let deg = ((q.y() - lat).powi(2) + (q.x() - lon).powi(2)).sqrt();
+                    assert!(
+                        nearest_unread_m(p, deg) <= metres,
+                        "{lat},{lon} {i} {metres}"
+                    );
+                }
+            }
+        }
+        assert_eq!(
+            nearest_unread_m(LatLon::new(-34.6, 179.5).unwrap(), 1.0),
+            0.0
         );
     }
 }
