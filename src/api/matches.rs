@@ -54,30 +54,44 @@ pub async fn matches(
     let stored = Cell::from_db(request.cell.ok_or_else(ApiError::internal)?)?;
     let point = privacy::public_point(stored);
     // Read a few more per class than are shown, for those the rule turns down; more from a
-    // class when the domain says an unread candidate there could still rank.
+    // class when the domain says an unread candidate there could still rank. A class read
+    // again is read whole; the others keep what they gave (asking 0 skips their walk).
     let mut per_class: PerClass = [limit as usize + 4; REACH_CLASSES_M.len()];
+    let mut ask = per_class;
+    let mut by_class: Vec<Vec<Walked>> = (0..REACH_CLASSES_M.len()).map(|_| Vec::new()).collect();
     let matches = loop {
-        let rows =
-            db_volunteers::candidates_near(&**pool, point, &request.category, &per_class).await?;
-        let walked = rows
-            .into_iter()
-            .map(|r| {
-                Ok(Walked {
-                    candidate: candidate(r.candidate)?,
-                    class: r.reach_class,
-                    planar_deg: r.planar_deg,
-                })
-            })
-            .collect::<ApiResult<Vec<_>>>()?;
+        let rows = db_volunteers::candidates_near(&**pool, point, &request.category, &ask).await?;
+        for (class, asked) in ask.iter().enumerate() {
+            if *asked > 0 {
+                by_class[class].clear();
+            }
+        }
+        for r in rows {
+            let class = usize::try_from(r.reach_class)
+                .ok()
+                .filter(|c| *c < REACH_CLASSES_M.len())
+                .ok_or_else(ApiError::internal)?;
+            by_class[class].push(Walked {
+                candidate: candidate(r.candidate)?,
+                class: r.reach_class,
+                planar_deg: r.planar_deg,
+            });
+        }
         match matching::matches_from_classes(
             &request.category,
             stored,
-            walked,
+            by_class.iter().flatten().cloned().collect(),
             &per_class,
             limit as usize,
         ) {
             Ok(found) => break found,
-            Err(more) => more.into_iter().for_each(|class| per_class[class] *= 4),
+            Err(more) => {
+                ask = [0; REACH_CLASSES_M.len()];
+                for class in more {
+                    per_class[class] *= 4;
+                    ask[class] = per_class[class];
+                }
+            }
         }
     };
     let matches = matches

@@ -92,6 +92,7 @@ pub type PerClass = [usize; REACH_CLASSES_M.len()];
 
 /// A candidate as read by a class walk: its class, and how far its public home lies from the
 /// request's public point in plain lon/lat degrees, the order the walk reads in.
+#[derive(Debug, Clone)]
 pub struct Walked {
     pub candidate: Candidate,
     pub class: i16,
