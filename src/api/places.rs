@@ -232,7 +232,8 @@ pub async fn nearby(
     // that are not the same every week pass SQL and may fail the crate, so read on until
     // `limit` are open or the circle is exhausted.
     let minute = hours::minute_of_week(at, **tz);
-    let mut scan = limit;
+    // With `open_now`, read twice the limit at first, for the hours the crate turns down.
+    let mut scan = if only_open { 2 * limit } else { limit };
     let features = loop {
         let rows =
             db_places::nearby(pool, origin, radius, &filter, minute, only_open, scan).await?;
