@@ -318,6 +318,13 @@ def main():
             try:
                 base = f"http://127.0.0.1:{args.port}"
                 http = {}
+                # Answer sizes first: after an old build's overload its pool may still be busy.
+                sizes = {}
+                for endpoint in ("nearby", "bbox"):
+                    with open(urls[endpoint]) as fh:
+                        first = fh.readline().strip()
+                    sizes[endpoint] = len(urllib.request.urlopen(base + first).read())
+                http["bytes"] = sizes
                 for endpoint, path in urls.items():
                     # Warm the server's pool and each connection's prepared statements.
                     strict = label == "new"
@@ -329,13 +336,6 @@ def main():
                         print(f"http {label} {endpoint:>16} c={conns:<2} p50 {r['p50_ms']:.2f} ms  p99 {r['p99_ms']:.2f} ms  {r['rps']:.0f} req/s"
                               + (f"  ({failed} failed of {r['requests']})" if failed else ""))
                 http["rss_mb"] = server.rss_mb()
-                sizes = {}
-                for endpoint in ("nearby", "bbox"):
-                    with open(urls[endpoint]) as fh:
-                        first = fh.readline().strip()
-                    body = urllib.request.urlopen(base + first).read()
-                    sizes[endpoint] = len(body)
-                http["bytes"] = sizes
             finally:
                 server.stop()
         results["http"][label] = http
