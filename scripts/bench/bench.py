@@ -279,6 +279,14 @@ def main():
         }
         print(f"import: {args.places} elements in {seconds:.1f} s = {args.places / seconds:.0f}/s, "
               f"peak RSS {rss:.0f} MB; again (unchanged) {again:.1f} s")
+        if args.old_binary:
+            # The old build imports the same file into an empty database of its own schema.
+            db.fresh(imp)
+            run([args.old_binary, "migrate"], env=imp_env)
+            seconds, rss, out = timed_child([args.old_binary, "import", "osm", osm], imp_env)
+            results["import_old"] = {"seconds": seconds, "rss_mb": rss, "per_s": args.places / seconds}
+            print(f"import (old build): {args.places} elements in {seconds:.1f} s = "
+                  f"{args.places / seconds:.0f}/s, peak RSS {rss:.0f} MB")
         db.sql("postgres", f"DROP DATABASE {imp} WITH (FORCE)")
         os.remove(osm)
         db.sql(name, "VACUUM ANALYZE")
@@ -385,6 +393,10 @@ def markdown(r):
     if "load" in r:
         lines.append(f"- bench-data: {r['load']['seconds']:.1f} s, peak RSS {r['load']['rss_mb']:.0f} MB")
         lines += ["", "```", r["load"]["report"].rstrip(), "```"]
+    if "import_old" in r:
+        i = r["import_old"]
+        lines.append(f"- import osm, old build: {i['seconds']:.1f} s = {i['per_s']:.0f} elements/s, "
+                     f"peak RSS {i['rss_mb']:.0f} MB")
     if "import" in r:
         i = r["import"]
         lines.append(f"- import osm: {i['elements']} elements ({i['bytes'] / 2**20:.0f} MiB) in "
