@@ -535,11 +535,12 @@ pub async fn store_file(
     let parsed = parser.await.context("the parser stopped")?;
     let (passed, repeats) = match (parsed, failed) {
         (Ok(read), None) => read,
-        (Err(e), _) => {
+        // The database's error first: the parser then only saw the channel close.
+        (_, Some(e)) => return Err(e.into()),
+        (Err(e), None) => {
             copy.abort(&format!("{e:#}")).await.ok();
             return Err(e);
         }
-        (Ok(_), Some(e)) => return Err(e.into()),
     };
     copy.finish().await?;
     progress.set_message("merging into places");
