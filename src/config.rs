@@ -9,6 +9,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::domain::claims::DailyLimits;
 use crate::domain::homes::HomePolicy;
+use crate::domain::live_reports::{self, Weights};
 
 /// Application settings beside Rocket's own (`address`, `port`, ...).
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -59,6 +60,39 @@ pub struct AppConfig {
     pub claims_per_day: u32,
     /// Days before the account ids in audit rows are erased.
     pub audit_retention_days: i64,
+    /// Minutes in which a neighbour's live report on a place loses half its weight.
+    pub report_half_life_minutes: i64,
+    /// How much a live report weighs, by who made it.
+    pub report_weights: Weights,
+    /// The items whose stock neighbours may report, with their labels.
+    pub report_items: Vec<ReportItem>,
+}
+
+/// An item whose stock neighbours may report at a place.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct ReportItem {
+    /// A short id, such as `harina`.
+    pub id: String,
+    pub es: String,
+    pub en: String,
+}
+
+fn report_items() -> Vec<ReportItem> {
+    [
+        ("medicamentos", "Medicamentos", "Medicines"),
+        ("harina", "Harina", "Flour"),
+        ("aceite", "Aceite", "Cooking oil"),
+        ("leche", "Leche", "Milk"),
+        ("garrafa", "Garrafa", "Gas cylinder"),
+        ("panales", "Pañales", "Nappies"),
+    ]
+    .into_iter()
+    .map(|(id, es, en)| ReportItem {
+        id: id.into(),
+        es: es.into(),
+        en: en.into(),
+    })
+    .collect()
 }
 
 impl Default for AppConfig {
@@ -91,6 +125,9 @@ impl Default for AppConfig {
             releases_per_day: 3,
             claims_per_day: 10,
             audit_retention_days: 365,
+            report_half_life_minutes: 120,
+            report_weights: Weights::default(),
+            report_items: report_items(),
         }
     }
 }
@@ -127,6 +164,7 @@ pub struct RateLimits {
     pub pledge: ActionLimit,
     pub signup: ActionLimit,
     pub geocode: ActionLimit,
+    pub report: ActionLimit,
 }
 
 impl Default for RateLimits {
@@ -141,6 +179,7 @@ impl Default for RateLimits {
             pledge: limit(60, 30, 600),
             signup: limit(60, 30, 600),
             geocode: limit(60, 30, 60),
+            report: limit(60, 20, 3600),
         }
     }
 }
@@ -159,6 +198,7 @@ impl RateLimits {
             pledge: off,
             signup: off,
             geocode: off,
+            report: off,
         }
     }
 }
@@ -176,7 +216,28 @@ impl AppConfig {
                 config.log_format
             ));
         }
+        if config.report_half_life_minutes < 1 {
+            return Err(format!(
+                "invalid configuration: report_half_life_minutes must be at least 1, got {}",
+                config.report_half_life_minutes
+            ));
+        }
+        let w = config.report_weights;
+        if [w.anonymous, w.registered, w.verified]
+            .iter()
+            .any(|x| !x.is_finite() || *x < 0.0)
+        {
+            return Err("invalid configuration: report_weights must be 0 or more".into());
+        }
         Ok(config)
+    }
+
+    /// How live reports are weighed.
+    pub fn report_policy(&self) -> live_reports::Policy {
+        live_reports::Policy {
+            half_life: chrono::Duration::minutes(self.report_half_life_minutes.max(1)),
+            weights: self.report_weights,
+        }
     }
 
     pub fn time_zone(&self) -> Result<chrono_tz::Tz, String> {
@@ -237,5 +298,10 @@ mod tests {
             (defaults.session_days, defaults.session_idle_days)
         );
         assert_eq!(shipped.log_format, "text");
+        assert_eq!(
+            (shipped.report_half_life_minutes, shipped.report_weights),
+            (defaults.report_half_life_minutes, defaults.report_weights)
+        );
+        assert_eq!(shipped.report_items, defaults.report_items);
     }
 }

@@ -100,6 +100,8 @@ pub enum ErrorCode {
     NotSupplies,
     UnknownAccount,
     UnknownCategory,
+    EmptyReport,
+    UnknownStockItem,
     // 429: too many lately; always with `Retry-After`.
     RateLimited,
     ClaimLimit,
@@ -138,7 +140,7 @@ impl ErrorCode {
             | InvalidOpeningHours | InvalidPassword | WeakPassword | InvalidPhone
             | InvalidPlace | InvalidQuantity | InvalidRadius | InvalidResolution | InvalidRole
             | InvalidSkills | InvalidStatus | InvalidText | InvalidTime | InvalidUrgency
-            | UnknownCategory => 422,
+            | UnknownCategory | EmptyReport | UnknownStockItem => 422,
             RateLimited | ClaimLimit | HomeChangeLimit | ReleaseLimit => 429,
             Internal => 500,
             GeocoderFailed => 502,

@@ -28,6 +28,7 @@ pub enum Action {
     Pledge,
     Signup,
     Geocode,
+    Report,
 }
 
 impl Action {
@@ -42,6 +43,7 @@ impl Action {
             Action::Pledge => "pledge",
             Action::Signup => "signup",
             Action::Geocode => "geocode",
+            Action::Report => "report",
         }
     }
 
@@ -56,6 +58,7 @@ impl Action {
             Action::Pledge => limits.pledge,
             Action::Signup => limits.signup,
             Action::Geocode => limits.geocode,
+            Action::Report => limits.report,
         }
     }
 }
@@ -127,6 +130,11 @@ pub struct Limits<'r> {
 }
 
 impl Limits<'_> {
+    /// The client address, when known.
+    pub fn ip(&self) -> Option<IpAddr> {
+        self.ip
+    }
+
     /// Spends one `action` for this address and, if signed in, `account`.
     pub async fn spend(&self, action: Action, account: Option<i64>) -> ApiResult<()> {
         let who = Actor::new(self.ip, account);
@@ -164,7 +172,7 @@ impl<'r> FromRequest<'r> for Limits<'r> {
 }
 
 /// One IPv4 address, or one IPv6 /64 (what one home or phone usually holds).
-fn address_group(ip: IpAddr) -> String {
+pub fn address_group(ip: IpAddr) -> String {
     match ip {
         IpAddr::V4(v4) => v4.to_string(),
         IpAddr::V6(v6) => match v6.to_ipv4_mapped() {
