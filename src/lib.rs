@@ -56,6 +56,7 @@ pub fn rocket(figment: Figment, config: AppConfig, pool: PgPool) -> Rocket<Build
         .manage(pool)
         .manage(tz)
         .manage(geocoder)
+        .manage(api::place_reports::ReportKey::default())
         .manage(api::limits::RateLimiter::new(config.rate_limits.clone()))
         .manage(config)
         .mount("/", api::routes())

@@ -16,6 +16,10 @@ pub struct Report {
     pub needs_expired: u64,
     /// Audit rows whose account ids were erased after `audit_retention_days`.
     pub audit_forgotten: u64,
+    /// Live reports whose reporter digest was erased.
+    pub reporters_forgotten: u64,
+    /// Live reports deleted after the history window.
+    pub reports_deleted: u64,
 }
 
 impl fmt::Display for Report {
@@ -31,6 +35,11 @@ impl fmt::Display for Report {
             f,
             "forgotten: {} account ids in audit rows",
             self.audit_forgotten
+        )?;
+        writeln!(
+            f,
+            "forgotten: {} reporters of live reports; deleted: {} reports",
+            self.reporters_forgotten, self.reports_deleted
         )
     }
 }
@@ -55,12 +64,28 @@ pub async fn run(pool: &PgPool, config: &AppConfig) -> sqlx::Result<Report> {
     // A rate-limit key whose arrival time has passed is back to a full burst: drop it.
     db::rate_limits::forget_idle(pool).await?;
     let needs_expired = db::kitchens::expire_needs(pool, chrono::Utc::now()).await?;
+    let (reporters_forgotten, reports_deleted) = forget_reports(pool, config).await?;
     Ok(Report {
         expired,
         purged,
         needs_expired,
         audit_forgotten,
+        reporters_forgotten,
+        reports_deleted,
     })
+}
+
+/// Who made a live report is kept a week (or while the report counts, if longer) for
+/// replacing reports and hiding reporters; the reports themselves are kept for the history.
+async fn forget_reports(pool: &PgPool, config: &AppConfig) -> sqlx::Result<(u64, u64)> {
+    use crate::domain::live_reports::HISTORY_WEEKS;
+    let now = chrono::Utc::now();
+    let erase_before = config
+        .report_policy()
+        .counted_since(now)
+        .min(now - chrono::Duration::days(7));
+    let delete_before = now - chrono::Duration::weeks(HISTORY_WEEKS);
+    db::place_reports::forget(pool, erase_before, delete_before.min(erase_before)).await
 }
 
 /// Rewrites the tables that held erased personal data. A plain VACUUM (which every purge runs)
@@ -86,6 +111,8 @@ pub fn spawn_timer(pool: PgPool, config: AppConfig) {
                         purged = r.purged,
                         needs_expired = r.needs_expired,
                         audit_forgotten = r.audit_forgotten,
+                        reporters_forgotten = r.reporters_forgotten,
+                        reports_deleted = r.reports_deleted,
                         "maintenance"
                     )
                 }

@@ -19,6 +19,7 @@ pub mod openapi;
 pub mod params;
 pub mod passwords;
 pub mod place_admin;
+pub mod place_reports;
 pub mod places;
 pub mod pledges;
 pub mod profiles;
@@ -48,6 +49,10 @@ pub fn routes() -> Vec<Route> {
         places::nearby,
         geocode::search,
         places::one,
+        place_reports::report,
+        place_reports::review,
+        place_reports::hide_reporter,
+        place_reports::history,
         place_admin::create_place,
         place_admin::edit_place,
         place_admin::approve_place,

@@ -11,8 +11,8 @@ use utoipa::{Modify, OpenApi};
 use super::guards::SESSION_COOKIE;
 
 use super::{
-    accounts, auth, cells, claims, geocode, health, matches, needs, passwords, place_admin, places,
-    pledges, profiles, requests, review, shifts, tasks, web,
+    accounts, auth, cells, claims, geocode, health, matches, needs, passwords, place_admin,
+    place_reports, places, pledges, profiles, requests, review, shifts, tasks, web,
 };
 
 #[derive(OpenApi)]
@@ -27,6 +27,10 @@ use super::{
         places::nearby,
         geocode::search,
         places::one,
+        place_reports::report,
+        place_reports::review,
+        place_reports::hide_reporter,
+        place_reports::history,
         place_admin::create_place,
         place_admin::edit_place,
         place_admin::approve_place,

@@ -134,6 +134,7 @@ pub async fn create_place(
 pub async fn edit_place(
     pool: &State<PgPool>,
     tz: &State<chrono_tz::Tz>,
+    config: &State<crate::config::AppConfig>,
     account: CurrentAccount,
     id: i64,
     input: JsonBody<'_, EditPlace>,
@@ -183,7 +184,12 @@ pub async fn edit_place(
     let row = db_places::by_id(&**pool, id)
         .await?
         .ok_or_else(|| ApiError::not_found(format!("no place with id {id}")))?;
-    Ok(Json(PlaceFeature::from_row(row, None, Utc::now(), **tz)))
+    let now = Utc::now();
+    let live =
+        crate::operations::find_places::live_states(pool, &config.report_policy(), [&row], now)
+            .await?
+            .remove(&id);
+    Ok(Json(PlaceFeature::from_row(row, None, live, now, **tz)))
 }
 
 /// Make a place created by an unverified organizer public (coordinators).

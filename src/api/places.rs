@@ -11,12 +11,15 @@ use sqlx::PgPool;
 use utoipa::ToSchema;
 
 use super::params;
+use crate::config::AppConfig;
 use crate::db::places::{self as db_places, PlaceFilter, PlaceRow};
 use crate::domain::categories::{self, Category, Kind, CATEGORIES};
 use crate::domain::cells::Cell;
 use crate::domain::geo::{self, BBox, LatLon};
 use crate::domain::hours;
+use crate::domain::live_reports::{LiveState, OpenSource};
 use crate::error::{ApiError, ApiResult, ErrorBody};
+use crate::operations::find_places::{self, NearbySearch};
 
 /// Most places one map view returns; the collection says when it was cut.
 pub const BBOX_LIMIT: i64 = 2_000;
@@ -45,6 +48,11 @@ pub struct PlaceProperties {
     pub opening_hours: Option<String>,
     /// Open at the requested time; null when unknown or unparseable.
     pub open_now: Option<bool>,
+    /// What `open_now` was decided from: a fresh, confident live `report`, or the `hours`.
+    pub open_now_source: Option<OpenSource>,
+    /// What neighbours reported lately, weighed by age and by who reported; null when no
+    /// report counts any more.
+    pub live: Option<LiveState>,
     pub address: Option<String>,
     pub phone: Option<String>,
     pub description: Option<String>,
@@ -81,11 +89,14 @@ pub struct PlaceCollection {
 }
 
 impl PlaceFeature {
-    pub fn from_row(row: PlaceRow, distance_m: Option<f64>, at: DateTime<Utc>, tz: Tz) -> Self {
-        // Weekly hours were judged in SQL against the same minute; the crate judges the rest.
-        let open_now = row
-            .open_by_week
-            .or_else(|| hours::open_at(row.opening_hours.as_deref(), at, tz));
+    pub fn from_row(
+        row: PlaceRow,
+        distance_m: Option<f64>,
+        live: Option<LiveState>,
+        at: DateTime<Utc>,
+        tz: Tz,
+    ) -> Self {
+        let (open_now, open_now_source) = find_places::open_now(&row, live.as_ref(), at, tz);
         // A stored cell is always valid; fall back to computing it rather than failing a list.
         let cell = Cell::from_db(row.cell).unwrap_or_else(|_| {
             Cell::at(
@@ -111,6 +122,8 @@ impl PlaceFeature {
                 distance_m: distance_m.map(|d| d.round() as i64),
                 opening_hours: row.opening_hours,
                 open_now,
+                open_now_source,
+                live,
                 address: row.address,
                 phone: row.phone,
                 description: row.description,
@@ -161,6 +174,7 @@ pub async fn list(
     _single: SingleQuery,
     pool: &State<PgPool>,
     tz: &State<Tz>,
+    config: &State<AppConfig>,
     bbox: Option<&str>,
     kind: Option<&str>,
     category: Vec<String>,
@@ -174,11 +188,15 @@ pub async fn list(
     let mut rows = db_places::in_bbox(pool, bbox, &filter, minute, BBOX_LIMIT + 1).await?;
     let truncated = rows.len() as i64 > BBOX_LIMIT;
     rows.truncate(BBOX_LIMIT as usize);
+    let mut live = find_places::live_states(pool, &config.report_policy(), &rows, now).await?;
     Ok(Json(PlaceCollection {
         kind: "FeatureCollection",
         features: rows
             .into_iter()
-            .map(|r| PlaceFeature::from_row(r, None, now, **tz))
+            .map(|r| {
+                let live = live.remove(&r.id);
+                PlaceFeature::from_row(r, None, live, now, **tz)
+            })
             .collect(),
         truncated: Some(truncated),
     }))
@@ -194,15 +212,19 @@ pub async fn list(
         ("category" = Option<Vec<String>>, Query, description = "category ids; repeat or comma-separate"),
         ("open_now" = Option<bool>, Query, description = "only places open at `at`"),
         ("at" = Option<DateTime<Utc>>, Query, description = "RFC 3339 time for `open_now`; default now"),
+        ("no_queue" = Option<bool>, Query, description = "only places where neighbours' live reports agree there is no queue"),
         ("limit" = Option<i64>, Query, description = "default 20, at most 200"),
     ),
     responses((status = 200, body = PlaceCollection), (status = 422, body = ErrorBody)))]
 #[allow(clippy::too_many_arguments)]
-#[get("/api/places/nearby?<lat>&<lon>&<radius_m>&<kind>&<category>&<open_now>&<at>&<limit>")]
+#[get(
+    "/api/places/nearby?<lat>&<lon>&<radius_m>&<kind>&<category>&<open_now>&<at>&<no_queue>&<limit>"
+)]
 pub async fn nearby(
     _single: SingleQuery,
     pool: &State<PgPool>,
     tz: &State<Tz>,
+    config: &State<AppConfig>,
     lat: Option<&str>,
     lon: Option<&str>,
     radius_m: Option<&str>,
@@ -210,6 +232,7 @@ pub async fn nearby(
     category: Vec<String>,
     open_now: Option<&str>,
     at: Option<&str>,
+    no_queue: Option<&str>,
     limit: Option<&str>,
 ) -> ApiResult<Json<PlaceCollection>> {
     let origin = LatLon::new(params::required("lat", lat)?, params::required("lon", lon)?)?;
@@ -228,27 +251,23 @@ pub async fn nearby(
             })?
             .with_timezone(&Utc),
     };
-    // SQL keeps the places that may be open at `at`; the crate then judges each one. Hours
-    // that are not the same every week pass SQL and may fail the crate, so read on until
-    // `limit` are open or the circle is exhausted.
-    let minute = hours::minute_of_week(at, **tz);
-    // With `open_now`, read twice the limit at first, for the hours the crate turns down.
-    let mut scan = if only_open { 2 * limit } else { limit };
-    let features = loop {
-        let rows =
-            db_places::nearby(pool, origin, radius, &filter, minute, only_open, scan).await?;
-        let exhausted = (rows.len() as i64) < scan;
-        let features: Vec<PlaceFeature> = rows
-            .into_iter()
-            .map(|r| PlaceFeature::from_row(r.place, Some(r.distance_m), at, **tz))
-            .filter(|f| !only_open || f.properties.open_now == Some(true))
-            .take(limit as usize)
-            .collect();
-        if features.len() as i64 == limit || exhausted {
-            break features;
-        }
-        scan *= 4;
+    let search = NearbySearch {
+        origin,
+        radius_m: radius,
+        filter,
+        at,
+        only_open,
+        no_queue: params::flag("no_queue", no_queue)?,
+        limit,
     };
+    let found = find_places::nearby(pool, &config.report_policy(), **tz, &search).await?;
+    let features = found
+        .into_iter()
+        .map(|f| {
+            let distance = Some(f.row.distance_m);
+            PlaceFeature::from_row(f.row.place, distance, f.live, at, **tz)
+        })
+        .collect();
     Ok(Json(PlaceCollection {
         kind: "FeatureCollection",
         features,
@@ -261,10 +280,19 @@ pub async fn nearby(
     params(("id" = i64, Path)),
     responses((status = 200, body = PlaceFeature), (status = 404, body = ErrorBody)))]
 #[get("/api/places/<id>", rank = 2)]
-pub async fn one(pool: &State<PgPool>, tz: &State<Tz>, id: i64) -> ApiResult<Json<PlaceFeature>> {
+pub async fn one(
+    pool: &State<PgPool>,
+    tz: &State<Tz>,
+    config: &State<AppConfig>,
+    id: i64,
+) -> ApiResult<Json<PlaceFeature>> {
     let row = db_places::by_id(&**pool, id)
         .await?
         .filter(|r| r.status == "active")
         .ok_or_else(|| ApiError::not_found(format!("no place with id {id}")))?;
-    Ok(Json(PlaceFeature::from_row(row, None, Utc::now(), **tz)))
+    let now = Utc::now();
+    let live = find_places::live_states(pool, &config.report_policy(), [&row], now)
+        .await?
+        .remove(&id);
+    Ok(Json(PlaceFeature::from_row(row, None, live, now, **tz)))
 }

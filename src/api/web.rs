@@ -19,6 +19,8 @@ pub struct ClientConfig {
     /// Where the map opens: Santa Fe city.
     pub center: [f64; 2],
     pub zoom: f64,
+    /// The items whose stock neighbours may report on a place.
+    pub report_items: Vec<crate::config::ReportItem>,
 }
 
 /// Settings for the web page.
@@ -34,6 +36,7 @@ pub fn client_config(config: &State<AppConfig>) -> Json<ClientConfig> {
         geocoder: !config.geocoder_url.trim().is_empty(),
         center: [-60.7, -31.633],
         zoom: 13.0,
+        report_items: config.report_items.clone(),
     })
 }
 

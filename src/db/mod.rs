@@ -7,6 +7,7 @@ pub mod bulk;
 pub mod import_staging;
 pub mod kitchens;
 pub mod passwords;
+pub mod place_reports;
 pub mod places;
 pub mod rate_limits;
 pub mod requests;

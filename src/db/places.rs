@@ -1,9 +1,9 @@
 //! Shops and community kitchens.
 
-use sqlx::{PgExecutor, PgPool};
-
 use crate::domain::geo::{BBox, LatLon};
 use crate::domain::hours;
+use chrono::{DateTime, Utc};
+use sqlx::{PgExecutor, PgPool};
 
 /// A place as stored, with its point as numbers.
 #[derive(Debug, Clone, sqlx::FromRow)]
@@ -22,6 +22,8 @@ pub struct PlaceRow {
     pub source: Option<String>,
     pub status: String,
     pub meals_per_day: Option<i32>,
+    /// When the latest live report on the place was made.
+    pub last_report_at: Option<DateTime<Utc>>,
     /// Whether the weekly open minutes hold the minute asked about; NULL when the hours are
     /// not weekly (the crate judges them) or no minute was asked.
     pub open_by_week: Option<bool>,
@@ -29,7 +31,7 @@ pub struct PlaceRow {
 
 const COLUMNS: &str = "p.id, p.kind, p.name, p.category, ST_Y(p.location::geometry) AS lat, \
     ST_X(p.location::geometry) AS lon, p.cell, p.opening_hours, p.address, p.phone, \
-    p.description, p.source, p.status, p.meals_per_day";
+    p.description, p.source, p.status, p.meals_per_day, p.last_report_at";
 
 /// A place to insert or update by `source`.
 #[derive(Debug, Clone)]
@@ -81,7 +83,26 @@ pub async fn nearby(
     only_open: bool,
     limit: i64,
 ) -> sqlx::Result<Vec<NearbyRow>> {
-    let at = Minute { minute, only_open };
+    let at = Minute {
+        minute,
+        only: if only_open {
+            Only::MaybeOpen
+        } else {
+            Only::Any
+        },
+    };
+    nearest(pool, origin, radius_m, filter, at, limit).await
+}
+
+/// The first `limit` places by distance then id, exactly, whatever ties the cut falls on.
+async fn nearest(
+    pool: &PgPool,
+    origin: LatLon,
+    radius_m: f64,
+    filter: &PlaceFilter,
+    at: Minute,
+    limit: i64,
+) -> sqlx::Result<Vec<NearbyRow>> {
     // Distances within this of each other count as tied, whatever rounding `<->` does.
     const TIE_M: f64 = 0.001;
     let mut rows = nearby_query(pool, origin, radius_m, filter, at, limit + 1, true).await?;
@@ -103,11 +124,39 @@ pub async fn nearby(
     Ok(rows)
 }
 
-/// The minute of the week asked about, and whether only places that may be open then count.
+/// Active places within `radius_m` of `origin` with a live report made since `since`,
+/// nearest first (ties by id), at most `limit`: the places whose reports may make them open,
+/// or say there is no queue. Walks the partial index of places ever reported.
+pub async fn reported_nearby(
+    pool: &PgPool,
+    origin: LatLon,
+    radius_m: f64,
+    filter: &PlaceFilter,
+    minute: i64,
+    since: DateTime<Utc>,
+    limit: i64,
+) -> sqlx::Result<Vec<NearbyRow>> {
+    let at = Minute {
+        minute,
+        only: Only::ReportedSince(since),
+    };
+    nearest(pool, origin, radius_m, filter, at, limit).await
+}
+
+/// The minute of the week asked about, and which places count.
 #[derive(Debug, Clone, Copy)]
 struct Minute {
     minute: i64,
-    only_open: bool,
+    only: Only,
+}
+
+#[derive(Debug, Clone, Copy)]
+enum Only {
+    Any,
+    /// Places that may be open at the minute by their hours.
+    MaybeOpen,
+    /// Places with a live report made since then.
+    ReportedSince(DateTime<Utc>),
 }
 
 async fn nearby_query(
@@ -127,10 +176,12 @@ async fn nearby_query(
         String::new()
     };
     // Spelled out when asked, so the planner can walk the index of places with hours.
-    let open = if at.only_open {
-        "AND p.opening_hours IS NOT NULL AND (p.open_week IS NULL OR p.open_week @> $7::int4)"
-    } else {
-        ""
+    let only = match at.only {
+        Only::Any => "",
+        Only::MaybeOpen => {
+            "AND p.opening_hours IS NOT NULL AND (p.open_week IS NULL OR p.open_week @> $7::int4)"
+        }
+        Only::ReportedSince(_) => "AND p.last_report_at IS NOT NULL AND p.last_report_at >= $8",
     };
     let sql = format!(
         "SELECT {COLUMNS}, p.open_week @> $7::int4 AS open_by_week, \
@@ -140,18 +191,20 @@ async fn nearby_query(
            AND p.status = 'active' \
            AND ($4::text IS NULL OR p.kind = $4) \
            AND (cardinality($5::text[]) = 0 OR p.category = ANY($5)) \
-           {open} {order} LIMIT $6"
+           {only} {order} LIMIT $6"
     );
-    sqlx::query_as(&sql)
+    let query = sqlx::query_as(&sql)
         .bind(origin.lon)
         .bind(origin.lat)
         .bind(radius_m)
         .bind(filter.kind)
         .bind(&filter.categories)
         .bind(limit)
-        .bind(at.minute as i32)
-        .fetch_all(pool)
-        .await
+        .bind(at.minute as i32);
+    match at.only {
+        Only::ReportedSince(since) => query.bind(since).fetch_all(pool).await,
+        _ => query.fetch_all(pool).await,
+    }
 }
 
 /// Active places inside a lon/lat box, at most `limit`, with whether their weekly hours hold

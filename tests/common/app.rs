@@ -116,7 +116,35 @@ impl TestApp {
         uri: &str,
         body: Option<&Value>,
     ) -> Reply {
+        self.send_from(None, who, manage_token, method, uri, body)
+            .await
+    }
+
+    /// A call from client address `ip` (the local client has none unless told).
+    pub async fn call_from(
+        &self,
+        ip: &str,
+        who: Option<&Session>,
+        method: Method,
+        uri: &str,
+        body: Option<&Value>,
+    ) -> Reply {
+        self.send_from(Some(ip), who, None, method, uri, body).await
+    }
+
+    async fn send_from(
+        &self,
+        ip: Option<&str>,
+        who: Option<&Session>,
+        manage_token: Option<&str>,
+        method: Method,
+        uri: &str,
+        body: Option<&Value>,
+    ) -> Reply {
         let mut req = self.client.req(method, uri.to_string());
+        if let Some(ip) = ip {
+            req = req.remote(format!("{ip}:40000").parse().expect("an IP address"));
+        }
         if let Some(s) = who {
             req = req.cookie(Cookie::new("antes_session", s.token.clone()));
         }
