@@ -627,3 +627,70 @@ async fn a_coordinators_reset_link_sets_a_new_password_once_and_leaves_no_token_
         .unwrap();
     assert_eq!(again.status(), 404, "the link works once");
 }
+
+#[sqlx::test]
+async fn a_neighbour_reports_a_long_queue_and_another_phone_sees_it(pool: PgPool) {
+    seed(&pool).await;
+    let id: i64 = sqlx::query_scalar(
+        "SELECT id FROM places WHERE category = 'pharmacy' AND status = 'active' \
+         ORDER BY id LIMIT 1",
+    )
+    .fetch_one(&pool)
+    .await
+    .unwrap();
+    let base = serve(pool, test_config()).await;
+    let card_open = "!document.getElementById('place-detail').hidden \
+                     && document.querySelector('#place-live .live-summary')";
+
+    let first = Browser::start("report-sender", 360, 740).await;
+    first
+        .client
+        .goto(&format!("{base}/?place={id}"))
+        .await
+        .unwrap();
+    wait_for_map(&first).await;
+    first.wait_for(card_open, "the pharmacy's card").await;
+    assert_eq!(
+        first.text("#place-live .live-summary").await,
+        "Sin avisos recientes de vecinos."
+    );
+    first.click("#place-live .report-queue-long").await;
+    first
+        .wait_for(
+            "document.querySelector('#place-live [role=status]').textContent.includes('Gracias')",
+            "the thanks",
+        )
+        .await;
+    first.screenshot("report-sent").await;
+
+    // Another neighbour, on another phone, opens the same pharmacy.
+    let second = Browser::start("report-reader", 360, 740).await;
+    second
+        .client
+        .goto(&format!("{base}/?place={id}"))
+        .await
+        .unwrap();
+    wait_for_map(&second).await;
+    second.wait_for(card_open, "the pharmacy's card").await;
+    let summary = second.text("#place-live .live-summary").await;
+    assert!(
+        summary.starts_with("cola larga · hace 1 min"),
+        "the card shows the report and its age: {summary}"
+    );
+    assert!(summary.ends_with("1 vecino"), "{summary}");
+    // The marker carries the live state the map styles it by.
+    let styled = format!(
+        "window.antes.map.querySourceFeatures('places').some(f => f.properties.id === {id} \
+         && f.properties.live_queue === 'long')"
+    );
+    second.wait_for(&styled, "the marker's live state").await;
+    second.screenshot("report-seen").await;
+
+    let urls = first.finish(&base).await;
+    assert!(
+        urls.iter()
+            .any(|u| u.ends_with(&format!("/api/places/{id}/reports"))),
+        "{urls:?}"
+    );
+    second.finish(&base).await;
+}

@@ -9,6 +9,7 @@ import { initVolunteer, volunteerState } from './volunteer.js';
 import { initCoordination } from './coordination.js';
 import { initKitchens } from './kitchen.js';
 import { openResetLink } from './password.js';
+import { initReports } from './reports.js';
 
 async function main() {
   const select = document.getElementById('lang-select');
@@ -25,6 +26,7 @@ async function main() {
   initVolunteer(map);
   initCoordination(map);
   initKitchens(map);
+  initReports(config);
   await loadMe();
   // A coordinator's one-time link (/?reset#token=TOKEN) opens the new-password form.
   openResetLink();

@@ -4,12 +4,14 @@
 import { api, el } from './api.js';
 import { t, currentLang, onLangChange } from './i18n.js';
 import { circle, EMPTY } from './map.js';
+import { liveSummary, withLiveProps } from './live.js';
 
 const state = {
   map: null,
   categories: [],
   selected: new Set(),
   openNow: false,
+  noQueue: false,
   radius: 1500,
   point: null, // {lat, lon} once the user picks one
   inView: [],
@@ -32,7 +34,9 @@ export async function initPlaces(map, config) {
     paint: {
       'circle-radius': ['interpolate', ['linear'], ['zoom'], 10, 3, 15, 7],
       'circle-color': ['match', ['get', 'kind'], 'kitchen', '#c2410c', '#0b6e4f'],
-      'circle-stroke-color': '#fff', 'circle-stroke-width': 1.5,
+      // Neighbours' reports: the ring shows the queue, thicker the fresher the report.
+      'circle-stroke-color': ['match', ['get', 'live_queue'], 'long', '#b91c1c', 'short', '#b45309', 'none', '#15803d', '#fff'],
+      'circle-stroke-width': ['case', ['has', 'live_age_min'], ['interpolate', ['linear'], ['get', 'live_age_min'], 0, 4, 240, 2], 1.5],
       'circle-opacity': ['case', ['==', ['get', 'open_now'], false], 0.45, 1],
     },
   });
@@ -57,6 +61,13 @@ export async function initPlaces(map, config) {
   map.on('mouseleave', 'places', () => { map.getCanvas().style.cursor = ''; });
   map.on('moveend', () => { if (!state.point) loadInView(); });
 
+  // A report just sent changes the card's "open now" and where it came from.
+  document.addEventListener('place-live', (e) => {
+    const p = e.detail;
+    if (Number(document.getElementById('place-live')?.dataset.placeId) !== p.place_id) return;
+    document.querySelector('#place-detail .badge')?.replaceWith(openBadge(p.open_now, p.open_now_source));
+    document.getElementById('open-source').textContent = p.open_now_source ? t(`live.source_${p.open_now_source}`) : '';
+  });
   renderControls();
   onLangChange(() => { renderControls(); renderList(); });
   await loadInView();
@@ -80,8 +91,10 @@ async function loadInView() {
   const bbox = [b.getWest(), b.getSouth(), b.getEast(), b.getNorth()].map((x) => x.toFixed(5)).join(',');
   try {
     const fc = await api('/api/places', { query: { bbox, ...placesParams() } });
-    state.inView = state.openNow ? fc.features.filter((f) => f.properties.open_now === true) : fc.features;
-    state.map.getSource('places').setData({ type: 'FeatureCollection', features: state.inView });
+    state.inView = fc.features
+      .filter((f) => !state.openNow || f.properties.open_now === true)
+      .filter((f) => !state.noQueue || noQueue(f.properties.live));
+    state.map.getSource('places').setData(withLiveProps({ type: 'FeatureCollection', features: state.inView }));
     renderList();
     document.body.dataset.placesLoads = String(Number(document.body.dataset.placesLoads || 0) + 1);
   } catch (err) {
@@ -101,10 +114,13 @@ async function searchNearby() {
   state.map.getSource('radius').setData(circle(lon, lat, state.radius));
   try {
     const fc = await api('/api/places/nearby', {
-      query: { lat: lat.toFixed(6), lon: lon.toFixed(6), radius_m: state.radius, open_now: state.openNow ? 'true' : undefined, limit: 100, ...placesParams() },
+      query: {
+        lat: lat.toFixed(6), lon: lon.toFixed(6), radius_m: state.radius, open_now: state.openNow ? 'true' : undefined,
+        no_queue: state.noQueue ? 'true' : undefined, limit: 100, ...placesParams(),
+      },
     });
     state.nearby = fc;
-    state.map.getSource('places').setData(fc);
+    state.map.getSource('places').setData(withLiveProps(fc));
     renderList();
     const bounds = new maplibregl.LngLatBounds();
     circle(lon, lat, state.radius).geometry.coordinates[0].forEach((c) => bounds.extend(c));
@@ -126,10 +142,16 @@ function categoryLabel(id) {
   return c ? c[currentLang()] : id;
 }
 
-function openBadge(open) {
+// The same test as the server's `no_queue`: neighbours agree, confidently, on no queue.
+function noQueue(live) {
+  return live?.queue?.value === 'none' && live.queue.confidence >= 0.4;
+}
+
+function openBadge(open, source) {
   const cls = open === true ? 'open' : open === false ? 'closed' : 'unknown';
   const key = open === true ? 'places.open' : open === false ? 'places.closed' : 'places.unknown';
-  return el('span', { class: `badge ${cls}` }, t(key));
+  const by = source === 'report' ? ` · ${t('live.by_neighbours')}` : '';
+  return el('span', { class: `badge ${cls}`, 'data-source': source ?? '' }, t(key) + by);
 }
 
 function formatDistance(m) {
@@ -160,6 +182,7 @@ function renderControls() {
       }, c[currentLang()]))),
     el('div', { class: 'row' },
       el('label', {}, el('input', { type: 'checkbox', id: 'open-now', checked: state.openNow, onchange: (e) => { state.openNow = e.target.checked; refresh(); } }), ' ', t('nearby.open_now')),
+      el('label', {}, el('input', { type: 'checkbox', id: 'no-queue', checked: state.noQueue, onchange: (e) => { state.noQueue = e.target.checked; refresh(); } }), ' ', t('nearby.no_queue')),
       el('label', {}, t('nearby.radius'), ' ',
         el('select', { id: 'radius', onchange: (e) => { state.radius = Number(e.target.value); refresh(); } },
           [500, 1000, 1500, 3000, 5000, 10000].map((r) => el('option', { value: r, selected: r === state.radius }, formatDistance(r)))))),
@@ -167,6 +190,9 @@ function renderControls() {
 }
 
 function refresh() { return state.point ? searchNearby() : loadInView(); }
+
+// After a report, so the list and the markers show it.
+export function refreshPlaces() { return refresh(); }
 
 function locateMe() {
   if (!navigator.geolocation) { setStatus(t('nearby.no_geolocation'), true); return; }
@@ -202,8 +228,9 @@ function renderList() {
     list.append(el('li', { 'data-place-id': p.id },
       el('button', { type: 'button', onclick: () => showDetail(p.id) },
         el('span', { class: 'name' }, p.name),
-        openBadge(p.open_now),
+        openBadge(p.open_now, p.open_now_source),
         el('span', { class: 'meta' }, [categoryLabel(p.category), p.distance_m !== undefined ? formatDistance(p.distance_m) : null].filter(Boolean).join(' · ')),
+        p.live ? el('span', { class: 'live' }, liveSummary(p.live)) : null,
       )));
   }
 }
@@ -215,12 +242,14 @@ export async function showDetail(id, { center = false } = {}) {
     const p = f.properties;
     card.replaceChildren(...[
       el('h2', {}, p.name),
-      el('p', {}, categoryLabel(p.category), ' ', openBadge(p.open_now)),
+      el('p', {}, categoryLabel(p.category), ' ', openBadge(p.open_now, p.open_now_source)),
+      el('p', { class: 'status', id: 'open-source' }, p.open_now_source ? t(`live.source_${p.open_now_source}`) : ''),
       p.opening_hours ? el('p', {}, `${t('places.hours')}: `, el('code', {}, p.opening_hours)) : el('p', { class: 'status' }, t('places.no_hours')),
       p.address ? el('p', {}, `${t('places.address')}: ${p.address}`) : null,
       p.phone ? el('p', {}, el('a', { href: `tel:${p.phone.replace(/[^+\d]/g, '')}` }, `${t('places.call')} ${p.phone}`)) : null,
       p.description ? el('p', {}, p.description) : null,
       p.source?.match(/^(node|way|relation)\//) ? el('p', { class: 'status' }, t('places.osm_source')) : null,
+      el('div', { id: 'place-live', class: 'place-live', 'data-place-id': p.id }),
       el('div', { id: 'place-extra', 'data-place-id': p.id, 'data-kind': p.kind }),
       el('p', {}, el('a', { href: `/?place=${p.id}` }, t('places.link'))),
       el('button', { type: 'button', class: 'secondary', onclick: () => { card.hidden = true; } }, t('common.close')),
