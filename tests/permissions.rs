@@ -170,6 +170,8 @@ enum Fixture {
     NewAssigned,
     /// The public (res-8) cell of the help request under test.
     Cell,
+    /// A new live report on the kitchen, by an anonymous neighbour.
+    NewReport,
 }
 
 /// The JSON body a valid call sends.
@@ -188,6 +190,7 @@ enum Body {
     Profile,
     NewPassword,
     ResetLink,
+    Report,
 }
 
 struct Row {
@@ -228,6 +231,10 @@ fn matrix() -> Vec<Row> {
         row(Get,    "/api/me/places",                    "",                      F::Nothing,       B::None,         [SIGN_IN,  OK,        OK,        OK,        OK,        OK,        OK,        SIGN_IN]),
         row(Post,   "/api/places/{id}/needs",            "",                      F::Kitchen,       B::Supplies,     [SIGN_IN,  NOT_ORG,   NOT_ORG,   NOT_ORG,   CREATED,   NOT_ORG,   CREATED,   SIGN_IN]),
         row(Get,    "/api/places/{id}/needs",            "",                      F::Kitchen,       B::None,         [OK,       OK,        OK,        OK,        OK,        OK,        OK,        OK]),
+        row(Post,   "/api/places/{id}/reports",          "",                      F::Kitchen,       B::Report,       [CREATED,  CREATED,   CREATED,   CREATED,   CREATED,   CREATED,   CREATED,   CREATED]),
+        row(Get,    "/api/places/{id}/reports",          "",                      F::Kitchen,       B::None,         [SIGN_IN,  COORD,     COORD,     COORD,     COORD,     COORD,     OK,        SIGN_IN]),
+        row(Get,    "/api/places/{id}/report-history",   "",                      F::Kitchen,       B::None,         [OK,       OK,        OK,        OK,        OK,        OK,        OK,        OK]),
+        row(Post,   "/api/place-reports/{id}/hide-reporter", "",                  F::NewReport,     B::None,         [SIGN_IN,  COORD,     COORD,     COORD,     COORD,     COORD,     OK,        SIGN_IN]),
         row(Get,    "/api/needs/nearby",                 NEAR,                    F::Nothing,       B::None,         [OK,       OK,        OK,        OK,        OK,        OK,        OK,        OK]),
         row(Get,    "/api/needs/{id}",                   "",                      F::Shift,         B::None,         [SIGN_IN,  NOT_ORG,   NOT_ORG,   NOT_ORG,   OK,        NOT_ORG,   OK,        SIGN_IN]),
         row(Post,   "/api/needs/{id}/close",             "",                      F::NewSupplies,   B::None,         [SIGN_IN,  NOT_ORG,   NOT_ORG,   NOT_ORG,   OK,        NOT_ORG,   OK,        SIGN_IN]),
@@ -480,6 +487,23 @@ impl World {
                 assert_eq!(r.status, 201, "{}", r.body);
                 p.param = r.body["id"].as_i64().unwrap().to_string();
             }
+            Fixture::NewReport => {
+                let r = self
+                    .app
+                    .call(
+                        None,
+                        Post,
+                        &format!("/api/places/{}/reports", self.kitchen),
+                        Some(&json!({"open": true})),
+                    )
+                    .await;
+                assert_eq!(r.status, 201, "{}", r.body);
+                let id: i64 = sqlx::query_scalar("SELECT max(id) FROM place_reports")
+                    .fetch_one(&self.app.pool)
+                    .await
+                    .expect("a report");
+                p.param = id.to_string();
+            }
             Fixture::Account => p.param = self.volunteer.id.to_string(),
             Fixture::NewUnverified => p.param = self.app.volunteer(false).await.id.to_string(),
             Fixture::NewVerified => p.param = self.app.volunteer(true).await.id.to_string(),
@@ -552,6 +576,7 @@ impl World {
             Body::AddOrganizer => json!({"account_id": self.app.organizer(true).await.id}),
             Body::Supplies => supplies_need(),
             Body::Pledge => json!({"quantity": 1}),
+            Body::Report => json!({"queue": "short", "stock": {"harina": "little"}}),
             Body::Register => json!({
                 "email": format!("nueva{n}@example.org"),
                 "password": NEW_PASSWORD,

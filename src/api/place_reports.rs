@@ -39,7 +39,6 @@ impl ReportKey {
 
 /// A report: at least one of the three.
 #[derive(Debug, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
 pub struct ReportBody {
     /// Open (true) or closed (false) right now.
     pub open: Option<bool>,
