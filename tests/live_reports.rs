@@ -543,3 +543,33 @@ async fn maintenance_forgets_who_reported_after_a_week(pool: PgPool) {
         .unwrap();
     assert_eq!(done.reports_deleted, 2);
 }
+
+#[sqlx::test]
+async fn a_deployments_own_stock_items_are_the_ones_taken_and_documented(pool: PgPool) {
+    let config = AppConfig {
+        report_items: vec![antes::config::ReportItem {
+            id: "yerba".into(),
+            es: "Yerba".into(),
+            en: "Yerba mate".into(),
+        }],
+        ..test_config()
+    };
+    let app = TestApp::with_config(pool.clone(), config).await;
+    let id = shop(&pool, "Almacén Don Luis", HERE, None).await;
+    let yerba = report(&app, None, id, json!({"stock": {"yerba": "little"}})).await;
+    assert_eq!(yerba.status, 201, "{}", yerba.body);
+    assert_eq!(yerba.body["live"]["stock"]["yerba"]["value"], "little");
+    let flour = report(&app, None, id, json!({"stock": {"harina": "none"}})).await;
+    assert_eq!(flour.code(), (422, Some("unknown_stock_item")));
+    assert_eq!(
+        app.get(None, "/api/config").await.body["report_items"][0]["en"],
+        "Yerba mate"
+    );
+    let doc = app.get(None, "/api/openapi.json").await.body;
+    let body = &doc["components"]["schemas"]["ReportBody"];
+    assert_eq!(
+        body["properties"]["stock"]["propertyNames"]["enum"],
+        json!(["yerba"])
+    );
+    assert_eq!(body["anyOf"].as_array().unwrap().len(), 3, "{body}");
+}

@@ -3,7 +3,7 @@
 //! enforces (`domain::formats`) and the enumerations come from the domain's own lists, so the
 //! document cannot drift from the server; the fuzzing pass (`scripts/fuzz`) checks the rest.
 
-use serde_json::Value;
+use serde_json::{json, Value};
 use utoipa::openapi::path::{Operation, PathItem};
 use utoipa::openapi::schema::{ArrayItems, Object, Schema};
 use utoipa::openapi::{OpenApi, RefOr};
@@ -12,6 +12,7 @@ use crate::domain::accounts::{EMAIL_MAX, PASSWORD_MAX, PASSWORD_MIN};
 use crate::domain::categories::{Kind, CATEGORIES as PLACE_CATEGORIES, CATEGORY_FILTER_MAX};
 use crate::domain::formats;
 use crate::domain::kitchens::MAX_SLOTS;
+use crate::domain::live_reports::{Queue, Stock};
 use crate::domain::matching::{MAX_OPEN_LIMIT, RADIUS_MAX_M, RADIUS_MIN_M};
 use crate::domain::requests::{CATEGORIES as REQUEST_CATEGORIES, SKILLS_MAX_ITEMS};
 
@@ -196,6 +197,36 @@ fn parameter_rules() -> Vec<(&'static str, &'static str, Rule)> {
             Rule::Chars(128),
         ),
     ]
+}
+
+/// A live report must say something: the document says so with one branch per field, and
+/// names the stock items this deployment lists (`report_items`), which only the running
+/// server knows.
+pub fn report_body(doc: &mut Value, items: &[&str]) {
+    let schema = &mut doc["components"]["schemas"]["ReportBody"];
+    if !schema.is_object() {
+        return;
+    }
+    let levels: Vec<Value> = [Stock::Yes, Stock::Little, Stock::None]
+        .iter()
+        .filter_map(|s| serde_json::to_value(s).ok())
+        .collect();
+    let queues: Vec<Value> = [Queue::None, Queue::Short, Queue::Long]
+        .iter()
+        .map(|q| Value::String(q.as_str().into()))
+        .collect();
+    schema["properties"]["stock"] = json!({
+        "type": ["object", "null"],
+        "description": "Items from `/api/config`'s `report_items`, each `yes`, `little` or `none`.",
+        "propertyNames": {"enum": items},
+        "additionalProperties": {"type": "string", "enum": levels},
+        "maxProperties": items.len(),
+    });
+    schema["anyOf"] = json!([
+        {"required": ["open"], "properties": {"open": {"type": "boolean"}}},
+        {"required": ["queue"], "properties": {"queue": {"type": "string", "enum": queues}}},
+        {"required": ["stock"], "properties": {"stock": {"type": "object", "minProperties": 1}}},
+    ]);
 }
 
 /// Writes every rule into the document.

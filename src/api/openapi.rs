@@ -1,7 +1,7 @@
 //! The OpenAPI document, generated from the handlers' annotations.
 
-use rocket::get;
 use rocket::serde::json::Json;
+use rocket::{get, State};
 use utoipa::openapi::content::ContentBuilder;
 use utoipa::openapi::response::{Response, ResponseBuilder};
 use utoipa::openapi::security::{ApiKey, ApiKeyValue, SecurityScheme};
@@ -9,6 +9,7 @@ use utoipa::openapi::Ref;
 use utoipa::{Modify, OpenApi};
 
 use super::guards::SESSION_COOKIE;
+use crate::config::AppConfig;
 
 use super::{
     accounts, auth, cells, claims, geocode, health, matches, needs, passwords, place_admin,
@@ -153,9 +154,12 @@ fn error_response(description: &str) -> Response {
         .build()
 }
 
-/// This document.
+/// This document, with this deployment's stock items.
 #[utoipa::path(get, path = "/api/openapi.json", tag = "web", responses((status = 200, description = "OpenAPI 3.1 document")))]
 #[get("/api/openapi.json")]
-pub fn document() -> Json<utoipa::openapi::OpenApi> {
-    Json(ApiDoc::openapi())
+pub fn document(config: &State<AppConfig>) -> Json<serde_json::Value> {
+    let mut doc = serde_json::to_value(ApiDoc::openapi()).unwrap_or_default();
+    let items: Vec<&str> = config.report_items.iter().map(|i| i.id.as_str()).collect();
+    super::doc_constraints::report_body(&mut doc, &items);
+    Json(doc)
 }

@@ -44,9 +44,8 @@ pub struct ReportBody {
     pub open: Option<bool>,
     pub queue: Option<Queue>,
     /// Items from `/api/config`'s `report_items`, each `yes`, `little` or `none`.
-    #[serde(default)]
     #[schema(value_type = Option<Object>)]
-    pub stock: BTreeMap<String, Stock>,
+    pub stock: Option<BTreeMap<String, Stock>>,
 }
 
 /// A place's live state after a report, as anyone sees it.
@@ -78,8 +77,9 @@ pub async fn report(
     input: JsonBody<'_, ReportBody>,
 ) -> ApiResult<(Status, Json<PlaceLive>)> {
     let input = body(input)?;
+    let stock = input.stock.unwrap_or_default();
     let items: Vec<&str> = config.report_items.iter().map(|i| i.id.as_str()).collect();
-    live_reports::check_report(input.open, input.queue, &input.stock, &items)?;
+    live_reports::check_report(input.open, input.queue, &stock, &items)?;
     limits
         .spend(Limited::Report, account.as_ref().map(|a| a.id))
         .await?;
@@ -94,7 +94,7 @@ pub async fn report(
     let said = Said {
         open: input.open,
         queue: input.queue,
-        stock: &input.stock,
+        stock: &stock,
     };
     let now = Utc::now();
     let mut tx = pool.begin().await?;
