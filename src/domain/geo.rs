@@ -44,7 +44,10 @@ impl LatLon {
                 format!("lon must be between -180 and 180, got {lon}"),
             ));
         }
-        Ok(Self { lat, lon })
+        Ok(Self {
+            lat: to_nanodegree(lat),
+            lon: to_nanodegree(lon),
+        })
     }
 
     /// Great-circle distance in metres (haversine on the mean sphere).
@@ -55,6 +58,14 @@ impl LatLon {
             Point::new(other.lon, other.lat),
         )
     }
+}
+
+/// Rounds to a billionth of a degree (0.1 mm), far finer than any position here. It also keeps
+/// subnormal numbers out of PostGIS, whose float32 index boxes cannot order points that close
+/// to zero ("index returned tuples in wrong order"). Coordinates with nine or fewer decimals
+/// come back as they were.
+fn to_nanodegree(x: f64) -> f64 {
+    (x * 1e9).round() / 1e9
 }
 
 /// `minLon,minLat,maxLon,maxLat`, as in the `bbox` query parameter.
@@ -136,6 +147,18 @@ pub fn distance_band(metres: f64) -> &'static str {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn coordinates_are_kept_to_a_nanodegree_and_tiny_ones_become_zero() {
+        let p = LatLon::new(-31.6373, -60.6962).unwrap();
+        assert_eq!((p.lat, p.lon), (-31.6373, -60.6962));
+        let p = LatLon::new(-31.123456789, 179.999999999).unwrap();
+        assert_eq!((p.lat, p.lon), (-31.123456789, 179.999999999));
+        let tiny = LatLon::new(1.175494351e-38, 5.290559287021884e-124).unwrap();
+        assert_eq!((tiny.lat, tiny.lon), (0.0, 0.0));
+        let p = LatLon::new(90.0, -180.0).unwrap();
+        assert_eq!((p.lat, p.lon), (90.0, -180.0));
+    }
 
     #[test]
     fn latitude_out_of_range_is_refused_with_the_value() {
