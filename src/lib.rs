@@ -53,6 +53,7 @@ pub fn rocket(figment: Figment, config: AppConfig, pool: PgPool) -> Rocket<Build
     rocket::custom(figment)
         .attach(api::request_log::RequestLog)
         .attach(api::web::SecurityHeaders::new(&config))
+        .attach(api::delivery::Delivery)
         .manage(pool)
         .manage(tz)
         .manage(geocoder)

@@ -6,6 +6,7 @@ pub mod auth;
 pub mod body;
 pub mod cells;
 pub mod claims;
+pub mod delivery;
 pub mod doc_constraints;
 pub mod geocode;
 pub mod guards;
