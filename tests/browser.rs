@@ -694,3 +694,48 @@ async fn a_neighbour_reports_a_long_queue_and_another_phone_sees_it(pool: PgPool
     );
     second.finish(&base).await;
 }
+
+/// Bytes the page received (bodies as sent, compressed, with headers), counting only what had
+/// arrived by the mark `until` when given.
+async fn transferred(b: &Browser, until: Option<&str>) -> u64 {
+    let cut = until.map_or("Infinity".to_string(), |m| {
+        format!("performance.getEntriesByName('{m}')[0].startTime")
+    });
+    let expr = format!(
+        "(() => {{ const cut = {cut}; return [...performance.getEntriesByType('navigation'), \
+         ...performance.getEntriesByType('resource')].filter(e => e.responseEnd <= cut) \
+         .reduce((sum, e) => sum + e.transferSize, 0); }})()"
+    );
+    b.eval(&expr).await.as_f64().expect("a byte count") as u64
+}
+
+#[sqlx::test]
+async fn a_phone_with_an_empty_cache_gets_the_list_within_100_kb_and_the_map_within_550_kb(
+    pool: PgPool,
+) {
+    seed(&pool).await;
+    let base = serve(pool, test_config()).await;
+    let b = Browser::start("budget", 360, 740).await;
+    b.client.goto(&base).await.unwrap();
+    b.wait_for("document.body.dataset.listReady === '1'", "the list")
+        .await;
+    let listed = b
+        .eval("document.querySelectorAll('#place-list li').length")
+        .await;
+    assert!(
+        listed.as_u64().unwrap() > 5,
+        "the list holds places: {listed}"
+    );
+    wait_for_map(&b).await;
+    let list = transferred(&b, Some("list-ready")).await;
+    let map = transferred(&b, None).await;
+    let report = format!(
+        "transferred at 360 px with an empty cache: usable list {list} B (budget 102400), \
+         map with its first tiles {map} B (budget 563200)"
+    );
+    eprintln!("{report}");
+    std::fs::write(common::artifacts_dir().join("budgets.txt"), &report).unwrap();
+    assert!(list <= 100 * 1024, "{report}");
+    assert!(map <= 550 * 1024, "{report}");
+    b.finish(&base).await;
+}

@@ -1,7 +1,8 @@
 // Start-up: language, map, screens. Exposes window.antes for debugging and browser tests.
+import { api } from './api.js';
 import { createMap } from './map.js';
 import { initialLang, loadLang } from './i18n.js';
-import { initPlaces, openLinkedPlace, placesState } from './places.js';
+import { initPlacesList, attachPlacesMap, openLinkedPlace, placesState } from './places.js';
 import { showScreen } from './screens.js';
 import { loadMe } from './auth.js';
 import { initRequests, requestsState } from './requests.js';
@@ -18,10 +19,18 @@ async function main() {
   select.addEventListener('change', () => loadLang(select.value));
   document.querySelectorAll('.tabs [data-screen]').forEach((b) => b.addEventListener('click', () => showScreen(b.dataset.screen)));
 
-  const { map, config } = await createMap('map');
-  window.antes = { map, places: placesState, requests: requestsState, volunteer: volunteerState };
+  // The list first: on a phone it is usable before MapLibre (1.4 MB unpacked) has arrived.
+  const config = await api('/api/config');
+  window.antes = { map: null, places: placesState, requests: requestsState, volunteer: volunteerState };
+  await initPlacesList(config);
+  document.body.dataset.listReady = '1';
+  performance.mark('list-ready');
+  await new Promise((resolve) => { requestAnimationFrame(() => setTimeout(resolve, 0)); });
+
+  const map = await createMap('map', config);
+  window.antes.map = map;
   map.on('error', (e) => console.error('map error', e.error?.message ?? e));
-  await initPlaces(map, config);
+  attachPlacesMap(map);
   const fromLink = initRequests(map);
   initVolunteer(map);
   initCoordination(map);

@@ -1,10 +1,29 @@
-// The MapLibre map: style from /api/config, opening on Santa Fe city.
+// The MapLibre map: style from /api/config, opening on Santa Fe city. MapLibre itself is
+// loaded here, after the list is on screen, not by the page's <head>.
 /* global maplibregl */
-import { api } from './api.js';
+const MAPLIBRE = '/vendor/maplibre-gl-5.24.1';
 
-export async function createMap(container) {
-  const config = await api('/api/config');
-  maplibregl.setWorkerUrl('/vendor/maplibre-gl-5.24.1/maplibre-gl-csp-worker.js');
+function loadScript(src) {
+  return new Promise((resolve, reject) => {
+    const s = document.createElement('script');
+    s.src = src;
+    s.onload = resolve;
+    s.onerror = () => reject(new Error(`could not load ${src}`));
+    document.head.append(s);
+  });
+}
+
+function loadStyle(href) {
+  const link = document.createElement('link');
+  link.rel = 'stylesheet';
+  link.href = href;
+  document.head.append(link);
+}
+
+export async function createMap(container, config) {
+  loadStyle(`${MAPLIBRE}/maplibre-gl.css`);
+  await loadScript(`${MAPLIBRE}/maplibre-gl-csp.js`);
+  maplibregl.setWorkerUrl(`${MAPLIBRE}/maplibre-gl-csp-worker.js`);
   const map = new maplibregl.Map({
     container,
     style: config.style_url,
@@ -14,7 +33,7 @@ export async function createMap(container) {
   });
   map.addControl(new maplibregl.NavigationControl({ showCompass: false }), 'top-right');
   await new Promise((resolve) => map.once('load', resolve));
-  return { map, config };
+  return map;
 }
 
 // A circle as a GeoJSON polygon, for drawing a search radius.

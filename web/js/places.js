@@ -14,16 +14,32 @@ const state = {
   noQueue: false,
   radius: 1500,
   point: null, // {lat, lon} once the user picks one
+  config: null,
   inView: [],
   nearby: null, // FeatureCollection of the last nearby search
   geocoder: false,
 };
 
-export async function initPlaces(map, config) {
-  state.map = map;
+// The list and its controls, before the map exists: a phone shows them while MapLibre loads.
+export async function initPlacesList(config) {
+  state.config = config;
   state.geocoder = config.geocoder;
   state.categories = (await api('/api/categories')).categories;
+  // A report just sent changes the card's "open now" and where it came from.
+  document.addEventListener('place-live', (e) => {
+    const p = e.detail;
+    if (Number(document.getElementById('place-live')?.dataset.placeId) !== p.place_id) return;
+    document.querySelector('#place-detail .badge')?.replaceWith(openBadge(p.open_now, p.open_now_source));
+    document.getElementById('open-source').textContent = p.open_now_source ? t(`live.source_${p.open_now_source}`) : '';
+  });
+  renderControls();
+  onLangChange(() => { renderControls(); renderList(); });
+  await loadInView();
+}
 
+// The map's layers, once MapLibre has loaded; they draw what the list already holds.
+export function attachPlacesMap(map) {
+  state.map = map;
   map.addSource('places', { type: 'geojson', data: EMPTY });
   map.addSource('radius', { type: 'geojson', data: EMPTY });
   map.addSource('origin', { type: 'geojson', data: EMPTY });
@@ -60,17 +76,34 @@ export async function initPlaces(map, config) {
   map.on('mouseenter', 'places', () => { map.getCanvas().style.cursor = 'pointer'; });
   map.on('mouseleave', 'places', () => { map.getCanvas().style.cursor = ''; });
   map.on('moveend', () => { if (!state.point) loadInView(); });
+  if (state.point) {
+    map.getSource('origin').setData(originFeature(state.point));
+    map.getSource('radius').setData(circle(state.point.lon, state.point.lat, state.radius));
+  }
+  drawPlaces();
+}
 
-  // A report just sent changes the card's "open now" and where it came from.
-  document.addEventListener('place-live', (e) => {
-    const p = e.detail;
-    if (Number(document.getElementById('place-live')?.dataset.placeId) !== p.place_id) return;
-    document.querySelector('#place-detail .badge')?.replaceWith(openBadge(p.open_now, p.open_now_source));
-    document.getElementById('open-source').textContent = p.open_now_source ? t(`live.source_${p.open_now_source}`) : '';
-  });
-  renderControls();
-  onLangChange(() => { renderControls(); renderList(); });
-  await loadInView();
+function drawPlaces() {
+  if (!state.map) return;
+  const fc = state.point && state.nearby ? state.nearby : { type: 'FeatureCollection', features: state.inView };
+  state.map.getSource('places').setData(withLiveProps(fc));
+}
+
+function originFeature(point) {
+  return { type: 'Feature', properties: {}, geometry: { type: 'Point', coordinates: [point.lon, point.lat] } };
+}
+
+// The box the map will show when it opens (MapLibre's zoom counts 512 px per world at 0), so
+// the list before the map holds what the map will then show.
+function openingBbox() {
+  const [lon, lat] = state.config.center;
+  const box = document.getElementById('map');
+  const w = box?.clientWidth || window.innerWidth;
+  const h = box?.clientHeight || window.innerHeight / 2;
+  const degPerPx = 360 / (512 * 2 ** state.config.zoom);
+  const dx = (w / 2) * degPerPx;
+  const dy = (h / 2) * degPerPx * Math.cos((lat * Math.PI) / 180);
+  return [lon - dx, lat - dy, lon + dx, lat + dy];
 }
 
 // A place's own link (/?place=ID), e.g. a kitchen's page shared by its organizers. Called once
@@ -87,14 +120,15 @@ function placesParams() {
 }
 
 async function loadInView() {
-  const b = state.map.getBounds();
-  const bbox = [b.getWest(), b.getSouth(), b.getEast(), b.getNorth()].map((x) => x.toFixed(5)).join(',');
+  const b = state.map?.getBounds();
+  const box = b ? [b.getWest(), b.getSouth(), b.getEast(), b.getNorth()] : openingBbox();
+  const bbox = box.map((x) => x.toFixed(5)).join(',');
   try {
     const fc = await api('/api/places', { query: { bbox, ...placesParams() } });
     state.inView = fc.features
       .filter((f) => !state.openNow || f.properties.open_now === true)
       .filter((f) => !state.noQueue || noQueue(f.properties.live));
-    state.map.getSource('places').setData(withLiveProps({ type: 'FeatureCollection', features: state.inView }));
+    drawPlaces();
     renderList();
     document.body.dataset.placesLoads = String(Number(document.body.dataset.placesLoads || 0) + 1);
   } catch (err) {
@@ -104,14 +138,14 @@ async function loadInView() {
 
 export async function pickPoint(point) {
   state.point = point;
-  state.map.getSource('origin').setData({ type: 'Feature', properties: {}, geometry: { type: 'Point', coordinates: [point.lon, point.lat] } });
+  state.map?.getSource('origin').setData(originFeature(point));
   await searchNearby();
 }
 
 async function searchNearby() {
   if (!state.point) return loadInView();
   const { lat, lon } = state.point;
-  state.map.getSource('radius').setData(circle(lon, lat, state.radius));
+  state.map?.getSource('radius').setData(circle(lon, lat, state.radius));
   try {
     const fc = await api('/api/places/nearby', {
       query: {
@@ -120,11 +154,13 @@ async function searchNearby() {
       },
     });
     state.nearby = fc;
-    state.map.getSource('places').setData(withLiveProps(fc));
+    drawPlaces();
     renderList();
-    const bounds = new maplibregl.LngLatBounds();
-    circle(lon, lat, state.radius).geometry.coordinates[0].forEach((c) => bounds.extend(c));
-    state.map.fitBounds(bounds, { padding: 30, duration: 0 });
+    if (state.map) {
+      const bounds = new maplibregl.LngLatBounds();
+      circle(lon, lat, state.radius).geometry.coordinates[0].forEach((c) => bounds.extend(c));
+      state.map.fitBounds(bounds, { padding: 30, duration: 0 });
+    }
     document.body.dataset.nearbyLoads = String(Number(document.body.dataset.nearbyLoads || 0) + 1);
   } catch (err) {
     setStatus(t('places.error'), true);
@@ -255,7 +291,7 @@ export async function showDetail(id, { center = false } = {}) {
       el('button', { type: 'button', class: 'secondary', onclick: () => { card.hidden = true; } }, t('common.close')),
     ].filter(Boolean));
     card.hidden = false;
-    if (center) state.map.jumpTo({ center: f.geometry.coordinates, zoom: Math.max(state.map.getZoom(), 15) });
+    if (center && state.map) state.map.jumpTo({ center: f.geometry.coordinates, zoom: Math.max(state.map.getZoom(), 15) });
     card.dispatchEvent(new CustomEvent('place-shown', { bubbles: true, detail: f }));
     card.scrollIntoView({ block: 'nearest' });
   } catch (err) {
