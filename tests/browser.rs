@@ -739,3 +739,114 @@ async fn a_phone_with_an_empty_cache_gets_the_list_within_100_kb_and_the_map_wit
     assert!(map <= 550 * 1024, "{report}");
     b.finish(&base).await;
 }
+
+/// Runs axe-core (vendored in tests/vendor) on the page as it is, and returns its serious and
+/// critical violations, each as `rule: the elements' selectors`.
+async fn axe_serious(b: &Browser) -> Vec<String> {
+    const AXE: &str = include_str!("vendor/axe-core-4.14.1/axe.min.js");
+    if b.eval("typeof window.axe === 'undefined'").await == true {
+        b.client
+            .execute(&format!("{AXE}\nreturn true;"), vec![])
+            .await
+            .expect("axe-core loads");
+    }
+    let found = b
+        .client
+        .execute_async(
+            "const done = arguments[arguments.length - 1];
+             axe.run(document, { resultTypes: ['violations'] }).then(r => done(
+               r.violations.filter(v => v.impact === 'serious' || v.impact === 'critical')
+                 .map(v => `${v.id} (${v.impact}): ${v.nodes.map(n => n.target.join(' ')).join(', ')}`)));",
+            vec![],
+        )
+        .await
+        .expect("axe runs");
+    serde_json::from_value(found).unwrap()
+}
+
+/// Visible buttons, links, fields and tabs smaller than 44 px in either direction.
+async fn small_targets(b: &Browser) -> Vec<String> {
+    let found = b
+        .eval(
+            "[...document.querySelectorAll('button, a[href], input, select, summary, [role=tab]')]
+               .filter(e => e.offsetParent !== null && !e.closest('.maplibregl-ctrl-attrib'))
+               .map(e => [e, e.getBoundingClientRect()])
+               .filter(([e, r]) => {
+                 const box = ['checkbox', 'radio'].includes(e.type) ? e.closest('label').getBoundingClientRect() : r;
+                 return box.height < 44 || box.width < 44;
+               })
+               .map(([e]) => {
+                 const r = (['checkbox', 'radio'].includes(e.type) ? e.closest('label') : e).getBoundingClientRect();
+                 return `${e.tagName.toLowerCase()}#${e.id}.${e.className} \"${(e.textContent || e.value || '').trim().slice(0, 30)}\" ${Math.round(r.width)}×${Math.round(r.height)}`;
+               })",
+        )
+        .await;
+    serde_json::from_value(found).unwrap()
+}
+
+#[sqlx::test]
+async fn axe_finds_nothing_serious_on_any_screen_and_every_target_is_44_px(pool: PgPool) {
+    seed(&pool).await;
+    common::account(&pool, "ana@example.org", "coordinator", true).await;
+    let base = serve(pool, test_config()).await;
+    let b = Browser::start("a11y", 360, 740).await;
+    b.client.goto(&base).await.unwrap();
+    wait_for_map(&b).await;
+    let mut problems = Vec::new();
+    let mut check = |screen: &str, found: Vec<String>| {
+        problems.extend(found.into_iter().map(|f| format!("{screen}: {f}")));
+    };
+    check("nearby", axe_serious(&b).await);
+    check("nearby", small_targets(&b).await);
+    b.click("#place-list li[data-place-id] button").await;
+    b.wait_for(
+        "document.querySelector('#place-live .live-summary')",
+        "a place's card",
+    )
+    .await;
+    check("place card", axe_serious(&b).await);
+    check("place card", small_targets(&b).await);
+    for screen in [
+        "request",
+        "volunteer",
+        "coordination",
+        "shifts",
+        "organizer",
+    ] {
+        b.click(&format!(".tabs [data-screen={screen}]")).await;
+        b.wait_for(
+            &format!("!document.getElementById('screen-{screen}').hidden"),
+            screen,
+        )
+        .await;
+        check(screen, axe_serious(&b).await);
+        check(screen, small_targets(&b).await);
+    }
+    // Signed in, as a coordinator, who sees the most: the desk, and the volunteer's profile.
+    b.click(".tabs [data-screen=coordination]").await;
+    log_in(&b, "coord", "ana@example.org").await;
+    for screen in ["coordination", "volunteer", "shifts", "organizer"] {
+        b.click(&format!(".tabs [data-screen={screen}]")).await;
+        b.wait_for(
+            &format!("!document.getElementById('screen-{screen}').hidden"),
+            screen,
+        )
+        .await;
+        // Lists fill in after the screen shows.
+        tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+        check(&format!("{screen}, signed in"), axe_serious(&b).await);
+        check(&format!("{screen}, signed in"), small_targets(&b).await);
+    }
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
+    // The checks can fail: a nameless, tiny button is caught by both.
+    b.eval("(() => { const x = document.createElement('button'); x.id = 'probe'; x.style.cssText = 'min-height:0;min-width:0;width:20px;height:20px'; document.querySelector('#screen-organizer').append(x); return true; })()").await;
+    let axe = axe_serious(&b).await;
+    assert!(
+        axe.iter()
+            .any(|v| v.contains("button-name") && v.contains("#probe")),
+        "{axe:?}"
+    );
+    let small = small_targets(&b).await;
+    assert!(small.iter().any(|t| t.contains("#probe")), "{small:?}");
+    b.finish(&base).await;
+}
