@@ -101,6 +101,7 @@ pub enum ErrorCode {
     UnknownAccount,
     UnknownCategory,
     EmptyReport,
+    InvalidTile,
     UnknownStockItem,
     // 429: too many lately; always with `Retry-After`.
     RateLimited,
@@ -140,7 +141,7 @@ impl ErrorCode {
             | InvalidOpeningHours | InvalidPassword | WeakPassword | InvalidPhone
             | InvalidPlace | InvalidQuantity | InvalidRadius | InvalidResolution | InvalidRole
             | InvalidSkills | InvalidStatus | InvalidText | InvalidTime | InvalidUrgency
-            | UnknownCategory | EmptyReport | UnknownStockItem => 422,
+            | UnknownCategory | EmptyReport | UnknownStockItem | InvalidTile => 422,
             RateLimited | ClaimLimit | HomeChangeLimit | ReleaseLimit => 429,
             Internal => 500,
             GeocoderFailed => 502,

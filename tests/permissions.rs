@@ -231,6 +231,9 @@ fn matrix() -> Vec<Row> {
         row(Get,    "/api/me/places",                    "",                      F::Nothing,       B::None,         [SIGN_IN,  OK,        OK,        OK,        OK,        OK,        OK,        SIGN_IN]),
         row(Post,   "/api/places/{id}/needs",            "",                      F::Kitchen,       B::Supplies,     [SIGN_IN,  NOT_ORG,   NOT_ORG,   NOT_ORG,   CREATED,   NOT_ORG,   CREATED,   SIGN_IN]),
         row(Get,    "/api/places/{id}/needs",            "",                      F::Kitchen,       B::None,         [OK,       OK,        OK,        OK,        OK,        OK,        OK,        OK]),
+        row(Get,    "/tiles/places/{z}/{x}/{y}.mvt",     "",                      F::Nothing,       B::None,         [OK,       OK,        OK,        OK,        OK,        OK,        OK,        OK]),
+        row(Get,    "/tiles/request-cells/{z}/{x}/{y}.mvt", "",                   F::Nothing,       B::None,         [OK,       OK,        OK,        OK,        OK,        OK,        OK,        OK]),
+        row(Get,    "/tiles/needs/{z}/{x}/{y}.mvt",      "",                      F::Nothing,       B::None,         [OK,       OK,        OK,        OK,        OK,        OK,        OK,        OK]),
         row(Post,   "/api/places/{id}/reports",          "",                      F::Kitchen,       B::Report,       [CREATED,  CREATED,   CREATED,   CREATED,   CREATED,   CREATED,   CREATED,   CREATED]),
         row(Get,    "/api/places/{id}/reports",          "",                      F::Kitchen,       B::None,         [SIGN_IN,  COORD,     COORD,     COORD,     COORD,     COORD,     OK,        SIGN_IN]),
         row(Get,    "/api/places/{id}/report-history",   "",                      F::Kitchen,       B::None,         [OK,       OK,        OK,        OK,        OK,        OK,        OK,        OK]),
@@ -624,6 +627,7 @@ impl World {
         }
         let uri = row
             .path
+            .replace("{z}/{x}/{y}", "13/2714/4855")
             .replace("{id}", &prepared.param)
             .replace("{cell}", &prepared.param)
             + row.query;

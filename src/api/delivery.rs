@@ -42,7 +42,8 @@ impl Fairing for Delivery {
             return;
         }
         let path = req.uri().path().as_str().to_string();
-        let is_static = !path.starts_with("/api/") && path != "/healthz";
+        let is_static =
+            !path.starts_with("/api/") && !path.starts_with("/tiles/") && path != "/healthz";
         res.set_header(Header::new("Vary", "Accept-Encoding"));
         // API answers are left alone unless they can be compressed; static files are always
         // read, to fingerprint them.

@@ -15,6 +15,7 @@ use crate::domain::kitchens::MAX_SLOTS;
 use crate::domain::live_reports::{Queue, Stock};
 use crate::domain::matching::{MAX_OPEN_LIMIT, RADIUS_MAX_M, RADIUS_MIN_M};
 use crate::domain::requests::{CATEGORIES as REQUEST_CATEGORIES, SKILLS_MAX_ITEMS};
+use crate::domain::tiles::MAX_ZOOM;
 
 /// What one input may hold.
 #[derive(Clone)]
@@ -140,6 +141,10 @@ fn body_rules() -> Vec<(&'static str, &'static str, Rule)> {
     ]
 }
 
+const TILE_PLACES: &str = "/tiles/places/{z}/{x}/{y}.mvt";
+const TILE_CELLS: &str = "/tiles/request-cells/{z}/{x}/{y}.mvt";
+const TILE_NEEDS: &str = "/tiles/needs/{z}/{x}/{y}.mvt";
+
 /// `(path, parameter, rule)` for query and path parameters.
 fn parameter_rules() -> Vec<(&'static str, &'static str, Rule)> {
     let bbox = Rule::Pattern(formats::bbox(), formats::BBOX_MAX);
@@ -190,6 +195,15 @@ fn parameter_rules() -> Vec<(&'static str, &'static str, Rule)> {
             ]),
         ),
         ("/api/geocode", "q", Rule::Text(200)),
+        (TILE_PLACES, "z", range(0.0, f64::from(MAX_ZOOM))),
+        (TILE_PLACES, "x", range(0.0, 65_535.0)),
+        (TILE_PLACES, "y", range(0.0, 65_535.0)),
+        (TILE_CELLS, "z", range(0.0, f64::from(MAX_ZOOM))),
+        (TILE_CELLS, "x", range(0.0, 65_535.0)),
+        (TILE_CELLS, "y", range(0.0, 65_535.0)),
+        (TILE_NEEDS, "z", range(0.0, f64::from(MAX_ZOOM))),
+        (TILE_NEEDS, "x", range(0.0, 65_535.0)),
+        (TILE_NEEDS, "y", range(0.0, 65_535.0)),
         ("/api/requests/{id}", "X-Manage-Token", Rule::Chars(128)),
         (
             "/api/requests/{id}/cancel",

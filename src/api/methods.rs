@@ -18,8 +18,11 @@ pub fn allowed(req: &Request<'_>, path: &str) -> Vec<Method> {
         .routes()
         .filter_map(|route| {
             let pattern: &str = route.uri.path();
-            ((pattern.starts_with("/api/") || pattern == "/healthz") && matches(pattern, &wanted))
-                .then(|| (dynamic_segments(pattern), route.method))
+            ((pattern.starts_with("/api/")
+                || pattern.starts_with("/tiles/")
+                || pattern == "/healthz")
+                && matches(pattern, &wanted))
+            .then(|| (dynamic_segments(pattern), route.method))
         })
         .collect();
     let fewest = matching.iter().map(|(d, _)| *d).min().unwrap_or(0);

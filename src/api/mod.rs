@@ -30,6 +30,7 @@ pub mod requests;
 pub mod review;
 pub mod shifts;
 pub mod tasks;
+pub mod tiles;
 pub mod web;
 
 use crate::error_code::ErrorCode;
@@ -101,6 +102,9 @@ pub fn routes() -> Vec<Route> {
         tasks::tasks,
         tasks::assignments,
         matches::matches,
+        tiles::places,
+        tiles::request_cells,
+        tiles::needs,
     ]
 }
 

@@ -13,7 +13,7 @@ use crate::config::AppConfig;
 
 use super::{
     accounts, auth, cells, claims, geocode, health, matches, needs, passwords, place_admin,
-    place_reports, places, pledges, profiles, requests, review, shifts, tasks, web,
+    place_reports, places, pledges, profiles, requests, review, shifts, tasks, tiles, web,
 };
 
 #[derive(OpenApi)]
@@ -79,6 +79,9 @@ use super::{
         tasks::tasks,
         tasks::assignments,
         matches::matches,
+        tiles::places,
+        tiles::request_cells,
+        tiles::needs,
     ),
     components(schemas(crate::error::ErrorBody, crate::error_code::ErrorCode)),
     modifiers(&CommonResponses),

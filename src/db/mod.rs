@@ -12,6 +12,7 @@ pub mod places;
 pub mod rate_limits;
 pub mod requests;
 pub mod retention;
+pub mod tiles;
 pub mod volunteers;
 
 use std::time::Duration;

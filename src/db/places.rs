@@ -29,7 +29,8 @@ pub struct PlaceRow {
     pub open_by_week: Option<bool>,
 }
 
-const COLUMNS: &str = "p.id, p.kind, p.name, p.category, ST_Y(p.location::geometry) AS lat, \
+pub(crate) const COLUMNS: &str =
+    "p.id, p.kind, p.name, p.category, ST_Y(p.location::geometry) AS lat, \
     ST_X(p.location::geometry) AS lon, p.cell, p.opening_hours, p.address, p.phone, \
     p.description, p.source, p.status, p.meals_per_day, p.last_report_at";
 

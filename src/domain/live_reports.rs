@@ -345,6 +345,15 @@ pub enum OpenSource {
     Hours,
 }
 
+impl OpenSource {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            OpenSource::Report => "report",
+            OpenSource::Hours => "hours",
+        }
+    }
+}
+
 /// "Open now": a fresh, confident live report wins over the hours; otherwise the hours.
 pub fn open_now(
     live: Option<&LiveState>,

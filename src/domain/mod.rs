@@ -20,6 +20,7 @@ pub mod place_admin;
 pub mod privacy;
 pub mod public_counts;
 pub mod requests;
+pub mod tiles;
 pub mod whole;
 
 use crate::error_code::ErrorCode;

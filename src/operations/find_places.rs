@@ -155,3 +155,36 @@ fn prefix(rows: Vec<NearbyRow>, scan: i64) -> Prefix<NearbyRow> {
         items: rows,
     }
 }
+
+/// "Open now" and the live state of the tile's places that SQL cannot judge (hours that are
+/// not weekly, recent reports), as the tile query takes them.
+pub async fn judge_for_tile(
+    pool: &PgPool,
+    policy: &Policy,
+    tz: Tz,
+    rows: &[PlaceRow],
+    now: DateTime<Utc>,
+) -> sqlx::Result<db::tiles::Judged> {
+    let mut live = live_states(pool, policy, rows, now).await?;
+    let mut judged = db::tiles::Judged::default();
+    for row in rows {
+        let state = live.remove(&row.id);
+        let (open, source) = open_now(row, state.as_ref(), now, tz);
+        judged.ids.push(row.id);
+        judged.open_now.push(open);
+        judged.source.push(source.map(OpenSource::as_str));
+        judged.live_queue.push(
+            state
+                .as_ref()
+                .and_then(|s| s.queue.as_ref())
+                .and_then(|q| q.value)
+                .map(Queue::as_str),
+        );
+        judged.live_age_min.push(
+            state
+                .as_ref()
+                .map(|s| (now - s.reported_at).num_minutes().max(1) as i32),
+        );
+    }
+    Ok(judged)
+}

@@ -6,6 +6,7 @@
 pub mod fake_nominatim;
 
 pub mod app;
+pub mod mvt;
 
 use std::net::TcpListener;
 use std::path::{Path, PathBuf};

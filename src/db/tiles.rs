@@ -1,0 +1,165 @@
+//! Vector tiles (MVT) of our own layers, made by PostGIS with `ST_AsMVT`: places one by one or
+//! counted per H3 cell, kitchens with open needs, and polygons the caller has already decided
+//! (the public counts of help requests).
+
+use chrono::{DateTime, Utc};
+use sqlx::PgPool;
+
+use super::places::{PlaceRow, COLUMNS};
+use crate::domain::tiles::Tile;
+
+/// The tile's envelope in Web Mercator, and the same box in longitude and latitude for the
+/// planar index of places.
+const ENVELOPE: &str = "ST_TileEnvelope($1, $2, $3)";
+const IN_TILE: &str = "p.location::geometry && ST_Transform(ST_TileEnvelope($1, $2, $3), 4326)";
+
+fn geom(point: &str) -> String {
+    format!("ST_AsMVTGeom(ST_Transform({point}, 3857), {ENVELOPE}, 4096, 64, true)")
+}
+
+/// Active places in the tile whose "open now" or live state the app must judge itself: hours
+/// that are not the same every week, or a report made since `since`.
+pub async fn places_to_judge(
+    pool: &PgPool,
+    t: Tile,
+    minute: i64,
+    since: DateTime<Utc>,
+) -> sqlx::Result<Vec<PlaceRow>> {
+    sqlx::query_as(&format!(
+        "SELECT {COLUMNS}, p.open_week @> $4::int4 AS open_by_week FROM places p \
+         WHERE {IN_TILE} AND p.status = 'active' \
+           AND ((p.opening_hours IS NOT NULL AND p.open_week IS NULL) \
+                OR p.last_report_at >= $5)"
+    ))
+    .bind(i32::from(t.z))
+    .bind(t.x as i32)
+    .bind(t.y as i32)
+    .bind(minute as i32)
+    .bind(since)
+    .fetch_all(pool)
+    .await
+}
+
+/// What the app judged for some places of the tile; the others' weekly hours are judged here.
+#[derive(Debug, Default)]
+pub struct Judged {
+    pub ids: Vec<i64>,
+    pub open_now: Vec<Option<bool>>,
+    pub source: Vec<Option<&'static str>>,
+    pub live_queue: Vec<Option<&'static str>>,
+    /// Minutes since the latest counted report.
+    pub live_age_min: Vec<Option<i32>>,
+}
+
+/// The tile's active places, one feature each, in layer `places`.
+pub async fn places(pool: &PgPool, t: Tile, minute: i64, judged: &Judged) -> sqlx::Result<Vec<u8>> {
+    let g = geom("p.location::geometry");
+    sqlx::query_scalar::<_, Option<Vec<u8>>>(&format!(
+        "SELECT ST_AsMVT(f, 'places', 4096, 'geom', 'id') FROM ( \
+           SELECT p.id, p.name, p.kind, p.category, \
+                  CASE WHEN j.id IS NOT NULL THEN j.open_now ELSE p.open_week @> $4::int4 END \
+                    AS open_now, \
+                  CASE WHEN j.id IS NOT NULL THEN j.source \
+                       WHEN p.open_week IS NOT NULL THEN 'hours' END AS open_now_source, \
+                  j.live_queue, j.live_age_min, {g} AS geom \
+           FROM places p \
+           LEFT JOIN unnest($5::int8[], $6::bool[], $7::text[], $8::text[], $9::int4[]) \
+                AS j(id, open_now, source, live_queue, live_age_min) ON j.id = p.id \
+           WHERE {IN_TILE} AND p.status = 'active') f"
+    ))
+    .bind(i32::from(t.z))
+    .bind(t.x as i32)
+    .bind(t.y as i32)
+    .bind(minute as i32)
+    .bind(&judged.ids)
+    .bind(&judged.open_now)
+    .bind(&judged.source)
+    .bind(&judged.live_queue)
+    .bind(&judged.live_age_min)
+    .fetch_one(pool)
+    .await
+    .map(Option::unwrap_or_default)
+}
+
+/// The tile's active places counted per H3 cell (the stored res-9 cell's parent, by the
+/// masks of `domain::tiles::parent_masks`), one feature per cell at the mean point of its
+/// places, with `count`, a count per category (`c_pharmacy`, ...; left out when 0) and the
+/// cell, in layer `places`.
+pub async fn places_by_cell(
+    pool: &PgPool,
+    t: Tile,
+    (keep, set): (i64, i64),
+    categories: &[&str],
+) -> sqlx::Result<Vec<u8>> {
+    let per_category: String = categories
+        .iter()
+        .map(|c| {
+            format!(", NULLIF(count(*) FILTER (WHERE category = '{c}'), 0)::int4 AS \"c_{c}\"")
+        })
+        .collect();
+    let g = geom("ST_SetSRID(ST_MakePoint(avg(lon), avg(lat)), 4326)");
+    sqlx::query_scalar::<_, Option<Vec<u8>>>(&format!(
+        "SELECT ST_AsMVT(f, 'places', 4096, 'geom') FROM ( \
+           SELECT to_hex(parent) AS cell, count(*)::int4 AS count {per_category}, {g} AS geom \
+           FROM (SELECT (p.cell & $4) | $5 AS parent, p.category, \
+                        ST_X(p.location::geometry) AS lon, ST_Y(p.location::geometry) AS lat \
+                 FROM places p WHERE {IN_TILE} AND p.status = 'active') q \
+           GROUP BY parent) f"
+    ))
+    .bind(i32::from(t.z))
+    .bind(t.x as i32)
+    .bind(t.y as i32)
+    .bind(keep)
+    .bind(set)
+    .fetch_one(pool)
+    .await
+    .map(Option::unwrap_or_default)
+}
+
+/// Active kitchens in the tile with open needs, in layer `needs`: how many of each kind.
+pub async fn needs(pool: &PgPool, t: Tile) -> sqlx::Result<Vec<u8>> {
+    let g = geom("p.location::geometry");
+    sqlx::query_scalar::<_, Option<Vec<u8>>>(&format!(
+        "SELECT ST_AsMVT(f, 'needs', 4096, 'geom', 'place_id') FROM ( \
+           SELECT p.id AS place_id, p.name, \
+                  count(*) FILTER (WHERE n.kind = 'supplies')::int4 AS supplies, \
+                  count(*) FILTER (WHERE n.kind = 'shift')::int4 AS shifts, {g} AS geom \
+           FROM needs n JOIN places p ON p.id = n.place_id \
+           WHERE n.status = 'open' AND p.kind = 'kitchen' AND {IN_TILE} AND p.status = 'active' \
+           GROUP BY p.id) f"
+    ))
+    .bind(i32::from(t.z))
+    .bind(t.x as i32)
+    .bind(t.y as i32)
+    .fetch_one(pool)
+    .await
+    .map(Option::unwrap_or_default)
+}
+
+/// Polygons given as WKT in longitude and latitude, with a cell id and a count each, in
+/// layer `layer`.
+pub async fn cells(
+    pool: &PgPool,
+    t: Tile,
+    layer: &str,
+    cells: &[String],
+    counts: &[i32],
+    wkt: &[String],
+) -> sqlx::Result<Vec<u8>> {
+    let g = geom("ST_GeomFromText(c.wkt, 4326)");
+    sqlx::query_scalar::<_, Option<Vec<u8>>>(&format!(
+        "SELECT ST_AsMVT(f, $4, 4096, 'geom') FROM ( \
+           SELECT c.cell, c.count, {g} AS geom \
+           FROM unnest($5::text[], $6::int4[], $7::text[]) AS c(cell, count, wkt)) f"
+    ))
+    .bind(i32::from(t.z))
+    .bind(t.x as i32)
+    .bind(t.y as i32)
+    .bind(layer)
+    .bind(cells)
+    .bind(counts)
+    .bind(wkt)
+    .fetch_one(pool)
+    .await
+    .map(Option::unwrap_or_default)
+}

@@ -1,0 +1,363 @@
+//! Vector tiles of our own layers: places one by one from zoom 13 with "open now" and the live
+//! state, counted per H3 cell below with nothing left out, the public counts of help
+//! requests exactly as the API gives them, kitchens with open needs; 304s and clear errors.
+
+mod common;
+
+use antes::domain::cells::{Cell, STORED_RES};
+use antes::domain::geo::LatLon;
+use antes::domain::tiles::Tile;
+use common::app::TestApp;
+use common::mvt::{self, Layer};
+use rocket::http::{Header, Method};
+use serde_json::{json, Value};
+use sqlx::PgPool;
+
+const SANTA_FE: (f64, f64) = (-31.6333, -60.7);
+
+/// The XYZ tile holding `p` at zoom `z`.
+fn tile_of(p: (f64, f64), z: u8) -> Tile {
+    let n = f64::from(1u32 << z);
+    let x = ((p.1 + 180.0) / 360.0 * n).floor() as u32;
+    let lat = p.0.to_radians();
+    let y = ((1.0 - (lat.tan() + 1.0 / lat.cos()).ln() / std::f64::consts::PI) / 2.0 * n).floor()
+        as u32;
+    Tile { z, x, y }
+}
+
+fn url(layer: &str, t: Tile) -> String {
+    format!("/tiles/{layer}/{}/{}/{}.mvt", t.z, t.x, t.y)
+}
+
+/// Status, headers we look at, and the raw body.
+async fn fetch(app: &TestApp, uri: &str, etag: Option<&str>) -> (u16, Option<String>, Vec<u8>) {
+    let mut req = app.client.get(uri.to_string());
+    if let Some(tag) = etag {
+        req = req.header(Header::new("If-None-Match", tag.to_string()));
+    }
+    let res = req.dispatch().await;
+    let status = res.status().code;
+    let tag = res.headers().get_one("ETag").map(str::to_string);
+    (status, tag, res.into_bytes().await.unwrap_or_default())
+}
+
+async fn layer(app: &TestApp, name: &str, t: Tile) -> Option<Layer> {
+    let (status, _, body) = fetch(app, &url(name, t), None).await;
+    assert_eq!(status, 200, "{}", url(name, t));
+    mvt::decode(&body).into_iter().next()
+}
+
+async fn shop(
+    pool: &PgPool,
+    name: &str,
+    p: (f64, f64),
+    category: &str,
+    hours: Option<&str>,
+) -> i64 {
+    let cell = Cell::at(LatLon { lat: p.0, lon: p.1 }, STORED_RES).to_db();
+    sqlx::query_scalar(
+        "INSERT INTO places (kind, name, category, location, cell, opening_hours, open_week) \
+         VALUES ('shop', $1, $2, ST_SetSRID(ST_MakePoint($3, $4), 4326)::geography, $5, $6, \
+                 $7::int4multirange) RETURNING id",
+    )
+    .bind(name)
+    .bind(category)
+    .bind(p.1)
+    .bind(p.0)
+    .bind(cell)
+    .bind(hours)
+    .bind(antes::domain::hours::weekly_open_multirange(hours))
+    .fetch_one(pool)
+    .await
+    .unwrap()
+}
+
+#[sqlx::test]
+async fn from_zoom_13_places_come_one_by_one_with_open_now_and_what_neighbours_report(
+    pool: PgPool,
+) {
+    let app = TestApp::new(pool.clone()).await;
+    let always = shop(&pool, "Farmacia 24 h", SANTA_FE, "pharmacy", Some("24/7")).await;
+    // Hours with a public holiday rule are not the same every week: the app judges them.
+    let judged = shop(
+        &pool,
+        "Almacén",
+        (SANTA_FE.0 + 0.0005, SANTA_FE.1),
+        "grocery",
+        Some("Mo-Su 00:00-24:00; PH off"),
+    )
+    .await;
+    let reported = shop(
+        &pool,
+        "Kiosco",
+        (SANTA_FE.0, SANTA_FE.1 + 0.0005),
+        "kiosk",
+        None,
+    )
+    .await;
+    let hidden = shop(
+        &pool,
+        "Pendiente",
+        (SANTA_FE.0 - 0.0005, SANTA_FE.1),
+        "kiosk",
+        None,
+    )
+    .await;
+    app.sql(&format!(
+        "UPDATE places SET status = 'pending_review' WHERE id = {hidden}"
+    ))
+    .await;
+    let ana = app.volunteer(false).await;
+    let r = app
+        .call(
+            Some(&ana),
+            Method::Post,
+            &format!("/api/places/{reported}/reports"),
+            Some(&json!({"queue": "long", "open": true})),
+        )
+        .await;
+    assert_eq!(r.status, 201);
+
+    let t = tile_of(SANTA_FE, 15);
+    let places = layer(&app, "places", t).await.expect("a places layer");
+    assert_eq!(places.name, "places");
+    let by_id = |id: i64| {
+        places
+            .features
+            .iter()
+            .find(|f| f.id == Some(id as u64))
+            .unwrap_or_else(|| panic!("place {id} in {places:?}"))
+    };
+    assert_eq!(places.features.len(), 3, "the pending place is not drawn");
+    let a = by_id(always);
+    assert_eq!(a.kind, 1);
+    assert_eq!(a.props["category"], "pharmacy");
+    assert_eq!(a.props["open_now"], true);
+    assert_eq!(a.props["open_now_source"], "hours");
+    let j = by_id(judged);
+    assert!(j.props.contains_key("open_now"), "{j:?}");
+    let k = by_id(reported);
+    assert_eq!(k.props["live_queue"], "long");
+    assert_eq!(k.props["open_now"], true);
+    assert_eq!(k.props["open_now_source"], "report");
+    assert!(k.props["live_age_min"].as_i64().unwrap() >= 1);
+    // Santa Fe is in the middle of this tile, not at its corner.
+    let (x, y) = a.first;
+    assert!((0..4096).contains(&x) && (0..4096).contains(&y), "{x},{y}");
+}
+
+#[sqlx::test]
+async fn below_zoom_13_places_are_counted_per_cell_and_none_is_left_out(pool: PgPool) {
+    let app = TestApp::new(pool.clone()).await;
+    // 3,000 places scattered over 20 km around Santa Fe, one in three a pharmacy.
+    app.sql(
+        "INSERT INTO places (kind, name, category, location, cell) \
+         SELECT 'shop', 'Lugar ' || g, CASE WHEN g % 3 = 0 THEN 'pharmacy' ELSE 'kiosk' END, \
+                ST_SetSRID(ST_MakePoint(-60.7 + (random() - 0.5) * 0.2, \
+                                        -31.63 + (random() - 0.5) * 0.2), 4326)::geography, 0 \
+         FROM generate_series(1, 3000) g",
+    )
+    .await;
+    // Cells as the app stores them.
+    let rows: Vec<(i64, f64, f64)> =
+        sqlx::query_as("SELECT id, ST_Y(location::geometry), ST_X(location::geometry) FROM places")
+            .fetch_all(&pool)
+            .await
+            .unwrap();
+    for (id, lat, lon) in rows {
+        let cell = Cell::at(LatLon { lat, lon }, STORED_RES).to_db();
+        sqlx::query("UPDATE places SET cell = $2 WHERE id = $1")
+            .bind(id)
+            .bind(cell)
+            .execute(&pool)
+            .await
+            .unwrap();
+    }
+    for z in [8, 10, 12] {
+        let t = tile_of((-31.63, -60.7), z);
+        let (_, _, body) = fetch(&app, &url("places", t), None).await;
+        let places = mvt::decode(&body).remove(0);
+        let counted: i64 = places
+            .features
+            .iter()
+            .map(|f| f.props["count"].as_i64().unwrap())
+            .sum();
+        let pharmacies: i64 = places
+            .features
+            .iter()
+            .filter_map(|f| f.props.get("c_pharmacy").and_then(Value::as_i64))
+            .sum();
+        let bbox = t.bbox();
+        let inside: i64 = sqlx::query_scalar(
+            "SELECT count(*) FROM places WHERE location::geometry && \
+             ST_MakeEnvelope($1, $2, $3, $4, 4326)",
+        )
+        .bind(bbox.min_lon)
+        .bind(bbox.min_lat)
+        .bind(bbox.max_lon)
+        .bind(bbox.max_lat)
+        .fetch_one(&pool)
+        .await
+        .unwrap();
+        assert_eq!(
+            counted, inside,
+            "zoom {z}: every place in the tile is counted"
+        );
+        assert!(pharmacies > 0 && pharmacies < counted);
+        assert!(
+            places.features.len() < 1000,
+            "zoom {z}: {} cells",
+            places.features.len()
+        );
+        assert!(places
+            .features
+            .iter()
+            .all(|f| f.id.is_none() && f.props.contains_key("cell")));
+        assert!(body.len() < 50 * 1024, "zoom {z}: {} bytes", body.len());
+    }
+}
+
+#[sqlx::test]
+async fn request_cell_tiles_show_exactly_the_public_counts_of_the_api(pool: PgPool) {
+    let app = TestApp::new(pool.clone()).await;
+    let coordinator = app.coordinator().await;
+    for i in 0..4 {
+        app.ask(
+            Some(&coordinator),
+            (SANTA_FE.0 + 0.0003 * f64::from(i), SANTA_FE.1),
+            "groceries",
+            &format!("a{i}"),
+        )
+        .await;
+    }
+    // A lone request elsewhere stays hidden: fewer than three in its cells.
+    app.ask(Some(&coordinator), (-31.60, -60.68), "medicine", "solo")
+        .await;
+    for z in [10, 13] {
+        let t = tile_of(SANTA_FE, z);
+        let b = t.bbox();
+        let res = antes::domain::tiles::cell_res(z);
+        let api = app
+            .get(
+                None,
+                &format!(
+                    "/api/requests/cells?bbox={},{},{},{}&res={res}",
+                    b.min_lon, b.min_lat, b.max_lon, b.max_lat
+                ),
+            )
+            .await;
+        let mut expected: Vec<(String, i64)> = api.body["features"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|f| {
+                (
+                    f["properties"]["cell"].as_str().unwrap().to_string(),
+                    f["properties"]["count"].as_i64().unwrap(),
+                )
+            })
+            .collect();
+        let tile = layer(&app, "request-cells", t).await;
+        let mut got: Vec<(String, i64)> = tile
+            .iter()
+            .flat_map(|l| &l.features)
+            .map(|f| {
+                (
+                    f.props["cell"].as_str().unwrap().to_string(),
+                    f.props["count"].as_i64().unwrap(),
+                )
+            })
+            .collect();
+        expected.sort();
+        got.sort();
+        assert_eq!(got, expected, "zoom {z}");
+        assert!(!got.is_empty(), "zoom {z}: the four nearby requests show");
+        assert!(got.iter().all(|(_, n)| *n >= 3));
+    }
+}
+
+#[sqlx::test]
+async fn kitchens_with_open_needs_are_in_the_needs_tiles(pool: PgPool) {
+    let app = TestApp::new(pool.clone()).await;
+    let organizer = app.organizer(true).await;
+    let kitchen = json!({"kind": "kitchen", "name": "Comedor Los Pibes", "category": "soup_kitchen",
+        "location": {"lat": SANTA_FE.0, "lon": SANTA_FE.1}});
+    let r = app
+        .call(
+            Some(&organizer),
+            Method::Post,
+            "/api/places",
+            Some(&kitchen),
+        )
+        .await;
+    assert_eq!(r.status, 201, "{}", r.body);
+    let id = r.body["id"].as_i64().unwrap();
+    let t = tile_of(SANTA_FE, 14);
+    assert!(
+        layer(&app, "needs", t).await.is_none(),
+        "no need yet, no feature"
+    );
+    let need = json!({"kind": "supplies", "item": "Harina", "quantity": 10, "unit": "kg"});
+    let r = app
+        .call(
+            Some(&organizer),
+            Method::Post,
+            &format!("/api/places/{id}/needs"),
+            Some(&need),
+        )
+        .await;
+    assert_eq!(r.status, 201, "{}", r.body);
+    let needs = layer(&app, "needs", t).await.expect("a needs layer");
+    assert_eq!(needs.features.len(), 1);
+    let f = &needs.features[0];
+    assert_eq!(f.id, Some(id as u64));
+    assert_eq!(
+        (f.props["supplies"].clone(), f.props["shifts"].clone()),
+        (json!(1), json!(0))
+    );
+}
+
+#[sqlx::test]
+async fn an_unchanged_tile_answers_304_and_a_bad_address_a_clear_error(pool: PgPool) {
+    let app = TestApp::new(pool.clone()).await;
+    shop(&pool, "Farmacia Sol", SANTA_FE, "pharmacy", None).await;
+    let uri = url("places", tile_of(SANTA_FE, 14));
+    let res = app.client.get(uri.clone()).dispatch().await;
+    assert_eq!(
+        res.headers().get_one("Content-Type"),
+        Some("application/vnd.mapbox-vector-tile")
+    );
+    assert!(res
+        .headers()
+        .get_one("Cache-Control")
+        .unwrap()
+        .contains("max-age=60"));
+    let (status, tag, body) = fetch(&app, &uri, None).await;
+    assert_eq!(status, 200);
+    assert!(!body.is_empty());
+    let (again, _, empty) = fetch(&app, &uri, tag.as_deref()).await;
+    assert_eq!((again, empty.len()), (304, 0));
+    // A new place changes the tile, and so its tag.
+    shop(
+        &pool,
+        "Farmacia Luna",
+        (SANTA_FE.0 + 0.0002, SANTA_FE.1),
+        "pharmacy",
+        None,
+    )
+    .await;
+    let (changed, _, _) = fetch(&app, &uri, tag.as_deref()).await;
+    assert_eq!(changed, 200);
+
+    for (uri, status, code) in [
+        ("/tiles/places/17/0/0.mvt", 422, "invalid_tile"),
+        ("/tiles/places/3/1/1.png", 422, "invalid_tile"),
+        ("/tiles/needs/x/0/0.mvt", 422, "invalid_tile"),
+        ("/tiles/request-cells/2/9/0.mvt", 404, "not_found"),
+    ] {
+        let r = app.get(None, uri).await;
+        assert_eq!(r.code(), (status, Some(code)), "{uri}: {}", r.body);
+    }
+    let post = app.post(None, "/tiles/places/1/0/0.mvt").await;
+    assert_eq!(post.status, 405);
+}
