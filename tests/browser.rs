@@ -83,6 +83,12 @@ async fn the_map_opens_on_santa_fe_with_its_places_and_stays_on_this_origin(pool
         "{urls:?}"
     );
     assert!(urls.iter().any(|u| u.contains("/basemap/")), "{urls:?}");
+    // The markers come from our vector tiles, at the opening zoom one place per feature.
+    assert!(
+        urls.iter().any(|u| u.contains("/tiles/places/13/")),
+        "{urls:?}"
+    );
+    assert!(urls.iter().any(|u| u.contains("/tiles/needs/")), "{urls:?}");
 }
 
 #[sqlx::test]
@@ -494,6 +500,11 @@ async fn a_request_is_posted_approved_claimed_and_only_then_shows_its_details(po
         urls.iter().any(|u| u.contains(token)),
         "the link was opened"
     );
+    // The public counts on the "Pedir ayuda" map come from the k >= 3 tiles.
+    assert!(
+        urls.iter().any(|u| u.contains("/tiles/request-cells/")),
+        "{urls:?}"
+    );
 
     let views: i64 = sqlx::query_scalar(
         "SELECT count(*) FROM request_events WHERE action = 'viewed_full' AND account_id = $1",
@@ -680,8 +691,8 @@ async fn a_neighbour_reports_a_long_queue_and_another_phone_sees_it(pool: PgPool
     assert!(summary.ends_with("1 vecino"), "{summary}");
     // The marker carries the live state the map styles it by.
     let styled = format!(
-        "window.antes.map.querySourceFeatures('places').some(f => f.properties.id === {id} \
-         && f.properties.live_queue === 'long')"
+        "window.antes.map.querySourceFeatures('places', {{sourceLayer: 'places'}}) \
+         .some(f => f.id === {id} && f.properties.live_queue === 'long')"
     );
     second.wait_for(&styled, "the marker's live state").await;
     second.screenshot("report-seen").await;

@@ -30,17 +30,3 @@ export function liveSummary(live) {
   parts.push(ago(live.reported_at), counted('live.neighbours', live.neighbours));
   return parts.filter(Boolean).join(' · ');
 }
-
-// MapLibre expressions cannot read nested objects: the live state goes on as flat properties.
-export function withLiveProps(fc) {
-  return {
-    ...fc,
-    features: fc.features.map((f) => {
-      const live = f.properties.live;
-      if (!live) return f;
-      const props = { ...f.properties, live_age_min: minutesAgo(live.reported_at) };
-      if (live.queue && !live.queue.mixed) props.live_queue = live.queue.value;
-      return { ...f, properties: props };
-    }),
-  };
-}

@@ -4,7 +4,7 @@
 import { api, el } from './api.js';
 import { t, currentLang, onLangChange } from './i18n.js';
 import { circle, EMPTY } from './map.js';
-import { liveSummary, withLiveProps } from './live.js';
+import { liveSummary } from './live.js';
 
 const state = {
   map: null,
@@ -40,13 +40,35 @@ export async function initPlacesList(config) {
 // The map's layers, once MapLibre has loaded; they draw what the list already holds.
 export function attachPlacesMap(map) {
   state.map = map;
-  map.addSource('places', { type: 'geojson', data: EMPTY });
+  // Our places come as vector tiles: one by one from zoom 13, counted per H3 cell below.
+  map.addSource('places', { type: 'vector', tiles: [tilesUrl('places')], maxzoom: 16 });
+  map.addSource('needs', { type: 'vector', tiles: [tilesUrl('needs')], maxzoom: 16 });
   map.addSource('radius', { type: 'geojson', data: EMPTY });
   map.addSource('origin', { type: 'geojson', data: EMPTY });
   map.addLayer({ id: 'radius-fill', type: 'fill', source: 'radius', paint: { 'fill-color': '#0b6e4f', 'fill-opacity': 0.08 } });
   map.addLayer({ id: 'radius-line', type: 'line', source: 'radius', paint: { 'line-color': '#0b6e4f', 'line-width': 2 } });
   map.addLayer({
-    id: 'places', type: 'circle', source: 'places',
+    id: 'places-cells', type: 'circle', source: 'places', 'source-layer': 'places', maxzoom: 13,
+    filter: ['has', 'count'],
+    paint: {
+      'circle-radius': ['interpolate', ['linear'], ['sqrt', ['get', 'count']], 1, 6, 30, 22],
+      'circle-color': '#0b6e4f', 'circle-opacity': 0.55, 'circle-stroke-color': '#fff', 'circle-stroke-width': 1,
+    },
+  });
+  map.addLayer({
+    id: 'places-cells-count', type: 'symbol', source: 'places', 'source-layer': 'places', maxzoom: 13,
+    filter: ['has', 'count'],
+    layout: { 'text-field': ['to-string', ['get', 'count']], 'text-font': ['Noto Sans Regular'], 'text-size': 11, 'text-allow-overlap': true },
+    paint: { 'text-color': '#fff' },
+  });
+  // Kitchens with open needs get an orange ring under their marker.
+  map.addLayer({
+    id: 'needs', type: 'circle', source: 'needs', 'source-layer': 'needs', minzoom: 11,
+    paint: { 'circle-radius': ['interpolate', ['linear'], ['zoom'], 11, 6, 15, 12], 'circle-color': 'rgba(0,0,0,0)', 'circle-stroke-color': '#c2410c', 'circle-stroke-width': 3 },
+  });
+  map.addLayer({
+    id: 'places', type: 'circle', source: 'places', 'source-layer': 'places', minzoom: 13,
+    filter: ['!', ['has', 'count']],
     paint: {
       'circle-radius': ['interpolate', ['linear'], ['zoom'], 10, 3, 15, 7],
       'circle-color': ['match', ['get', 'kind'], 'kitchen', '#c2410c', '#0b6e4f'],
@@ -57,7 +79,8 @@ export function attachPlacesMap(map) {
     },
   });
   map.addLayer({
-    id: 'places-label', type: 'symbol', source: 'places', minzoom: 14,
+    id: 'places-label', type: 'symbol', source: 'places', 'source-layer': 'places', minzoom: 14,
+    filter: ['!', ['has', 'count']],
     layout: { 'text-field': ['get', 'name'], 'text-font': ['Noto Sans Regular'], 'text-size': 11, 'text-offset': [0, 1.1], 'text-anchor': 'top' },
     paint: { 'text-color': '#1f2a30', 'text-halo-color': '#fff', 'text-halo-width': 1 },
   });
@@ -65,7 +88,7 @@ export function attachPlacesMap(map) {
 
   map.on('click', 'places', (e) => {
     const f = e.features?.[0];
-    if (f) showDetail(f.properties.id);
+    if (f) showDetail(f.id);
     e.preventDefault();
   });
   map.on('click', (e) => {
@@ -83,10 +106,28 @@ export function attachPlacesMap(map) {
   drawPlaces();
 }
 
+function tilesUrl(layer) {
+  return `${window.location.origin}/tiles/${layer}/{z}/{x}/{y}.mvt${state.tilesVersion ? `?v=${state.tilesVersion}` : ''}`;
+}
+
+// The tiles hold every place; the filters show what the list shows: the chosen categories,
+// "abierto ahora", "sin cola", and around a picked point only what lies within the radius.
 function drawPlaces() {
-  if (!state.map) return;
-  const fc = state.point && state.nearby ? state.nearby : { type: 'FeatureCollection', features: state.inView };
-  state.map.getSource('places').setData(withLiveProps(fc));
+  const map = state.map;
+  if (!map) return;
+  const points = ['all', ['!', ['has', 'count']]];
+  if (state.selected.size) points.push(['in', ['get', 'category'], ['literal', [...state.selected]]]);
+  if (state.openNow) points.push(['==', ['get', 'open_now'], true]);
+  if (state.noQueue) points.push(['==', ['get', 'live_queue'], 'none']);
+  if (state.point) points.push(['within', circle(state.point.lon, state.point.lat, state.radius)]);
+  map.setFilter('places', points);
+  map.setFilter('places-label', points);
+  const count = state.selected.size
+    ? ['+', 0, ...[...state.selected].map((c) => ['coalesce', ['get', `c_${c}`], 0])]
+    : ['get', 'count'];
+  map.setFilter('places-cells', ['all', ['has', 'count'], ['>', count, 0]]);
+  map.setFilter('places-cells-count', ['all', ['has', 'count'], ['>', count, 0]]);
+  map.setLayoutProperty('places-cells-count', 'text-field', ['to-string', count]);
 }
 
 function originFeature(point) {
@@ -159,7 +200,10 @@ async function searchNearby() {
     if (state.map) {
       const bounds = new maplibregl.LngLatBounds();
       circle(lon, lat, state.radius).geometry.coordinates[0].forEach((c) => bounds.extend(c));
-      state.map.fitBounds(bounds, { padding: 30, duration: 0 });
+      // Places come one by one from zoom 13: a radius that almost fits there is shown there.
+      const cam = state.map.cameraForBounds(bounds, { padding: 30 });
+      const zoom = cam.zoom >= 12 ? Math.max(cam.zoom, 13) : cam.zoom;
+      state.map.jumpTo({ center: cam.center, zoom });
     }
     document.body.dataset.nearbyLoads = String(Number(document.body.dataset.nearbyLoads || 0) + 1);
   } catch (err) {
@@ -227,8 +271,12 @@ function renderControls() {
 
 function refresh() { return state.point ? searchNearby() : loadInView(); }
 
-// After a report, so the list and the markers show it.
-export function refreshPlaces() { return refresh(); }
+// After a report, so the list and the markers show it (the browser keeps tiles a minute).
+export function refreshPlaces() {
+  state.tilesVersion = (state.tilesVersion || 0) + 1;
+  state.map?.getSource('places').setTiles([tilesUrl('places')]);
+  return refresh();
+}
 
 function locateMe() {
   if (!navigator.geolocation) { setStatus(t('nearby.no_geolocation'), true); return; }

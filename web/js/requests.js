@@ -16,12 +16,13 @@ export const requestsState = state;
 
 export function initRequests(map) {
   state.map = map;
-  map.addSource('req-cells', { type: 'geojson', data: EMPTY });
+  // The public counts come as vector tiles, through the same k ≥ 3 policy as the API.
+  map.addSource('req-cells', { type: 'vector', tiles: [`${window.location.origin}/tiles/request-cells/{z}/{x}/{y}.mvt`], maxzoom: 16 });
   map.addSource('req-point', { type: 'geojson', data: EMPTY });
-  map.addLayer({ id: 'req-cells-fill', type: 'fill', source: 'req-cells', paint: { 'fill-color': '#c2410c', 'fill-opacity': 0.18 } });
-  map.addLayer({ id: 'req-cells-line', type: 'line', source: 'req-cells', paint: { 'line-color': '#c2410c', 'line-width': 1.5 } });
+  map.addLayer({ id: 'req-cells-fill', type: 'fill', source: 'req-cells', 'source-layer': 'request_cells', paint: { 'fill-color': '#c2410c', 'fill-opacity': 0.18 } });
+  map.addLayer({ id: 'req-cells-line', type: 'line', source: 'req-cells', 'source-layer': 'request_cells', paint: { 'line-color': '#c2410c', 'line-width': 1.5 } });
   map.addLayer({
-    id: 'req-cells-label', type: 'symbol', source: 'req-cells',
+    id: 'req-cells-label', type: 'symbol', source: 'req-cells', 'source-layer': 'request_cells',
     layout: { 'text-field': ['to-string', ['get', 'count']], 'text-font': ['Noto Sans Regular'], 'text-size': 13 },
     paint: { 'text-color': '#7c2d12', 'text-halo-color': '#fff', 'text-halo-width': 1.5 },
   });
@@ -35,27 +36,13 @@ export function initRequests(map) {
     const s = document.getElementById('req-point-status');
     if (s) { s.textContent = t('req.point_set'); s.classList.remove('error'); }
   });
-  map.on('moveend', () => { if (currentScreen() === 'request') loadCells(); });
-  onScreenChange((name) => {
-    setLayersVisible(map, LAYERS, name === 'request');
-    if (name === 'request') loadCells();
-  });
+  onScreenChange((name) => setLayersVisible(map, LAYERS, name === 'request'));
   onLangChange(render);
 
   state.link = manageLink();
   if (state.link) loadStatus();
   render();
   return Boolean(state.link);
-}
-
-async function loadCells() {
-  const b = state.map.getBounds();
-  const bbox = [b.getWest(), b.getSouth(), b.getEast(), b.getNorth()].map((x) => x.toFixed(5)).join(',');
-  const res = state.map.getZoom() < 11 ? 7 : 8;
-  try {
-    const fc = await api('/api/requests/cells', { query: { bbox, res } });
-    state.map.getSource('req-cells').setData(fc);
-  } catch { /* counts are a hint; the form works without them */ }
 }
 
 function render() {
