@@ -6,6 +6,19 @@ mod common;
 use common::{seed, serve, test_config, Browser};
 use sqlx::PgPool;
 
+/// Dates on screen follow es-AR: today as day/month/year and a 24-hour clock, never a US
+/// "12/5/2026, 6:31:34 AM".
+async fn assert_dates_read_as_in_argentina(b: &Browser, css: &str) {
+    let text = b.text(css).await;
+    let today = b
+        .eval("(() => { const d = new Date(); return `${d.getDate()}/${d.getMonth() + 1}/${d.getFullYear()}`; })()")
+        .await;
+    let today = today.as_str().unwrap();
+    assert!(text.contains(today), "today as {today} in: {text}");
+    let us = regex::Regex::new(r"\d{1,2}:\d{2}:\d{2}|\b[AP]M\b|\b[ap]\. ?m\.").unwrap();
+    assert!(!us.is_match(&text), "a US-style time in: {text}");
+}
+
 /// Waits until the map has loaded and drawn our places layer, then is idle.
 async fn wait_for_map(b: &Browser) {
     b.wait_for("document.body.dataset.ready === '1'", "the app to start")
@@ -296,10 +309,14 @@ async fn an_organizer_posts_a_shift_a_volunteer_takes_it_and_the_organizer_sees_
     b.click(".tabs [data-screen=shifts]").await;
     b.wait_for("document.querySelector('#my-shift-list li')", "my shifts")
         .await;
-    assert!(b
-        .text("#my-shift-list")
-        .await
-        .contains("Comedor La Esperanza"));
+    let shifts = b.text("#my-shift-list").await;
+    assert!(shifts.contains("Comedor La Esperanza"));
+    let clock = regex::Regex::new(r"\b\d{2}:\d{2}\b").unwrap();
+    let us = regex::Regex::new(r"\d{1,2}:\d{2}:\d{2}|\b[AP]M\b|\b[ap]\. ?m\.").unwrap();
+    assert!(
+        clock.is_match(&shifts) && !us.is_match(&shifts),
+        "shift times on a 24-hour clock: {shifts}"
+    );
 
     // The organizer sees who signed up.
     b.click("#shifts-logout").await;
@@ -403,6 +420,7 @@ async fn a_request_is_posted_approved_claimed_and_only_then_shows_its_details(po
         queued.contains("Remedios") && !queued.contains("Rosa"),
         "{queued}"
     );
+    assert_dates_read_as_in_argentina(&b, "#coord-queue").await;
     b.click("#coord-queue li .approve").await;
     b.wait_for(
         "document.querySelectorAll('#coord-queue li').length === 0 && document.querySelectorAll('#coord-open li').length === 1",

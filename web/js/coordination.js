@@ -7,6 +7,7 @@ import { EMPTY } from './map.js';
 import { currentScreen, onScreenChange, setLayersVisible } from './screens.js';
 import { accountBar, authForms, currentAccount, errorText, onAccountChange } from './auth.js';
 import { resetLinkFor } from './password.js';
+import { counted, dateTime } from './format.js';
 
 const LAYERS = ['coord-pin'];
 const state = { map: null, queue: [], open: [], accounts: [], alerts: [], detail: null, matches: null, message: '' };
@@ -68,7 +69,7 @@ async function showMatches(id) {
 }
 
 function summary(r) {
-  return [t(`cat.${r.category}`), t(`urgency.${r.urgency}`), new Date(r.created_at).toLocaleString()].join(' · ');
+  return [t(`cat.${r.category}`), t(`urgency.${r.urgency}`), dateTime(r.created_at)].join(' · ');
 }
 
 function render() {
@@ -129,7 +130,7 @@ function alertsView() {
     el('ul', { class: 'place-list', id: 'coord-alerts' }, state.alerts.map((a) => el('li', { 'data-account-id': a.account_id ?? '' },
       el('div', { class: 'task' },
         el('span', { class: 'name' }, [a.display_name, alertText(a.action)].filter(Boolean).join(' · ')),
-        el('span', { class: 'meta' }, new Date(a.at).toLocaleString()),
+        el('span', { class: 'meta' }, dateTime(a.at)),
         !a.account_id || a.account_id === me.id ? null
           : suspended.has(a.account_id) ? el('span', { class: 'meta' }, t('coord.suspended'))
             : el('button', { type: 'button', class: 'secondary danger suspend', onclick: () => suspend(a.account_id, a.display_name) }, t('coord.suspend')))))));
@@ -175,7 +176,7 @@ function matchesView() {
   return el('div', { id: 'coord-matches' },
     el('h3', {}, t('coord.matches_title')),
     list.length ? el('ol', {}, list.map((m) => el('li', { 'data-account-id': m.account_id },
-      `${m.display_name} · ${t('vol.band', { band: m.distance_band })} · ${t('coord.recent', { n: m.recent_assignments })}`)))
+      `${m.display_name} · ${t('vol.band', { band: m.distance_band })} · ${counted('coord.recent', m.recent_assignments)}`)))
       : el('p', { class: 'status' }, t('coord.no_matches')));
 }
 

@@ -5,17 +5,13 @@ import { api, el } from './api.js';
 import { t, currentLang, onLangChange } from './i18n.js';
 import { accountBar, authForms, currentAccount, errorText, onAccountChange } from './auth.js';
 import { currentScreen, onScreenChange, showScreen } from './screens.js';
+import { counted, number, shiftTime } from './format.js';
 
 let selectedKitchen = null;
 let pickForNewKitchen = null; // {lat, lon} picked on the map for a new kitchen
 
-function fmtTime(iso) {
-  return new Date(iso).toLocaleString(currentLang() === 'es' ? 'es-AR' : 'en-GB', {
-    weekday: 'short', day: 'numeric', month: 'short', hour: '2-digit', minute: '2-digit',
-  });
-}
-
-function fmtAmount(n) { return Number.isInteger(n) ? String(n) : n.toFixed(2); }
+const fmtTime = shiftTime;
+const fmtAmount = (n) => number(n);
 
 function needSummary(n) {
   if (n.kind === 'supplies') {
@@ -35,7 +31,7 @@ async function renderKitchenExtra(box, place) {
   const serving = place.properties.open_now;
   box.replaceChildren(
     el('p', {}, el('strong', {}, serving === true ? t('kitchen.serving_now') : serving === false ? t('kitchen.not_serving_now') : t('kitchen.serving_unknown'))),
-    place.properties.meals_per_day ? el('p', {}, t('kitchen.meals_per_day', { n: place.properties.meals_per_day })) : null,
+    place.properties.meals_per_day ? el('p', {}, counted('kitchen.meals_per_day', place.properties.meals_per_day)) : null,
     el('h3', {}, t('kitchen.open_needs')),
     needs.length ? el('ul', { class: 'need-list' }, needs.map((n) => needItem(n, status, () => renderKitchenExtra(box, place)))) : el('p', { class: 'status' }, t('kitchen.no_needs')),
     status,

@@ -5,6 +5,7 @@ import { api, el } from './api.js';
 import { t, currentLang, onLangChange } from './i18n.js';
 import { circle, EMPTY } from './map.js';
 import { liveSummary } from './live.js';
+import { counted, distance } from './format.js';
 
 const state = {
   map: null,
@@ -234,9 +235,7 @@ function openBadge(open, source) {
   return el('span', { class: `badge ${cls}`, 'data-source': source ?? '' }, t(key) + by);
 }
 
-function formatDistance(m) {
-  return m < 1000 ? t('places.metres', { n: m }) : t('places.km', { n: (m / 1000).toFixed(1) });
-}
+const formatDistance = distance;
 
 function renderControls() {
   const box = document.getElementById('nearby-controls');
@@ -306,7 +305,7 @@ function renderList() {
   list.replaceChildren();
   const nearbyMode = Boolean(state.point && state.nearby);
   const features = nearbyMode ? state.nearby.features : state.inView.slice(0, 100);
-  setStatus(nearbyMode ? t('places.found_nearby', { n: features.length }) : t('places.in_view', { n: state.inView.length }));
+  setStatus(nearbyMode ? counted('places.found_nearby', features.length) : counted('places.in_view', state.inView.length));
   for (const f of features) {
     const p = f.properties;
     list.append(el('li', { 'data-place-id': p.id },

@@ -3,7 +3,8 @@
 import { api, el } from './api.js';
 import { t, currentLang } from './i18n.js';
 import { currentAccount, errorText } from './auth.js';
-import { liveSummary, locale } from './live.js';
+import { liveSummary } from './live.js';
+import { dateTime, locale } from './format.js';
 import { refreshPlaces } from './places.js';
 
 let items = [];
@@ -100,9 +101,8 @@ function reviewBox(id, show) {
   const list = el('ul', { class: 'report-review' });
   const load = async () => {
     const { reports } = await api(`/api/places/${id}/reports`);
-    const when = new Intl.DateTimeFormat(locale(), { dateStyle: 'short', timeStyle: 'short' });
     list.replaceChildren(...(reports.length ? reports.map((r) => el('li', { 'data-report-id': r.id },
-      el('span', {}, [when.format(new Date(r.reported_at)), t(`live.tier_${r.tier}`),
+      el('span', {}, [dateTime(r.reported_at), t(`live.tier_${r.tier}`),
         r.open === null ? null : t(r.open ? 'live.say_open' : 'live.say_closed'),
         r.queue ? t(`live.queue_${r.queue}`) : null,
         Object.keys(r.stock).length ? Object.entries(r.stock).map(([k, v]) => `${itemLabel(k)}: ${t(`live.stock_${v}`)}`).join(', ') : null,

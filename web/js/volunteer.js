@@ -8,6 +8,7 @@ import { circle, EMPTY } from './map.js';
 import { currentScreen, onScreenChange, setLayersVisible } from './screens.js';
 import { accountBar, authForms, currentAccount, errorText, onAccountChange } from './auth.js';
 import { REQUEST_CATEGORIES } from './requests.js';
+import { dateTime, distance } from './format.js';
 
 const LAYERS = ['vol-radius-fill', 'vol-radius-line', 'vol-tasks-fill', 'vol-tasks-line', 'vol-home', 'vol-assigned'];
 const RADII = [1000, 2000, 3000, 5000, 10000];
@@ -166,7 +167,7 @@ function profileForm(p) {
     REQUEST_CATEGORIES.map((c) => el('label', { class: 'inline' }, el('input', { type: 'checkbox', name: `skill-${c}`, id: `vol-skill-${c}`, checked: skills.has(c) }), ' ', t(`cat.${c}`)))),
   el('p', { class: 'status', id: 'vol-home-status' }, state.home ? t('vol.home_set') : t('vol.home_hint')),
   el('label', {}, t('vol.radius'), el('select', { name: 'radius', id: 'vol-radius', onchange: (e) => drawHome(Number(e.target.value)) },
-    RADII.map((r) => el('option', { value: r, selected: r === radius }, t('places.km', { n: r / 1000 }))))),
+    RADII.map((r) => el('option', { value: r, selected: r === radius }, distance(r))))),
   el('label', {}, t('vol.max_open'), el('input', { type: 'number', name: 'max_open', id: 'vol-max-open', min: 1, max: 20, value: p?.max_open ?? 2 })),
   el('p', { class: 'status' }, t('vol.home_private')),
   el('p', { class: 'status', id: 'vol-profile-status', role: 'status' }, state.saved ? t('vol.saved') : ''),
@@ -185,7 +186,7 @@ function tasksView() {
       el('div', { class: 'task' },
         el('span', { class: 'name' }, t(`cat.${x.category}`)),
         el('span', { class: `badge urgency-${x.urgency}` }, t(`urgency.${x.urgency}`)),
-        el('span', { class: 'meta' }, [t('vol.band', { band: x.distance_band }), x.needed_by ? t('vol.needed_by', { when: new Date(x.needed_by).toLocaleString() }) : null].filter(Boolean).join(' · ')),
+        el('span', { class: 'meta' }, [t('vol.band', { band: x.distance_band }), x.needed_by ? t('vol.needed_by', { when: dateTime(x.needed_by) }) : null].filter(Boolean).join(' · ')),
         el('button', { type: 'button', class: 'primary claim', onclick: () => claim(x.id) }, t('vol.claim')))))));
 }
 
