@@ -20,6 +20,8 @@ pub struct Report {
     pub reporters_forgotten: u64,
     /// Live reports deleted after the history window.
     pub reports_deleted: u64,
+    /// Rows of place counts per H3 cell rebuilt for the map (0 when no place changed).
+    pub place_cells: u64,
 }
 
 impl fmt::Display for Report {
@@ -40,7 +42,8 @@ impl fmt::Display for Report {
             f,
             "forgotten: {} reporters of live reports; deleted: {} reports",
             self.reporters_forgotten, self.reports_deleted
-        )
+        )?;
+        writeln!(f, "rebuilt: {} place counts per map cell", self.place_cells)
     }
 }
 
@@ -65,6 +68,8 @@ pub async fn run(pool: &PgPool, config: &AppConfig) -> sqlx::Result<Report> {
     db::rate_limits::forget_idle(pool).await?;
     let needs_expired = db::kitchens::expire_needs(pool, chrono::Utc::now()).await?;
     let (reporters_forgotten, reports_deleted) = forget_reports(pool, config).await?;
+    // The map's counts below zoom 13 follow the places, a maintenance interval late at most.
+    let place_cells = crate::operations::cell_counts::rebuild_if_stale(pool).await?;
     Ok(Report {
         expired,
         purged,
@@ -72,6 +77,7 @@ pub async fn run(pool: &PgPool, config: &AppConfig) -> sqlx::Result<Report> {
         audit_forgotten,
         reporters_forgotten,
         reports_deleted,
+        place_cells,
     })
 }
 
@@ -113,6 +119,7 @@ pub fn spawn_timer(pool: PgPool, config: AppConfig) {
                         audit_forgotten = r.audit_forgotten,
                         reporters_forgotten = r.reporters_forgotten,
                         reports_deleted = r.reports_deleted,
+                        place_cells = r.place_cells,
                         "maintenance"
                     )
                 }

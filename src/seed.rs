@@ -66,5 +66,7 @@ pub async fn run(pool: &PgPool) -> anyhow::Result<(import::Report, usize)> {
     let demo_count = demo.len();
     parsed.places.extend(demo);
     let report = import::store(pool, &parsed, &indicatif::ProgressBar::hidden()).await?;
+    // The demo map's country view shows its counts at once, not after the first maintenance.
+    crate::operations::cell_counts::rebuild(pool).await?;
     Ok((report, demo_count))
 }

@@ -173,48 +173,67 @@ async fn below_zoom_13_places_are_counted_per_cell_and_none_is_left_out(pool: Pg
             .await
             .unwrap();
     }
-    for z in [8, 10, 12] {
-        let t = tile_of((-31.63, -60.7), z);
-        let (_, _, body) = fetch(&app, &url("places", t), None).await;
-        let places = mvt::decode(&body).remove(0);
-        let counted: i64 = places
-            .features
-            .iter()
-            .map(|f| f.props["count"].as_i64().unwrap())
-            .sum();
-        let pharmacies: i64 = places
-            .features
-            .iter()
-            .filter_map(|f| f.props.get("c_pharmacy").and_then(Value::as_i64))
-            .sum();
-        let bbox = t.bbox();
-        let inside: i64 = sqlx::query_scalar(
-            "SELECT count(*) FROM places WHERE location::geometry && \
-             ST_MakeEnvelope($1, $2, $3, $4, 4326)",
-        )
-        .bind(bbox.min_lon)
-        .bind(bbox.min_lat)
-        .bind(bbox.max_lon)
-        .bind(bbox.max_lat)
-        .fetch_one(&pool)
+    // Counts per cell are rebuilt by the maintenance run; until then the country view is
+    // empty, not wrong.
+    let t8 = tile_of((-31.63, -60.7), 8);
+    let (_, _, before) = fetch(&app, &url("places", t8), None).await;
+    assert!(mvt::decode(&before).is_empty());
+    let done = antes::maintenance::run(&pool, &common::test_config())
         .await
         .unwrap();
+    assert!(done.place_cells > 0);
+    // Each cell is drawn once, in the tile that holds the mean point of its places: the
+    // tiles over the whole area count every place exactly once.
+    let (nw, se) = ((-31.52, -60.81), (-31.74, -60.59));
+    for z in [8, 10, 12] {
+        let (a, b) = (tile_of(nw, z), tile_of(se, z));
+        let (mut counted, mut pharmacies, mut cells) = (0i64, 0i64, Vec::new());
+        for x in a.x..=b.x {
+            for y in a.y..=b.y {
+                let (_, _, body) = fetch(&app, &url("places", Tile { z, x, y }), None).await;
+                assert!(body.len() < 50 * 1024, "zoom {z}: {} bytes", body.len());
+                for f in mvt::decode(&body).into_iter().flat_map(|l| l.features) {
+                    assert!(f.id.is_none());
+                    counted += f.props["count"].as_i64().unwrap();
+                    pharmacies += f
+                        .props
+                        .get("c_pharmacy")
+                        .and_then(Value::as_i64)
+                        .unwrap_or(0);
+                    cells.push(f.props["cell"].as_str().unwrap().to_string());
+                }
+            }
+        }
+        assert_eq!(counted, 3000, "zoom {z}: every place is counted once");
+        assert_eq!(pharmacies, 1000, "zoom {z}");
+        let distinct: std::collections::BTreeSet<&String> = cells.iter().collect();
         assert_eq!(
-            counted, inside,
-            "zoom {z}: every place in the tile is counted"
+            distinct.len(),
+            cells.len(),
+            "zoom {z}: no cell is drawn twice"
         );
-        assert!(pharmacies > 0 && pharmacies < counted);
-        assert!(
-            places.features.len() < 1000,
-            "zoom {z}: {} cells",
-            places.features.len()
-        );
-        assert!(places
-            .features
-            .iter()
-            .all(|f| f.id.is_none() && f.props.contains_key("cell")));
-        assert!(body.len() < 50 * 1024, "zoom {z}: {} bytes", body.len());
+        assert!(cells.len() < 3000, "zoom {z}: {} cells", cells.len());
     }
+    // A new place is counted after the next run, and a run with no change rebuilds nothing.
+    let again = antes::maintenance::run(&pool, &common::test_config())
+        .await
+        .unwrap();
+    assert_eq!(again.place_cells, 0);
+    shop(&pool, "Nueva", (-31.63, -60.7), "pharmacy", None).await;
+    let count_at_8 = |body: Vec<u8>| -> i64 {
+        mvt::decode(&body)
+            .iter()
+            .flat_map(|l| &l.features)
+            .map(|f| f.props["count"].as_i64().unwrap())
+            .sum()
+    };
+    let before = count_at_8(fetch(&app, &url("places", t8), None).await.2);
+    let done = antes::maintenance::run(&pool, &common::test_config())
+        .await
+        .unwrap();
+    assert!(done.place_cells > 0);
+    let after = count_at_8(fetch(&app, &url("places", t8), None).await.2);
+    assert_eq!(after, before + 1);
 }
 
 #[sqlx::test]

@@ -84,8 +84,8 @@ impl<'r> Responder<'r, 'static> for MvtTile {
 
 /// Places: from zoom 13 one feature each (`id, name, kind, category, open_now,
 /// open_now_source, live_queue, live_age_min`); below, one per H3 cell (`cell, count` and
-/// `c_<category>` counts), so that a tile stays small however many places there are and
-/// none is left out.
+/// `c_<category>` counts, as of the last maintenance run), so that a tile stays small however
+/// many places there are and none is left out.
 #[utoipa::path(get, path = "/tiles/places/{z}/{x}/{y}.mvt", tag = "places",
     params(("z" = u8, Path), ("x" = u32, Path), ("y" = u32, Path)),
     responses((status = 200, content_type = "application/vnd.mapbox-vector-tile", description = "layer `places`"),
@@ -104,8 +104,7 @@ pub async fn places(
     let tile = Tile::parse(z, x, y)?;
     let bytes = if tiles::aggregated(tile.z) {
         let ids: Vec<&str> = CATEGORIES.iter().map(|c| c.id).collect();
-        let masks = tiles::parent_masks(tiles::cell_res(tile.z));
-        db::tiles::places_by_cell(pool, tile, masks, &ids).await?
+        db::tiles::places_by_cell(pool, tile, tiles::cell_res(tile.z), &ids).await?
     } else {
         let now = Utc::now();
         let minute = hours::minute_of_week(now, **tz);

@@ -3,7 +3,7 @@
 //! (the public counts of help requests).
 
 use chrono::{DateTime, Utc};
-use sqlx::PgPool;
+use sqlx::{PgConnection, PgExecutor, PgPool};
 
 use super::places::{PlaceRow, COLUMNS};
 use crate::domain::tiles::Tile;
@@ -81,39 +81,78 @@ pub async fn places(pool: &PgPool, t: Tile, minute: i64, judged: &Judged) -> sql
     .map(Option::unwrap_or_default)
 }
 
-/// The tile's active places counted per H3 cell (the stored res-9 cell's parent, by the
-/// masks of `domain::tiles::parent_masks`), one feature per cell at the mean point of its
-/// places, with `count`, a count per category (`c_pharmacy`, ...; left out when 0) and the
-/// cell, in layer `places`.
+/// The tile's active places counted per H3 cell of resolution `res`, from the counts kept in
+/// `place_cell_counts`: one feature per cell at the mean point of its places, with `count`, a
+/// count per category (`c_pharmacy`, ...; left out when 0) and the cell, in layer `places`.
 pub async fn places_by_cell(
     pool: &PgPool,
     t: Tile,
-    (keep, set): (i64, i64),
+    res: u8,
     categories: &[&str],
 ) -> sqlx::Result<Vec<u8>> {
     let per_category: String = categories
         .iter()
-        .map(|c| {
-            format!(", NULLIF(count(*) FILTER (WHERE category = '{c}'), 0)::int4 AS \"c_{c}\"")
-        })
+        .map(|c| format!(", (c.by_category ->> '{c}')::int4 AS \"c_{c}\""))
         .collect();
-    let g = geom("ST_SetSRID(ST_MakePoint(avg(lon), avg(lat)), 4326)");
+    let g = geom("c.point");
     sqlx::query_scalar::<_, Option<Vec<u8>>>(&format!(
         "SELECT ST_AsMVT(f, 'places', 4096, 'geom') FROM ( \
-           SELECT to_hex(parent) AS cell, count(*)::int4 AS count {per_category}, {g} AS geom \
-           FROM (SELECT (p.cell & $4) | $5 AS parent, p.category, \
-                        ST_X(p.location::geometry) AS lon, ST_Y(p.location::geometry) AS lat \
-                 FROM places p WHERE {IN_TILE} AND p.status = 'active') q \
-           GROUP BY parent) f"
+           SELECT to_hex(c.cell) AS cell, c.places AS count {per_category}, {g} AS geom \
+           FROM place_cell_counts c \
+           WHERE c.res = $4 AND c.point && ST_Transform(ST_TileEnvelope($1, $2, $3), 4326)) f"
     ))
     .bind(i32::from(t.z))
     .bind(t.x as i32)
     .bind(t.y as i32)
-    .bind(keep)
-    .bind(set)
+    .bind(i16::from(res))
     .fetch_one(pool)
     .await
     .map(Option::unwrap_or_default)
+}
+
+/// Whether places changed since the cell counts were last rebuilt.
+pub async fn cell_counts_stale(exec: impl PgExecutor<'_>) -> sqlx::Result<bool> {
+    sqlx::query_scalar(
+        "SELECT EXISTS (SELECT 1 FROM places p, place_cell_counts_state s \
+                        WHERE p.updated_at >= s.refreshed_at)",
+    )
+    .fetch_one(exec)
+    .await
+}
+
+/// Rebuilds the cell counts of active places at every resolution, given as `(res, keep,
+/// set)`: the masks that turn a stored cell into its parent. Returns the rows written.
+pub async fn rebuild_cell_counts(
+    conn: &mut PgConnection,
+    parents: &[(u8, i64, i64)],
+) -> sqlx::Result<u64> {
+    let res: Vec<i16> = parents.iter().map(|p| i16::from(p.0)).collect();
+    let keep: Vec<i64> = parents.iter().map(|p| p.1).collect();
+    let set: Vec<i64> = parents.iter().map(|p| p.2).collect();
+    // Taken before reading, so a place changed while this runs is counted next time.
+    sqlx::query("UPDATE place_cell_counts_state SET refreshed_at = now()")
+        .execute(&mut *conn)
+        .await?;
+    sqlx::query("DELETE FROM place_cell_counts")
+        .execute(&mut *conn)
+        .await?;
+    sqlx::query(
+        "WITH m AS (SELECT * FROM unnest($1::int2[], $2::int8[], $3::int8[]) AS m(res, keep, set)), \
+         per_category AS ( \
+            SELECT m.res, (p.cell & m.keep) | m.set AS cell, p.category, count(*) AS n, \
+                   sum(ST_X(p.location::geometry)) AS sx, sum(ST_Y(p.location::geometry)) AS sy \
+            FROM places p CROSS JOIN m WHERE p.status = 'active' GROUP BY 1, 2, 3) \
+         INSERT INTO place_cell_counts (res, cell, places, by_category, point) \
+         SELECT res, cell, sum(n)::int4, jsonb_object_agg(category, n), \
+                ST_SetSRID(ST_MakePoint(sum(sx) / sum(n), sum(sy) / sum(n)), 4326) \
+         FROM per_category GROUP BY res, cell",
+    )
+    .bind(&res)
+    .bind(&keep)
+    .bind(&set)
+    .execute(conn)
+    .await
+    .map(|r| r.rows_affected())
 }
 
 /// Active kitchens in the tile with open needs, in layer `needs`: how many of each kind.

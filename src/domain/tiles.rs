@@ -8,6 +8,8 @@ use super::Invalid;
 
 /// The deepest zoom served; MapLibre overzooms beyond it.
 pub const MAX_ZOOM: u8 = 16;
+/// The finest H3 resolution whose counts the tiles show.
+pub const MAX_CELL_RES: u8 = 8;
 /// From this zoom on, places are drawn one by one; below it, as counts per H3 cell.
 pub const POINTS_FROM_ZOOM: u8 = 13;
 
@@ -70,7 +72,7 @@ impl Tile {
 /// tile is halved each zoom, a cell's edge divided by √7 each resolution. At most 8.
 pub fn cell_res(z: u8) -> u8 {
     let r = (0.71 * f64::from(z) - 0.5).round();
-    r.clamp(0.0, 8.0) as u8
+    r.clamp(0.0, f64::from(MAX_CELL_RES)) as u8
 }
 
 /// Whether zoom `z` shows places as counts per cell.

@@ -4,6 +4,7 @@
 //! rule is found in `domain`, the steps here, and the SQL in `db`.
 
 pub mod account_standing;
+pub mod cell_counts;
 pub mod claim;
 pub mod create_request;
 pub mod edit_place;
