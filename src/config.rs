@@ -21,6 +21,11 @@ pub struct AppConfig {
     pub timezone: String,
     /// A MapLibre style URL; empty means the bundled offline basemap.
     pub basemap_style_url: String,
+    /// A PMTiles archive of the Protomaps basemap schema (streets) that this server hosts;
+    /// empty means none. It wins over `basemap_style_url`.
+    pub basemap_pmtiles: String,
+    /// `light` or `dark`: the flavour of the Protomaps style over `basemap_pmtiles`.
+    pub basemap_flavor: String,
     /// Folder served at `/`.
     pub web_dir: String,
     /// Overpass API endpoint used by `antes import osm --bbox`.
@@ -101,6 +106,8 @@ impl Default for AppConfig {
             database_url: "postgres://postgres@127.0.0.1:5433/antes".into(),
             timezone: "America/Argentina/Buenos_Aires".into(),
             basemap_style_url: String::new(),
+            basemap_pmtiles: String::new(),
+            basemap_flavor: "light".into(),
             web_dir: concat!(env!("CARGO_MANIFEST_DIR"), "/web").into(),
             overpass_url: "https://overpass-api.de/api/interpreter".into(),
             geocoder_url: String::new(),
@@ -214,6 +221,12 @@ impl AppConfig {
             return Err(format!(
                 "invalid configuration: log_format must be `text` or `json`, got `{}`",
                 config.log_format
+            ));
+        }
+        if !matches!(config.basemap_flavor.as_str(), "light" | "dark") {
+            return Err(format!(
+                "invalid configuration: basemap_flavor must be `light` or `dark`, got `{}`",
+                config.basemap_flavor
             ));
         }
         if config.report_half_life_minutes < 1 {

@@ -61,8 +61,22 @@ pub fn rocket(figment: Figment, config: AppConfig, pool: PgPool) -> Rocket<Build
         .manage(api::limits::RateLimiter::new(config.rate_limits.clone()))
         .manage(config)
         .mount("/", api::routes())
+        .mount("/", rocket::routes![api::basemap::tile])
         .mount("/", web)
         .register("/", api::catchers())
+        .attach(AdHoc::try_on_ignite("street basemap", |rocket| async {
+            let path = rocket
+                .state::<AppConfig>()
+                .map(|c| c.basemap_pmtiles.clone())
+                .unwrap_or_default();
+            match api::basemap::Basemap::open(&path).await {
+                Ok(basemap) => Ok(rocket.manage(basemap)),
+                Err(why) => {
+                    tracing::error!("{why}");
+                    Err(rocket)
+                }
+            }
+        }))
         .attach(AdHoc::on_liftoff("maintenance timer", |_| {
             Box::pin(async move { maintenance::spawn_timer(timer_pool, timer_config) })
         }))

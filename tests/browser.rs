@@ -879,3 +879,56 @@ async fn axe_finds_nothing_serious_on_any_screen_and_every_target_is_44_px(pool:
     assert!(small.iter().any(|t| t.contains("#probe")), "{small:?}");
     b.finish(&base).await;
 }
+
+#[sqlx::test]
+async fn with_a_pmtiles_archive_the_map_shows_named_streets_at_zoom_15(pool: PgPool) {
+    seed(&pool).await;
+    let dir = common::artifacts_dir();
+    let archive = common::basemap::build(&pool, &dir).await;
+    let config = antes::config::AppConfig {
+        basemap_pmtiles: archive.to_string_lossy().into_owned(),
+        ..test_config()
+    };
+    let base = serve(pool, config).await;
+    let b = Browser::start("streets", 360, 740).await;
+    b.client.goto(&base).await.unwrap();
+    wait_for_map(&b).await;
+    b.eval("(window.antes.map.jumpTo({ center: [-60.7, -31.6333], zoom: 15 }), true)")
+        .await;
+    wait_for_map(&b).await;
+    let streets = b
+        .wait_for(
+            "(() => { const names = window.antes.map.queryRenderedFeatures({ layers: ['roads_minor', 'roads_major'] }) \
+               .map(f => f.properties.name); return names.length ? names : null; })()",
+            "streets from the archive",
+        )
+        .await;
+    let streets: Vec<String> = serde_json::from_value(streets).unwrap();
+    assert!(
+        streets.iter().any(|n| n.starts_with("Calle de prueba")),
+        "{streets:?}"
+    );
+    // Their names are drawn, from the Spanish name.
+    let labels = b
+        .wait_for(
+            "(() => { const l = window.antes.map.queryRenderedFeatures({ layers: ['roads_labels_minor', 'roads_labels_major'] }) \
+               .map(f => f.properties['name:es']); return l.length ? l : null; })()",
+            "street labels",
+        )
+        .await;
+    assert!(labels.to_string().contains("de prueba"), "{labels}");
+    assert_eq!(
+        b.text("[data-i18n=\"footer.basemap_osm\"]").await,
+        "Mapa base: © OpenStreetMap (ODbL), estilo Protomaps"
+    );
+    b.screenshot("streets-z15").await;
+    let urls = b.finish(&base).await;
+    assert!(
+        urls.iter().any(|u| u.contains("/tiles/basemap/15/")),
+        "{urls:?}"
+    );
+    assert!(
+        !urls.iter().any(|u| u.contains("/basemap/countries")),
+        "the outline basemap is not loaded: {urls:?}"
+    );
+}

@@ -380,3 +380,52 @@ async fn an_unchanged_tile_answers_304_and_a_bad_address_a_clear_error(pool: PgP
     let post = app.post(None, "/tiles/places/1/0/0.mvt").await;
     assert_eq!(post.status, 405);
 }
+
+#[sqlx::test]
+async fn a_hosted_pmtiles_archive_is_served_tile_by_tile_decompressed(pool: PgPool) {
+    let none = TestApp::new(pool.clone()).await;
+    let r = none.get(None, "/tiles/basemap/15/10860/19420.mvt").await;
+    assert_eq!(r.code(), (404, Some("not_found")), "no archive configured");
+    assert_eq!(
+        none.get(None, "/api/config").await.body["basemap"],
+        Value::Null
+    );
+
+    let dir = std::env::temp_dir().join(format!("antes-basemap-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let archive = common::basemap::build(&pool, &dir).await;
+    let config = antes::config::AppConfig {
+        basemap_pmtiles: archive.to_string_lossy().into_owned(),
+        basemap_flavor: "dark".into(),
+        ..common::test_config()
+    };
+    let app = TestApp::with_config(pool.clone(), config).await;
+    let settings = app.get(None, "/api/config").await.body;
+    assert_eq!(
+        settings["basemap"],
+        json!({"flavor": "dark", "maxzoom": 15})
+    );
+    let t = tile_of(SANTA_FE, 15);
+    let (status, tag, body) = fetch(&app, &url("basemap", t), None).await;
+    assert_eq!(status, 200);
+    let layers = mvt::decode(&body);
+    let names: Vec<&str> = layers.iter().map(|l| l.name.as_str()).collect();
+    assert_eq!(names, ["earth", "roads"], "plain MVT, not gzip");
+    let roads = &layers[1];
+    assert!(roads.features.iter().any(|f| f.props["name"]
+        .as_str()
+        .unwrap()
+        .starts_with("Calle de prueba")));
+    let (again, _, _) = fetch(&app, &url("basemap", t), tag.as_deref()).await;
+    assert_eq!(again, 304);
+    // Where the archive holds nothing, an empty tile.
+    let (status, _, empty) = fetch(&app, "/tiles/basemap/15/0/0.mvt", None).await;
+    assert_eq!((status, empty.len()), (200, 0));
+    std::fs::remove_dir_all(&dir).ok();
+
+    let err = antes::api::basemap::Basemap::open("/nonexistent/ar.pmtiles")
+        .await
+        .err()
+        .unwrap();
+    assert!(err.contains("/nonexistent/ar.pmtiles"), "{err}");
+}

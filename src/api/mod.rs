@@ -3,6 +3,7 @@
 
 pub mod accounts;
 pub mod auth;
+pub mod basemap;
 pub mod body;
 pub mod cells;
 pub mod claims;

@@ -53,7 +53,7 @@ pub struct MvtTile {
 }
 
 impl MvtTile {
-    fn new(bytes: Vec<u8>, held: &HeldTags) -> MvtTile {
+    pub fn new(bytes: Vec<u8>, held: &HeldTags) -> MvtTile {
         let digest = BuildHasherDefault::<DefaultHasher>::default().hash_one(&bytes);
         let etag = format!("\"{digest:016x}\"");
         let unchanged = held.0.contains(&etag);

@@ -21,12 +21,25 @@ pub struct ClientConfig {
     pub zoom: f64,
     /// The items whose stock neighbours may report on a place.
     pub report_items: Vec<crate::config::ReportItem>,
+    /// The street basemap this server hosts, when configured: the page then builds the
+    /// Protomaps style over `/tiles/basemap`.
+    pub basemap: Option<StreetBasemap>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct StreetBasemap {
+    /// `light` or `dark`.
+    pub flavor: String,
+    pub maxzoom: u8,
 }
 
 /// Settings for the web page.
 #[utoipa::path(get, path = "/api/config", tag = "web", responses((status = 200, body = ClientConfig)))]
 #[get("/api/config")]
-pub fn client_config(config: &State<AppConfig>) -> Json<ClientConfig> {
+pub fn client_config(
+    config: &State<AppConfig>,
+    basemap: &State<super::basemap::Basemap>,
+) -> Json<ClientConfig> {
     let style_url = match config.basemap_style_url.trim() {
         "" => "/basemap/style.json".to_string(),
         url => url.to_string(),
@@ -37,6 +50,10 @@ pub fn client_config(config: &State<AppConfig>) -> Json<ClientConfig> {
         center: [-60.7, -31.633],
         zoom: 13.0,
         report_items: config.report_items.clone(),
+        basemap: basemap.configured().then(|| StreetBasemap {
+            flavor: config.basemap_flavor.clone(),
+            maxzoom: basemap.max_zoom,
+        }),
     })
 }
 

@@ -6,6 +6,7 @@
 pub mod fake_nominatim;
 
 pub mod app;
+pub mod basemap;
 pub mod mvt;
 
 use std::net::TcpListener;

@@ -1,6 +1,7 @@
 // The MapLibre map: style from /api/config, opening on Santa Fe city. MapLibre itself is
 // loaded here, after the list is on screen, not by the page's <head>.
 /* global maplibregl */
+import { t } from './i18n.js';
 const MAPLIBRE = '/vendor/maplibre-gl-5.24.1';
 
 function loadScript(src) {
@@ -20,19 +21,45 @@ function loadStyle(href) {
   document.head.append(link);
 }
 
+// The Protomaps style (vendored layers, Spanish labels) over the deployment's own PMTiles
+// archive, served tile by tile from /tiles/basemap.
+async function streetStyle({ flavor, maxzoom }) {
+  const res = await fetch(`/basemap/protomaps/${flavor}.json`);
+  const { layers } = await res.json();
+  return {
+    version: 8,
+    glyphs: `${window.location.origin}/basemap/fonts/{fontstack}/{range}.pbf`,
+    sources: {
+      protomaps: {
+        type: 'vector',
+        tiles: [`${window.location.origin}/tiles/basemap/{z}/{x}/{y}.mvt`],
+        maxzoom,
+        attribution: '© OpenStreetMap',
+      },
+    },
+    layers,
+  };
+}
+
 export async function createMap(container, config) {
   loadStyle(`${MAPLIBRE}/maplibre-gl.css`);
+  const style = config.basemap ? streetStyle(config.basemap) : config.style_url;
   await loadScript(`${MAPLIBRE}/maplibre-gl-csp.js`);
   maplibregl.setWorkerUrl(`${MAPLIBRE}/maplibre-gl-csp-worker.js`);
   const map = new maplibregl.Map({
     container,
-    style: config.style_url,
+    style: await style,
     center: config.center,
     zoom: config.zoom,
     attributionControl: { compact: true },
   });
   map.addControl(new maplibregl.NavigationControl({ showCompass: false }), 'top-right');
   await new Promise((resolve) => map.once('load', resolve));
+  if (config.basemap) {
+    const credit = document.querySelector('[data-i18n="footer.basemap"]');
+    if (credit) credit.dataset.i18n = 'footer.basemap_osm';
+    credit?.replaceChildren(t('footer.basemap_osm'));
+  }
   return map;
 }
 
