@@ -232,6 +232,8 @@ def main():
     ap.add_argument("--psql", required=True)
     ap.add_argument("--pgbench", required=True)
     ap.add_argument("--wrk", default="wrk")
+    ap.add_argument("--martin", help="a martin binary, to serve the same places side by side")
+    ap.add_argument("--only", choices=["tiles"], help="run one part only (with --reuse-data)")
     args = ap.parse_args()
     if args.smoke:
         args.places, args.volunteers, args.requests, args.duration = 5_000, 1_000, 500, 1
@@ -291,6 +293,13 @@ def main():
         os.remove(osm)
         db.sql(name, "VACUUM ANALYZE")
 
+    if args.only == "tiles":
+        results["tiles"] = tiles_bench(args, db, name, bench_url)
+        with open(os.path.join(args.out, "results_tiles.json"), "w") as fh:
+            json.dump(results, fh, indent=2)
+        say(f"results in {args.out}/results_tiles.json")
+        return
+
     urls = write_url_files(db, name, args.out)
     counts = {k: int(db.sql(name, f"SELECT count(*) FROM {t}").strip())
               for k, t in [("points", "bench_points"), ("tasks", "bench_tasks"),
@@ -349,11 +358,89 @@ def main():
         results["http"][label] = http
         print(f"server {label}: peak RSS {http['rss_mb']:.1f} MB")
 
+    results["tiles"] = tiles_bench(args, db, name, bench_url)
+
     with open(os.path.join(args.out, "results.json"), "w") as fh:
         json.dump(results, fh, indent=2)
     with open(os.path.join(args.out, "results.md"), "w") as fh:
         fh.write(markdown(results))
     say(f"results in {args.out}/results.md")
+
+
+TILE_ZOOMS = (8, 12, 14)
+
+
+def tile_url_files(db, name, out_dir, prefix, suffix=""):
+    """Per zoom, the tiles under the sample points (cities weighted by population)."""
+    files = {}
+    for z in TILE_ZOOMS:
+        q = (f"SELECT format('{prefix}/{z}/%s/%s{suffix}', "
+             f"floor((lon + 180) / 360 * 2 ^ {z})::int, "
+             f"floor((1 - ln(tan(radians(lat)) + 1 / cos(radians(lat))) / pi()) / 2 * 2 ^ {z})::int) "
+             "FROM bench_points ORDER BY id")
+        path = os.path.join(out_dir, f"urls_tiles_{prefix.strip('/').replace('/', '_')}_z{z}.txt")
+        with open(path, "w") as fh:
+            fh.write(db.sql(name, q))
+        files[z] = path
+    return files
+
+
+def tiles_bench(args, db, name, bench_url):
+    """Place tiles from our server and, with --martin, from martin over the same rows: the
+    active places as a view with a geometry column, martin's cache off. Martin serves every
+    place at every zoom; ours counts them per H3 cell below zoom 13."""
+    say("vector tiles of places" + (" and martin side by side" if args.martin else ""))
+    out = {}
+    # Counts per cell for the low zooms, as the maintenance run keeps them.
+    run([args.binary, "maintain"], env={"DATABASE_URL": bench_url, "RUST_LOG": "error"})
+    ours = tile_url_files(db, name, args.out, "/tiles/places", ".mvt")
+    servers = [("antes", ours, None)]
+    if args.martin:
+        db.sql(name, "CREATE OR REPLACE VIEW bench_places_geom AS SELECT id, name, kind, category, "
+                     "location::geometry AS geom FROM places WHERE status = 'active'")
+        theirs = {z: p for z, p in tile_url_files(db, name, args.out, "/bench_places_geom").items()}
+        servers.append(("martin", theirs, None))
+    for label, files, _ in servers:
+        port = args.port + 1 if label == "martin" else args.port
+        log = open(os.path.join(args.out, f"server_tiles_{label}.log"), "w")
+        if label == "antes":
+            server = Server(args.binary, bench_url, port, log)
+            stop = server.stop
+        else:
+            cfg = os.path.join(args.out, "martin.yaml")
+            with open(cfg, "w") as fh:
+                fh.write(f"listen_addresses: '127.0.0.1:{port}'\ncache_size_mb: 0\n"
+                         f"postgres:\n  connection_string: '{bench_url}'\n"
+                         "  auto_publish: false\n  tables:\n    bench_places_geom:\n"
+                         "      schema: public\n      table: bench_places_geom\n"
+                         "      srid: 4326\n      geometry_column: geom\n      geometry_type: POINT\n"
+                         "      properties:\n        id: int8\n        name: text\n"
+                         "        kind: text\n        category: text\n")
+            proc = subprocess.Popen([args.martin, "--config", cfg], stdout=log, stderr=log)
+            for _ in range(300):
+                try:
+                    urllib.request.urlopen(f"http://127.0.0.1:{port}/health", timeout=1)
+                    break
+                except OSError:
+                    time.sleep(0.1)
+            stop = proc.terminate
+        try:
+            base = f"http://127.0.0.1:{port}"
+            for z, path in files.items():
+                with open(path) as fh:
+                    first = fh.readline().strip()
+                size = len(urllib.request.urlopen(base + first).read())
+                wrk(args, base, path, 8, min(2, args.duration))
+                for conns in (1, 8):
+                    r = wrk(args, base, path, conns, args.duration)
+                    r["bytes_first"] = size
+                    out[f"{label}@z{z}@{conns}"] = r
+                    print(f"tiles {label:>6} z{z:<2} c={conns} p50 {r['p50_ms']:.2f} ms  "
+                          f"p99 {r['p99_ms']:.2f} ms  {r['rps']:.0f} tiles/s  ({size} B)")
+        finally:
+            stop()
+            log.close()
+    return out
 
 
 def markdown(r):
@@ -402,6 +489,13 @@ def markdown(r):
         lines.append(f"- import osm: {i['elements']} elements ({i['bytes'] / 2**20:.0f} MiB) in "
                      f"{i['seconds']:.1f} s = {i['per_s']:.0f} elements/s, peak RSS {i['rss_mb']:.0f} MB; "
                      f"again, unchanged: {i['again_seconds']:.1f} s = {i['again_per_s']:.0f} elements/s")
+    if r.get("tiles"):
+        lines += ["", "| place tiles | conns | p50 ms | p99 ms | tiles/s | bytes (first tile) |",
+                  "|---|---|---|---|---|---|"]
+        for key, v in r["tiles"].items():
+            label, z, conns = key.split("@")
+            lines.append(f"| {label} {z} | {conns} | {v['p50_ms']:.2f} | {v['p99_ms']:.2f} | "
+                         f"{v['rps']:.0f} | {v['bytes_first']} |")
     return "\n".join(lines) + "\n"
 
 
