@@ -934,3 +934,64 @@ async fn with_a_pmtiles_archive_the_map_shows_named_streets_at_zoom_15(pool: PgP
         "the outline basemap is not loaded: {urls:?}"
     );
 }
+
+#[sqlx::test]
+async fn a_coordinator_reviews_a_places_reports_on_its_card_and_hides_a_reporter(pool: PgPool) {
+    seed(&pool).await;
+    common::account(&pool, "coord@example.org", "coordinator", true).await;
+    let id: i64 = sqlx::query_scalar(
+        "SELECT id FROM places WHERE category = 'pharmacy' AND status = 'active' \
+         ORDER BY id LIMIT 1",
+    )
+    .fetch_one(&pool)
+    .await
+    .unwrap();
+    let base = serve(pool, test_config()).await;
+    // A neighbour says the pharmacy is closed, from outside the browser.
+    let r = reqwest::Client::new()
+        .post(format!("{base}/api/places/{id}/reports"))
+        .json(&serde_json::json!({"open": false}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status().as_u16(), 201);
+
+    let b = Browser::start("report-review", 360, 740).await;
+    b.client.goto(&base).await.unwrap();
+    wait_for_map(&b).await;
+    b.click(".tabs [data-screen=coordination]").await;
+    log_in(&b, "coord", "coord@example.org").await;
+    b.click(".tabs [data-screen=nearby]").await;
+    b.eval(&format!("(window.antes.places && true) && import('/js/places.js').then(m => m.showDetail({id})) && true"))
+        .await;
+    b.wait_for(
+        "document.querySelector('#place-live .live-summary')?.textContent.includes('1 vecino')",
+        "the report on the card",
+    )
+    .await;
+    b.click("#place-live details.review summary").await;
+    b.wait_for(
+        "document.querySelector('#place-live .report-review li .hide-reporter')",
+        "the coordinator's list of reports",
+    )
+    .await;
+    let listed = b.text("#place-live .report-review li").await;
+    assert!(
+        listed.contains("anónimo") && listed.contains("Está cerrado"),
+        "{listed}"
+    );
+    b.click("#place-live .report-review li .hide-reporter")
+        .await;
+    b.wait_for(
+        "document.querySelector('#place-live .live-summary').textContent === 'Sin avisos recientes de vecinos.'",
+        "the hidden report gone from the card",
+    )
+    .await;
+    b.wait_for(
+        "document.querySelector('#place-live .report-review li')?.textContent.includes('oculto')",
+        "the report marked hidden",
+    )
+    .await;
+    b.screenshot("report-review").await;
+    b.finish(&base).await;
+}
