@@ -1,6 +1,6 @@
 // "Cerca mío": places on the map and in a list, nearby search from a picked point, category
+// chips, the "abierto ahora" and "sin cola" toggles, the search radius, and a detail card.
 /* global maplibregl */
-// chips, the "abierto ahora" toggle, the search radius, and a detail card.
 import { api, el } from './api.js';
 import { t, currentLang, onLangChange } from './i18n.js';
 import { circle, EMPTY } from './map.js';
@@ -19,6 +19,7 @@ const state = {
   inView: [],
   nearby: null, // FeatureCollection of the last nearby search
   geocoder: false,
+  tilesVersion: 0, // bumped after a report, past the browser's minute of tile cache
 };
 
 // The list and its controls, before the map exists: a phone shows them while MapLibre loads.
