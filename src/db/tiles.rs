@@ -54,31 +54,47 @@ pub struct Judged {
 /// The tile's active places, one feature each, in layer `places`.
 pub async fn places(pool: &PgPool, t: Tile, minute: i64, judged: &Judged) -> sqlx::Result<Vec<u8>> {
     let g = geom("p.location::geometry");
-    sqlx::query_scalar::<_, Option<Vec<u8>>>(&format!(
+    // Most tiles have nothing the app judged: then the join is left out altogether.
+    let (joined, open_now, source, live) = if judged.ids.is_empty() {
+        (
+            "",
+            "p.open_week @> $4::int4",
+            "CASE WHEN p.open_week IS NOT NULL THEN 'hours' END",
+            "",
+        )
+    } else {
+        (
+            "LEFT JOIN unnest($5::int8[], $6::bool[], $7::text[], $8::text[], $9::int4[]) \
+                AS j(id, open_now, source, live_queue, live_age_min) ON j.id = p.id",
+            "CASE WHEN j.id IS NOT NULL THEN j.open_now ELSE p.open_week @> $4::int4 END",
+            "CASE WHEN j.id IS NOT NULL THEN j.source \
+                  WHEN p.open_week IS NOT NULL THEN 'hours' END",
+            "j.live_queue, j.live_age_min,",
+        )
+    };
+    let sql = format!(
         "SELECT ST_AsMVT(f, 'places', 4096, 'geom', 'id') FROM ( \
-           SELECT p.id, p.name, p.kind, p.category, \
-                  CASE WHEN j.id IS NOT NULL THEN j.open_now ELSE p.open_week @> $4::int4 END \
-                    AS open_now, \
-                  CASE WHEN j.id IS NOT NULL THEN j.source \
-                       WHEN p.open_week IS NOT NULL THEN 'hours' END AS open_now_source, \
-                  j.live_queue, j.live_age_min, {g} AS geom \
-           FROM places p \
-           LEFT JOIN unnest($5::int8[], $6::bool[], $7::text[], $8::text[], $9::int4[]) \
-                AS j(id, open_now, source, live_queue, live_age_min) ON j.id = p.id \
+           SELECT p.id, p.name, p.kind, p.category, {open_now} AS open_now, \
+                  {source} AS open_now_source, {live} {g} AS geom \
+           FROM places p {joined} \
            WHERE {IN_TILE} AND p.status = 'active') f"
-    ))
-    .bind(i32::from(t.z))
-    .bind(t.x as i32)
-    .bind(t.y as i32)
-    .bind(minute as i32)
-    .bind(&judged.ids)
-    .bind(&judged.open_now)
-    .bind(&judged.source)
-    .bind(&judged.live_queue)
-    .bind(&judged.live_age_min)
-    .fetch_one(pool)
-    .await
-    .map(Option::unwrap_or_default)
+    );
+    let query = sqlx::query_scalar::<_, Option<Vec<u8>>>(&sql)
+        .bind(i32::from(t.z))
+        .bind(t.x as i32)
+        .bind(t.y as i32)
+        .bind(minute as i32);
+    let query = if judged.ids.is_empty() {
+        query
+    } else {
+        query
+            .bind(&judged.ids)
+            .bind(&judged.open_now)
+            .bind(&judged.source)
+            .bind(&judged.live_queue)
+            .bind(&judged.live_age_min)
+    };
+    query.fetch_one(pool).await.map(Option::unwrap_or_default)
 }
 
 /// The tile's active places counted per H3 cell of resolution `res`, from the counts kept in
