@@ -90,6 +90,7 @@ impl<'r> Responder<'r, 'static> for MvtTile {
     params(("z" = u8, Path), ("x" = u32, Path), ("y" = u32, Path)),
     responses((status = 200, content_type = "application/vnd.mapbox-vector-tile", description = "layer `places`"),
         (status = 304, description = "the tile in `If-None-Match` is current"),
+        (status = 404, body = ErrorBody, description = "`x` or `y` is off the grid of zoom `z`"),
         (status = 422, body = ErrorBody)))]
 #[get("/tiles/places/<z>/<x>/<y>")]
 pub async fn places(
@@ -123,6 +124,7 @@ pub async fn places(
     params(("z" = u8, Path), ("x" = u32, Path), ("y" = u32, Path)),
     responses((status = 200, content_type = "application/vnd.mapbox-vector-tile", description = "layer `request_cells`"),
         (status = 304, description = "the tile in `If-None-Match` is current"),
+        (status = 404, body = ErrorBody, description = "`x` or `y` is off the grid of zoom `z`"),
         (status = 422, body = ErrorBody)))]
 #[get("/tiles/request-cells/<z>/<x>/<y>")]
 pub async fn request_cells(
@@ -166,6 +168,7 @@ fn wkt(cell: &Cell) -> String {
     params(("z" = u8, Path), ("x" = u32, Path), ("y" = u32, Path)),
     responses((status = 200, content_type = "application/vnd.mapbox-vector-tile", description = "layer `needs`"),
         (status = 304, description = "the tile in `If-None-Match` is current"),
+        (status = 404, body = ErrorBody, description = "`x` or `y` is off the grid of zoom `z`"),
         (status = 422, body = ErrorBody)))]
 #[get("/tiles/needs/<z>/<x>/<y>")]
 pub async fn needs(
