@@ -84,7 +84,7 @@ pub async fn run(pool: &PgPool, config: &AppConfig) -> sqlx::Result<Report> {
 /// Who made a live report is kept a week (or while the report counts, if longer) for
 /// replacing reports and hiding reporters; the reports themselves are kept for the history.
 async fn forget_reports(pool: &PgPool, config: &AppConfig) -> sqlx::Result<(u64, u64)> {
-    use crate::domain::live_reports::HISTORY_WEEKS;
+    use crate::domain::report_history::HISTORY_WEEKS;
     let now = chrono::Utc::now();
     let erase_before = config
         .report_policy()

@@ -5,8 +5,6 @@
 mod common;
 
 use antes::config::{ActionLimit, AppConfig, RateLimits};
-use antes::domain::cells::{Cell, STORED_RES};
-use antes::domain::geo::LatLon;
 use common::app::{Reply, Session, TestApp};
 use common::test_config;
 use rocket::http::Method;
@@ -15,25 +13,6 @@ use sqlx::PgPool;
 
 /// A quiet corner of Santa Fe with no seeded places.
 const HERE: (f64, f64) = (-31.6500, -60.7200);
-
-/// Stores an active shop at `p` with `hours` (OSM syntax), as an import would.
-async fn shop(pool: &PgPool, name: &str, p: (f64, f64), hours: Option<&str>) -> i64 {
-    let cell = Cell::at(LatLon { lat: p.0, lon: p.1 }, STORED_RES).to_db();
-    sqlx::query_scalar(
-        "INSERT INTO places (kind, name, category, location, cell, opening_hours, open_week) \
-         VALUES ('shop', $1, 'pharmacy', ST_SetSRID(ST_MakePoint($2, $3), 4326)::geography, $4, \
-                 $5, $6::int4multirange) RETURNING id",
-    )
-    .bind(name)
-    .bind(p.1)
-    .bind(p.0)
-    .bind(cell)
-    .bind(hours)
-    .bind(antes::domain::hours::weekly_open_multirange(hours))
-    .fetch_one(pool)
-    .await
-    .unwrap()
-}
 
 async fn report(app: &TestApp, who: Option<&Session>, place: i64, body: Value) -> Reply {
     app.call(
@@ -92,7 +71,7 @@ async fn stored_reports(pool: &PgPool, place: i64) -> i64 {
 #[sqlx::test]
 async fn a_neighbours_report_shows_on_the_place_in_lists_and_on_the_card(pool: PgPool) {
     let app = TestApp::new(pool.clone()).await;
-    let id = shop(&pool, "Farmacia Sol", HERE, None).await;
+    let id = common::shop(&pool, "Farmacia Sol", HERE, "pharmacy", None).await;
     let r = report_from(&app, "203.0.113.5", id, json!({"queue": "long"})).await;
     assert_eq!(r.status, 201, "{}", r.body);
     assert_eq!(r.body["live"]["queue"]["value"], "long");
@@ -132,7 +111,7 @@ async fn a_neighbours_report_shows_on_the_place_in_lists_and_on_the_card(pool: P
 #[sqlx::test]
 async fn a_second_report_within_thirty_minutes_replaces_the_first(pool: PgPool) {
     let app = TestApp::new(pool.clone()).await;
-    let id = shop(&pool, "Farmacia Sol", HERE, None).await;
+    let id = common::shop(&pool, "Farmacia Sol", HERE, "pharmacy", None).await;
     let ana = app.volunteer(false).await;
     report(&app, Some(&ana), id, json!({"queue": "long"})).await;
     let second = report(&app, Some(&ana), id, json!({"queue": "none"})).await;
@@ -159,7 +138,7 @@ async fn a_second_report_within_thirty_minutes_replaces_the_first(pool: PgPool) 
 
 #[sqlx::test]
 async fn reports_sent_at_once_by_one_neighbour_are_stored_once(pool: PgPool) {
-    let id = shop(&pool, "Farmacia Sol", HERE, None).await;
+    let id = common::shop(&pool, "Farmacia Sol", HERE, "pharmacy", None).await;
     let wide = sqlx::postgres::PgPoolOptions::new()
         .max_connections(40)
         .connect_with((*pool.connect_options()).clone())
@@ -200,7 +179,7 @@ async fn reports_are_limited_per_address_and_per_account(pool: PgPool) {
     let app = TestApp::with_config(pool.clone(), config).await;
     let mut ids = Vec::new();
     for i in 0..5 {
-        ids.push(shop(&pool, &format!("Kiosco {i}"), HERE, None).await);
+        ids.push(common::shop(&pool, &format!("Kiosco {i}"), HERE, "pharmacy", None).await);
     }
     let mut statuses = Vec::new();
     for id in &ids[..4] {
@@ -238,8 +217,15 @@ async fn reports_are_limited_per_address_and_per_account(pool: PgPool) {
 #[sqlx::test]
 async fn a_coordinator_hides_a_reporter_and_none_of_their_reports_count(pool: PgPool) {
     let app = TestApp::new(pool.clone()).await;
-    let id = shop(&pool, "Farmacia Sol", HERE, None).await;
-    let other = shop(&pool, "Farmacia Luna", (HERE.0 + 0.002, HERE.1), None).await;
+    let id = common::shop(&pool, "Farmacia Sol", HERE, "pharmacy", None).await;
+    let other = common::shop(
+        &pool,
+        "Farmacia Luna",
+        (HERE.0 + 0.002, HERE.1),
+        "pharmacy",
+        None,
+    )
+    .await;
     let troll = app.volunteer(false).await;
     report(&app, Some(&troll), id, json!({"open": false})).await;
     report(&app, Some(&troll), other, json!({"open": false})).await;
@@ -296,7 +282,14 @@ async fn a_coordinator_hides_a_reporter_and_none_of_their_reports_count(pool: Pg
 #[sqlx::test]
 async fn no_answer_says_who_made_a_report(pool: PgPool) {
     let app = TestApp::new(pool.clone()).await;
-    let id = shop(&pool, "Farmacia Sol", HERE, Some("Mo-Su 00:00-24:00")).await;
+    let id = common::shop(
+        &pool,
+        "Farmacia Sol",
+        HERE,
+        "pharmacy",
+        Some("Mo-Su 00:00-24:00"),
+    )
+    .await;
     let ana = app.volunteer(true).await;
     let (email, name): (String, String) =
         sqlx::query_as("SELECT email, display_name FROM accounts WHERE id = $1")
@@ -376,8 +369,15 @@ async fn open_now_uses_a_fresh_report_ahead_of_the_hours_and_the_hours_once_it_i
     pool: PgPool,
 ) {
     let app = TestApp::new(pool.clone()).await;
-    let always = shop(&pool, "Farmacia 24 h", HERE, Some("24/7")).await;
-    let no_hours = shop(&pool, "Almacén sin horario", (HERE.0 + 0.001, HERE.1), None).await;
+    let always = common::shop(&pool, "Farmacia 24 h", HERE, "pharmacy", Some("24/7")).await;
+    let no_hours = common::shop(
+        &pool,
+        "Almacén sin horario",
+        (HERE.0 + 0.001, HERE.1),
+        "pharmacy",
+        None,
+    )
+    .await;
     assert_eq!(nearby_ids(&app, "open_now=true").await, vec![always]);
 
     let ana = app.volunteer(false).await;
@@ -432,10 +432,10 @@ async fn open_now_uses_a_fresh_report_ahead_of_the_hours_and_the_hours_once_it_i
 #[sqlx::test]
 async fn nearby_search_keeps_only_places_without_a_queue_when_asked(pool: PgPool) {
     let app = TestApp::new(pool.clone()).await;
-    let a = shop(&pool, "A", HERE, None).await;
-    let b = shop(&pool, "B", (HERE.0 + 0.001, HERE.1), None).await;
-    let c = shop(&pool, "C", (HERE.0 + 0.002, HERE.1), None).await;
-    let _quiet = shop(&pool, "D", (HERE.0 + 0.003, HERE.1), None).await;
+    let a = common::shop(&pool, "A", HERE, "pharmacy", None).await;
+    let b = common::shop(&pool, "B", (HERE.0 + 0.001, HERE.1), "pharmacy", None).await;
+    let c = common::shop(&pool, "C", (HERE.0 + 0.002, HERE.1), "pharmacy", None).await;
+    let _quiet = common::shop(&pool, "D", (HERE.0 + 0.003, HERE.1), "pharmacy", None).await;
     let ana = app.volunteer(false).await;
     let bruno = app.volunteer(false).await;
     report(&app, Some(&ana), a, json!({"queue": "long"})).await;
@@ -460,7 +460,7 @@ async fn nearby_search_keeps_only_places_without_a_queue_when_asked(pool: PgPool
 #[sqlx::test]
 async fn bad_reports_get_clear_errors_and_store_nothing(pool: PgPool) {
     let app = TestApp::new(pool.clone()).await;
-    let id = shop(&pool, "Farmacia Sol", HERE, None).await;
+    let id = common::shop(&pool, "Farmacia Sol", HERE, "pharmacy", None).await;
     for (body, code) in [
         (json!({}), "empty_report"),
         (json!({"stock": {}}), "empty_report"),
@@ -480,7 +480,7 @@ async fn bad_reports_get_clear_errors_and_store_nothing(pool: PgPool) {
 #[sqlx::test]
 async fn the_history_shows_usual_long_queues_once_enough_reports_exist(pool: PgPool) {
     let app = TestApp::new(pool.clone()).await;
-    let id = shop(&pool, "Farmacia Sol", HERE, None).await;
+    let id = common::shop(&pool, "Farmacia Sol", HERE, "pharmacy", None).await;
     let uri = format!("/api/places/{id}/report-history");
     // Mondays at 9:30 in Buenos Aires (12:30 UTC) for the last four weeks: long queues.
     let monday = "date_trunc('week', now() AT TIME ZONE 'America/Argentina/Buenos_Aires') \
@@ -517,10 +517,10 @@ async fn the_history_shows_usual_long_queues_once_enough_reports_exist(pool: PgP
 #[sqlx::test]
 async fn maintenance_forgets_who_reported_after_a_week(pool: PgPool) {
     let app = TestApp::new(pool.clone()).await;
-    let id = shop(&pool, "Farmacia Sol", HERE, None).await;
+    let id = common::shop(&pool, "Farmacia Sol", HERE, "pharmacy", None).await;
     let ana = app.volunteer(false).await;
     report(&app, Some(&ana), id, json!({"queue": "long"})).await;
-    let other = shop(&pool, "Farmacia Luna", HERE, None).await;
+    let other = common::shop(&pool, "Farmacia Luna", HERE, "pharmacy", None).await;
     report(&app, Some(&ana), other, json!({"queue": "none"})).await;
     app.sql(&format!(
         "UPDATE place_reports SET reported_at = now() - interval '8 days' WHERE place_id = {id}"
@@ -555,7 +555,7 @@ async fn a_deployments_own_stock_items_are_the_ones_taken_and_documented(pool: P
         ..test_config()
     };
     let app = TestApp::with_config(pool.clone(), config).await;
-    let id = shop(&pool, "Almacén Don Luis", HERE, None).await;
+    let id = common::shop(&pool, "Almacén Don Luis", HERE, "pharmacy", None).await;
     let yerba = report(&app, None, id, json!({"stock": {"yerba": "little"}})).await;
     assert_eq!(yerba.status, 201, "{}", yerba.body);
     assert_eq!(yerba.body["live"]["stock"]["yerba"]["value"], "little");

@@ -47,39 +47,14 @@ async fn layer(app: &TestApp, name: &str, t: Tile) -> Option<Layer> {
     mvt::decode(&body).into_iter().next()
 }
 
-async fn shop(
-    pool: &PgPool,
-    name: &str,
-    p: (f64, f64),
-    category: &str,
-    hours: Option<&str>,
-) -> i64 {
-    let cell = Cell::at(LatLon { lat: p.0, lon: p.1 }, STORED_RES).to_db();
-    sqlx::query_scalar(
-        "INSERT INTO places (kind, name, category, location, cell, opening_hours, open_week) \
-         VALUES ('shop', $1, $2, ST_SetSRID(ST_MakePoint($3, $4), 4326)::geography, $5, $6, \
-                 $7::int4multirange) RETURNING id",
-    )
-    .bind(name)
-    .bind(category)
-    .bind(p.1)
-    .bind(p.0)
-    .bind(cell)
-    .bind(hours)
-    .bind(antes::domain::hours::weekly_open_multirange(hours))
-    .fetch_one(pool)
-    .await
-    .unwrap()
-}
-
 #[sqlx::test]
 async fn from_zoom_13_places_come_one_by_one_with_open_now_and_what_neighbours_report(
     pool: PgPool,
 ) {
     let app = TestApp::new(pool.clone()).await;
-    let always = shop(&pool, "Farmacia 24 h", SANTA_FE, "pharmacy", Some("24/7")).await;
+    let always = common::shop(&pool, "Farmacia 24 h", SANTA_FE, "pharmacy", Some("24/7")).await;
     // Hours with a public holiday rule are not the same every week: the app judges them.
-    let judged = shop(
+    let judged = common::shop(
         &pool,
         "Almacén",
         (SANTA_FE.0 + 0.0005, SANTA_FE.1),
@@ -87,7 +62,7 @@ async fn from_zoom_13_places_come_one_by_one_with_open_now_and_what_neighbours_r
         Some("Mo-Su 00:00-24:00; PH off"),
     )
     .await;
-    let reported = shop(
+    let reported = common::shop(
         &pool,
         "Kiosco",
         (SANTA_FE.0, SANTA_FE.1 + 0.0005),
@@ -95,7 +70,7 @@ async fn from_zoom_13_places_come_one_by_one_with_open_now_and_what_neighbours_r
         None,
     )
     .await;
-    let hidden = shop(
+    let hidden = common::shop(
         &pool,
         "Pendiente",
         (SANTA_FE.0 - 0.0005, SANTA_FE.1),
@@ -219,7 +194,7 @@ async fn below_zoom_13_places_are_counted_per_cell_and_none_is_left_out(pool: Pg
         .await
         .unwrap();
     assert_eq!(again.place_cells, 0);
-    shop(&pool, "Nueva", (-31.63, -60.7), "pharmacy", None).await;
+    common::shop(&pool, "Nueva", (-31.63, -60.7), "pharmacy", None).await;
     let count_at_8 = |body: Vec<u8>| -> i64 {
         mvt::decode(&body)
             .iter()
@@ -339,7 +314,7 @@ async fn kitchens_with_open_needs_are_in_the_needs_tiles(pool: PgPool) {
 #[sqlx::test]
 async fn an_unchanged_tile_answers_304_and_a_bad_address_a_clear_error(pool: PgPool) {
     let app = TestApp::new(pool.clone()).await;
-    shop(&pool, "Farmacia Sol", SANTA_FE, "pharmacy", None).await;
+    common::shop(&pool, "Farmacia Sol", SANTA_FE, "pharmacy", None).await;
     let uri = url("places", tile_of(SANTA_FE, 14));
     let res = app.client.get(uri.clone()).dispatch().await;
     assert_eq!(
@@ -357,7 +332,7 @@ async fn an_unchanged_tile_answers_304_and_a_bad_address_a_clear_error(pool: PgP
     let (again, _, empty) = fetch(&app, &uri, tag.as_deref()).await;
     assert_eq!((again, empty.len()), (304, 0));
     // A new place changes the tile, and so its tag.
-    shop(
+    common::shop(
         &pool,
         "Farmacia Luna",
         (SANTA_FE.0 + 0.0002, SANTA_FE.1),

@@ -19,7 +19,8 @@ use super::guards::CurrentAccount;
 use super::limits::{address_group, Action as Limited, Limits};
 use crate::config::AppConfig;
 use crate::db;
-use crate::domain::live_reports::{self, HourOfWeek, LiveState, OpenSource, Queue, Stock, Tier};
+use crate::domain::live_reports::{self, LiveState, OpenSource, Queue, Stock, Tier};
+use crate::domain::report_history::{self, HourOfWeek};
 use crate::error::{ApiError, ApiResult, ErrorBody};
 use crate::operations::find_places;
 use crate::operations::report_place::{self, Reporter, Said};
@@ -235,13 +236,13 @@ pub async fn history(
         .await?
         .filter(|p| p.status == "active")
         .ok_or_else(|| ApiError::not_found(format!("no place with id {id}")))?;
-    let since = Utc::now() - Duration::weeks(live_reports::HISTORY_WEEKS);
+    let since = Utc::now() - Duration::weeks(report_history::HISTORY_WEEKS);
     let hours = db::place_reports::by_hour_of_week(&**pool, id, since, &config.timezone).await?;
-    let enough_data = live_reports::enough_history(&hours);
+    let enough_data = report_history::enough_history(&hours);
     Ok(Json(ReportHistory {
-        weeks: live_reports::HISTORY_WEEKS,
+        weeks: report_history::HISTORY_WEEKS,
         enough_data,
-        usual_long_queue: live_reports::usual_long_queues(&hours),
+        usual_long_queue: report_history::usual_long_queues(&hours),
         hours: if enough_data { hours } else { Vec::new() },
     }))
 }

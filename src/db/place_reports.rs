@@ -7,7 +7,8 @@ use chrono::{DateTime, Utc};
 use sqlx::types::Json;
 use sqlx::{PgConnection, PgExecutor};
 
-use crate::domain::live_reports::{HourOfWeek, Stock};
+use crate::domain::live_reports::Stock;
+use crate::domain::report_history::HourOfWeek;
 
 /// A report as stored. `reporter` is a digest, NULL once erased.
 #[derive(Debug, Clone, sqlx::FromRow)]
@@ -35,6 +36,9 @@ pub struct NewReport<'a> {
     pub stock: &'a BTreeMap<String, Stock>,
     pub doubtful: bool,
 }
+
+/// Whether report `r`'s reporter was hidden by a coordinator.
+const HIDDEN: &str = "EXISTS (SELECT 1 FROM hidden_reporters h WHERE h.reporter = r.reporter)";
 
 const COLUMNS: &str =
     "r.id, r.place_id, r.reporter, r.tier, r.reported_at, r.open, r.queue, r.stock, r.doubtful";
@@ -138,7 +142,7 @@ pub async fn counted(
     sqlx::query_as(&format!(
         "SELECT {COLUMNS} FROM place_reports r \
          WHERE r.place_id = ANY($1) AND r.reported_at >= $2 \
-           AND NOT EXISTS (SELECT 1 FROM hidden_reporters h WHERE h.reporter = r.reporter) \
+           AND NOT {HIDDEN} \
          ORDER BY r.place_id, r.reported_at"
     ))
     .bind(place_ids)
@@ -162,8 +166,7 @@ pub async fn recent(
         hidden: bool,
     }
     let rows: Vec<Row> = sqlx::query_as(&format!(
-        "SELECT {COLUMNS}, EXISTS (SELECT 1 FROM hidden_reporters h \
-                WHERE h.reporter = r.reporter) AS hidden \
+        "SELECT {COLUMNS}, {HIDDEN} AS hidden \
          FROM place_reports r WHERE r.place_id = $1 AND r.reported_at >= $2 \
          ORDER BY r.reported_at DESC, r.id DESC LIMIT $3"
     ))
@@ -219,7 +222,7 @@ pub async fn by_hour_of_week(
         long_queue: i64,
         closed: i64,
     }
-    let rows: Vec<Row> = sqlx::query_as(
+    let rows: Vec<Row> = sqlx::query_as(&format!(
         "SELECT ((extract(isodow FROM local) - 1) * 24 + extract(hour FROM local))::int4 \
                     AS hour_of_week, \
                 count(*) AS reports, count(queue) AS queue_reports, \
@@ -227,10 +230,9 @@ pub async fn by_hour_of_week(
                 count(*) FILTER (WHERE open = false) AS closed \
          FROM (SELECT r.*, r.reported_at AT TIME ZONE $3 AS local FROM place_reports r \
                WHERE r.place_id = $1 AND r.reported_at >= $2 \
-                 AND NOT EXISTS (SELECT 1 FROM hidden_reporters h \
-                                 WHERE h.reporter = r.reporter)) r \
-         GROUP BY 1 ORDER BY 1",
-    )
+                 AND NOT {HIDDEN}) r \
+         GROUP BY 1 ORDER BY 1"
+    ))
     .bind(place_id)
     .bind(since)
     .bind(tz)

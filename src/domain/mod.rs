@@ -19,6 +19,7 @@ pub mod passwords;
 pub mod place_admin;
 pub mod privacy;
 pub mod public_counts;
+pub mod report_history;
 pub mod requests;
 pub mod tiles;
 pub mod whole;

@@ -567,3 +567,31 @@ pub fn far_apart_in(cell: antes::domain::cells::Cell) -> ((f64, f64), (f64, f64)
     inside.sort_by(|a, b| a.1.total_cmp(&b.1));
     (inside[0], *inside.last().unwrap())
 }
+
+/// Stores an active shop at `p` (lat, lon) with `hours` (OSM syntax), as an import would.
+pub async fn shop(
+    pool: &PgPool,
+    name: &str,
+    p: (f64, f64),
+    category: &str,
+    hours: Option<&str>,
+) -> i64 {
+    use antes::domain::cells::{Cell, STORED_RES};
+    let point = antes::domain::geo::LatLon { lat: p.0, lon: p.1 };
+    let cell = Cell::at(point, STORED_RES).to_db();
+    sqlx::query_scalar(
+        "INSERT INTO places (kind, name, category, location, cell, opening_hours, open_week) \
+         VALUES ('shop', $1, $2, ST_SetSRID(ST_MakePoint($3, $4), 4326)::geography, $5, $6, \
+                 $7::int4multirange) RETURNING id",
+    )
+    .bind(name)
+    .bind(category)
+    .bind(p.1)
+    .bind(p.0)
+    .bind(cell)
+    .bind(hours)
+    .bind(antes::domain::hours::weekly_open_multirange(hours))
+    .fetch_one(pool)
+    .await
+    .unwrap()
+}
