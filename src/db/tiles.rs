@@ -98,7 +98,9 @@ pub async fn places(pool: &PgPool, t: Tile, minute: i64, judged: &Judged) -> sql
 }
 
 /// The tile's active places counted per H3 cell of resolution `res`, from the counts kept in
-/// `place_cell_counts`: one feature per cell at the mean point of its places, with `count`, a
+/// `place_cell_counts`. A cell belongs to the one tile whose half-open Mercator box holds its
+/// point, so neighbouring tiles never both draw it (boxes turned into degrees overlap by a
+/// rounding error). one feature per cell at the mean point of its places, with `count`, a
 /// count per category (`c_pharmacy`, ...; left out when 0) and the cell, in layer `places`.
 pub async fn places_by_cell(
     pool: &PgPool,
@@ -114,8 +116,13 @@ pub async fn places_by_cell(
     sqlx::query_scalar::<_, Option<Vec<u8>>>(&format!(
         "SELECT ST_AsMVT(f, 'places', 4096, 'geom') FROM ( \
            SELECT to_hex(c.cell) AS cell, c.places AS count {per_category}, {g} AS geom \
-           FROM place_cell_counts c \
-           WHERE c.res = $4 AND c.point && ST_Transform(ST_TileEnvelope($1, $2, $3), 4326)) f"
+           FROM place_cell_counts c, \
+                LATERAL (SELECT ST_Transform(c.point, 3857) AS m) m, \
+                LATERAL (SELECT {ENVELOPE} AS e) t \
+           WHERE c.res = $4 \
+             AND c.point && ST_Transform(ST_TileEnvelope($1, $2, $3, margin => 0.001), 4326) \
+             AND ST_X(m.m) >= ST_XMin(t.e) AND ST_X(m.m) < ST_XMax(t.e) \
+             AND ST_Y(m.m) >= ST_YMin(t.e) AND ST_Y(m.m) < ST_YMax(t.e)) f"
     ))
     .bind(i32::from(t.z))
     .bind(t.x as i32)
