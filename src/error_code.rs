@@ -61,6 +61,7 @@ pub enum ErrorCode {
     ShiftOverlap,
     ShiftStarted,
     StateChanged,
+    IdempotencyKeyInUse,
     TooManyOpen,
     // 413
     PayloadTooLarge,
@@ -102,6 +103,8 @@ pub enum ErrorCode {
     UnknownCategory,
     EmptyReport,
     InvalidTile,
+    InvalidIdempotencyKey,
+    IdempotencyKeyReused,
     UnknownStockItem,
     // 429: too many lately; always with `Retry-After`.
     RateLimited,
@@ -131,17 +134,44 @@ impl ErrorCode {
             MethodNotAllowed => 405,
             AlreadyAssigned | AlreadySignedUp | CannotSuspendSelf | EmailTaken
             | InvalidTransition | NeedClosed | NoVolunteerProfile | OverPledged | PledgeSettled
-            | ShiftFull | ShiftOverlap | ShiftStarted | StateChanged | TooManyOpen | NotAShift
-            | NotSupplies | AccountNotOrganizer => 409,
+            | ShiftFull | ShiftOverlap | ShiftStarted | StateChanged | IdempotencyKeyInUse
+            | TooManyOpen | NotAShift | NotSupplies | AccountNotOrganizer => 409,
             PayloadTooLarge => 413,
             UnsupportedMediaType => 415,
-            InvalidInput | InvalidBody | InvalidParameter | MissingParameter | CategoryMismatch
-            | InvalidBbox | InvalidCell | InvalidCoordinates | InvalidEmail | InvalidKind
-            | InvalidLimit | InvalidMaxOpen | InvalidNeed | InvalidNeededBy
-            | InvalidOpeningHours | InvalidPassword | WeakPassword | InvalidPhone
-            | InvalidPlace | InvalidQuantity | InvalidRadius | InvalidResolution | InvalidRole
-            | InvalidSkills | InvalidStatus | InvalidText | InvalidTime | InvalidUrgency
-            | UnknownCategory | EmptyReport | UnknownStockItem | InvalidTile => 422,
+            InvalidInput
+            | InvalidBody
+            | InvalidParameter
+            | MissingParameter
+            | CategoryMismatch
+            | InvalidBbox
+            | InvalidCell
+            | InvalidCoordinates
+            | InvalidEmail
+            | InvalidKind
+            | InvalidLimit
+            | InvalidMaxOpen
+            | InvalidNeed
+            | InvalidNeededBy
+            | InvalidOpeningHours
+            | InvalidPassword
+            | WeakPassword
+            | InvalidPhone
+            | InvalidPlace
+            | InvalidQuantity
+            | InvalidRadius
+            | InvalidResolution
+            | InvalidRole
+            | InvalidSkills
+            | InvalidStatus
+            | InvalidText
+            | InvalidTime
+            | InvalidUrgency
+            | UnknownCategory
+            | EmptyReport
+            | UnknownStockItem
+            | InvalidTile
+            | InvalidIdempotencyKey
+            | IdempotencyKeyReused => 422,
             RateLimited | ClaimLimit | HomeChangeLimit | ReleaseLimit => 429,
             Internal => 500,
             GeocoderFailed => 502,

@@ -20,6 +20,8 @@ pub struct Report {
     pub reporters_forgotten: u64,
     /// Live reports deleted after the history window.
     pub reports_deleted: u64,
+    /// Idempotency keys (and their sealed answers) past their 24 hours.
+    pub idempotency_keys_forgotten: u64,
     /// Rows of place counts per H3 cell rebuilt for the map (0 when no place changed).
     pub place_cells: u64,
 }
@@ -42,6 +44,11 @@ impl fmt::Display for Report {
             f,
             "forgotten: {} reporters of live reports; deleted: {} reports",
             self.reporters_forgotten, self.reports_deleted
+        )?;
+        writeln!(
+            f,
+            "forgotten: {} idempotency keys",
+            self.idempotency_keys_forgotten
         )?;
         writeln!(f, "rebuilt: {} place counts per map cell", self.place_cells)
     }
@@ -68,6 +75,11 @@ pub async fn run(pool: &PgPool, config: &AppConfig) -> sqlx::Result<Report> {
     db::rate_limits::forget_idle(pool).await?;
     let needs_expired = db::kitchens::expire_needs(pool, chrono::Utc::now()).await?;
     let (reporters_forgotten, reports_deleted) = forget_reports(pool, config).await?;
+    let idempotency_keys_forgotten = db::idempotency_keys::forget(
+        pool,
+        crate::domain::idempotency::expired_before(chrono::Utc::now()),
+    )
+    .await?;
     // The map's counts below zoom 13 follow the places, a maintenance interval late at most.
     let place_cells = crate::operations::cell_counts::rebuild_if_stale(pool).await?;
     Ok(Report {
@@ -77,6 +89,7 @@ pub async fn run(pool: &PgPool, config: &AppConfig) -> sqlx::Result<Report> {
         audit_forgotten,
         reporters_forgotten,
         reports_deleted,
+        idempotency_keys_forgotten,
         place_cells,
     })
 }

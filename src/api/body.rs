@@ -6,11 +6,13 @@
 use rocket::data::{Data, FromData, Limits, Outcome};
 use rocket::Request;
 use serde::de::DeserializeOwned;
+use sha2::{Digest, Sha256};
 
 use crate::error::{ApiError, ApiResult, ErrorCode};
 
-/// A body that passed every check.
-pub struct Checked<T>(pub T);
+/// A body that passed every check, with the SHA-256 of its bytes (what an idempotency key is
+/// tied to).
+pub struct Checked<T>(pub T, pub [u8; 32]);
 
 /// What a handler receives: the body, or the reason it was refused, answered as is.
 pub type JsonBody<'r, T> = Result<Checked<T>, ApiError>;
@@ -20,19 +22,24 @@ pub fn body<T>(input: JsonBody<'_, T>) -> ApiResult<T> {
     input.map(|checked| checked.0)
 }
 
+/// Unwraps a checked body with the digest of its bytes.
+pub fn body_and_digest<T>(input: JsonBody<'_, T>) -> ApiResult<(T, [u8; 32])> {
+    input.map(|checked| (checked.0, checked.1))
+}
+
 #[rocket::async_trait]
 impl<'r, T: DeserializeOwned> FromData<'r> for Checked<T> {
     type Error = ApiError;
 
     async fn from_data(req: &'r Request<'_>, data: Data<'r>) -> Outcome<'r, Self> {
         match read(req, data).await {
-            Ok(value) => Outcome::Success(Checked(value)),
+            Ok((value, digest)) => Outcome::Success(Checked(value, digest)),
             Err(err) => Outcome::Error((err.status(), err)),
         }
     }
 }
 
-async fn read<T: DeserializeOwned>(req: &Request<'_>, data: Data<'_>) -> ApiResult<T> {
+async fn read<T: DeserializeOwned>(req: &Request<'_>, data: Data<'_>) -> ApiResult<(T, [u8; 32])> {
     let limit = req.limits().get("json").unwrap_or(Limits::JSON);
     let text =
         data.open(limit).into_string().await.map_err(|e| {
@@ -57,6 +64,8 @@ async fn read<T: DeserializeOwned>(req: &Request<'_>, data: Data<'_>) -> ApiResu
     } else {
         text
     };
+    let digest = Sha256::digest(text.as_bytes()).into();
     serde_json::from_str(&text)
+        .map(|value| (value, digest))
         .map_err(|e| ApiError::new(ErrorCode::InvalidBody, format!("invalid JSON body: {e}")))
 }

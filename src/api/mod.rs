@@ -12,6 +12,7 @@ pub mod doc_constraints;
 pub mod geocode;
 pub mod guards;
 pub mod health;
+pub mod idempotency;
 pub mod kitchen_access;
 pub mod limits;
 pub mod matches;

@@ -10,8 +10,9 @@ use serde::Serialize;
 use sqlx::PgPool;
 use utoipa::ToSchema;
 
-use super::body::{body, JsonBody};
+use super::body::{body_and_digest, JsonBody};
 use super::guards::{CurrentAccount, SingleQuery};
+use super::idempotency::{IdempotencyKey, IdempotencyKeyHeader, Once};
 use super::kitchen_access::{is_manager, kitchen, require_manager};
 use super::params;
 use super::pledges::PledgeView;
@@ -88,23 +89,38 @@ impl NeedView {
 
 /// Post a need: supplies (item, quantity, unit) or a shift (role, times, slots).
 #[utoipa::path(post, path = "/api/places/{id}/needs", tag = "kitchens", security(("session" = [])), request_body = NewNeed,
-    params(("id" = i64, Path)),
-    responses((status = 201, body = NeedView), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
+    params(("id" = i64, Path), IdempotencyKeyHeader),
+    responses((status = 201, body = NeedView), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
+        (status = 409, body = ErrorBody, description = "idempotency_key_in_use"), (status = 422, body = ErrorBody)))]
 #[post("/api/places/<id>/needs", data = "<input>")]
 pub async fn post_need(
     pool: &State<PgPool>,
     account: CurrentAccount,
     id: i64,
+    idempotency: IdempotencyKey,
     input: JsonBody<'_, NewNeed>,
-) -> ApiResult<(Status, Json<NeedView>)> {
+) -> ApiResult<Once<NeedView>> {
     kitchen(pool, id).await?;
     require_manager(pool, &account, id).await?;
-    let need = body(input)?.validate(Utc::now())?;
-    let need_id = db_kitchens::insert_need(&**pool, id, &need, account.id).await?;
-    let row = db_kitchens::need(&**pool, need_id)
+    let (input, digest) = body_and_digest(input)?;
+    let need = input.validate(Utc::now())?;
+    let mut tx = pool.begin().await?;
+    let pending = match idempotency
+        .begin(&mut tx, Some(account.id), &digest)
+        .await?
+    {
+        Ok(pending) => pending,
+        Err(first) => return Ok(first),
+    };
+    let need_id = db_kitchens::insert_need(&mut *tx, id, &need, account.id).await?;
+    let row = db_kitchens::need(&mut *tx, need_id)
         .await?
         .ok_or_else(ApiError::internal)?;
-    Ok((Status::Created, Json(NeedView::from_row(row, None))))
+    let answer = pending
+        .finish(&mut tx, Status::Created, NeedView::from_row(row, None))
+        .await?;
+    tx.commit().await?;
+    Ok(answer)
 }
 
 /// A kitchen's open needs, for its public page.

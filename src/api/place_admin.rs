@@ -10,8 +10,9 @@ use serde::{Deserialize, Serialize};
 use sqlx::PgPool;
 use utoipa::ToSchema;
 
-use super::body::{body, JsonBody};
+use super::body::{body, body_and_digest, JsonBody};
 use super::guards::CurrentAccount;
+use super::idempotency::{IdempotencyKey, IdempotencyKeyHeader, Once};
 use super::kitchen_access::require_manager;
 use super::places::PlaceFeature;
 use crate::db::kitchens as db_kitchens;
@@ -69,13 +70,16 @@ fn check_hours(value: &Option<String>) -> ApiResult<()> {
 
 /// Create a shop or kitchen. Organizers who are not verified yet create it `pending_review`.
 #[utoipa::path(post, path = "/api/places", tag = "kitchens", security(("session" = [])), request_body = CreatePlace,
-    responses((status = 201, body = PlaceStatus), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
+    params(IdempotencyKeyHeader),
+    responses((status = 201, body = PlaceStatus), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody),
+        (status = 409, body = ErrorBody, description = "idempotency_key_in_use"), (status = 422, body = ErrorBody)))]
 #[post("/api/places", data = "<input>")]
 pub async fn create_place(
     pool: &State<PgPool>,
     account: CurrentAccount,
+    idempotency: IdempotencyKey,
     input: JsonBody<'_, CreatePlace>,
-) -> ApiResult<(Status, Json<PlaceStatus>)> {
+) -> ApiResult<Once<PlaceStatus>> {
     let status =
         place_admin::initial_place_status(account.role, account.verified).ok_or_else(|| {
             ApiError::new(
@@ -83,7 +87,7 @@ pub async fn create_place(
                 "only organizers and coordinators may add places",
             )
         })?;
-    let input = body(input)?;
+    let (input, digest) = body_and_digest(input)?;
     let kind: Kind = input.kind.parse()?;
     let category = categories::find(&input.category)?;
     if category.kind != kind {
@@ -112,16 +116,22 @@ pub async fn create_place(
         meals_per_day,
     };
     let mut tx = pool.begin().await?;
+    let pending = match idempotency
+        .begin(&mut tx, Some(account.id), &digest)
+        .await?
+    {
+        Ok(pending) => pending,
+        Err(first) => return Ok(first),
+    };
     let id = db_places::insert_by_hand(&mut *tx, &place, status, account.id).await?;
     db_kitchens::add_organizer(&mut *tx, id, account.id).await?;
+    let answer = PlaceStatus {
+        id,
+        status: status.into(),
+    };
+    let answer = pending.finish(&mut tx, Status::Created, answer).await?;
     tx.commit().await?;
-    Ok((
-        Status::Created,
-        Json(PlaceStatus {
-            id,
-            status: status.into(),
-        }),
-    ))
+    Ok(answer)
 }
 
 /// Edit a place (its verified organizers and coordinators). Fields left out stay as they are.

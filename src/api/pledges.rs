@@ -1,5 +1,6 @@
 //! Pledges of supplies: pledging, withdrawing, marking received, and my pledges.
 
+use super::idempotency::{IdempotencyKey, IdempotencyKeyHeader, Once};
 use super::limits::{Action as Limited, Limits};
 use crate::error_code::ErrorCode;
 use chrono::{DateTime, Utc};
@@ -10,7 +11,7 @@ use serde::{Deserialize, Serialize};
 use sqlx::PgPool;
 use utoipa::ToSchema;
 
-use super::body::{body, JsonBody};
+use super::body::{body_and_digest, JsonBody};
 use super::guards::CurrentAccount;
 use super::kitchen_access::require_manager;
 use super::needs::NeedView;
@@ -51,22 +52,32 @@ pub struct PledgeBody {
 
 /// Pledge part of a supplies need. Pledges beyond what is still missing are refused.
 #[utoipa::path(post, path = "/api/needs/{id}/pledge", tag = "kitchens", security(("session" = [])), request_body = PledgeBody, params(("id" = i64, Path)),
+    params(IdempotencyKeyHeader),
     responses((status = 201, body = PledgeView), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody),
-        (status = 409, body = ErrorBody, description = "`over_pledged` or `need_closed`"), (status = 422, body = ErrorBody)))]
+        (status = 409, body = ErrorBody, description = "`over_pledged`, `need_closed` or `idempotency_key_in_use`"), (status = 422, body = ErrorBody)))]
 #[post("/api/needs/<id>/pledge", data = "<input>")]
 pub async fn pledge(
     pool: &State<PgPool>,
     limits: Limits<'_>,
     account: CurrentAccount,
     id: i64,
+    idempotency: IdempotencyKey,
     input: JsonBody<'_, PledgeBody>,
-) -> ApiResult<(Status, Json<PledgeView>)> {
-    limits.spend(Limited::Pledge, Some(account.id)).await?;
-    let quantity = body(input)?.quantity;
+) -> ApiResult<Once<PledgeView>> {
+    let (input, digest) = body_and_digest(input)?;
     let mut tx = pool.begin().await?;
-    let row = make_pledge(&mut tx, account.id, id, quantity).await?;
+    let pending = match idempotency
+        .begin(&mut tx, Some(account.id), &digest)
+        .await?
+    {
+        Ok(pending) => pending,
+        Err(first) => return Ok(first),
+    };
+    limits.spend(Limited::Pledge, Some(account.id)).await?;
+    let row = make_pledge(&mut tx, account.id, id, input.quantity).await?;
+    let answer = pending.finish(&mut tx, Status::Created, row.into()).await?;
     tx.commit().await?;
-    Ok((Status::Created, Json(row.into())))
+    Ok(answer)
 }
 
 /// Withdraw my pledge; its amount is missing again.

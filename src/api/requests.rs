@@ -12,8 +12,9 @@ use sqlx::PgPool;
 use utoipa::ToSchema;
 use uuid::Uuid;
 
-use super::body::{body, JsonBody};
+use super::body::{body, body_and_digest, JsonBody};
 use super::guards::{actor, CurrentAccount, ManageToken};
+use super::idempotency::{IdempotencyKey, IdempotencyKeyHeader, Once};
 use super::limits::{Action as Limited, Limits};
 use super::params::RequestId;
 use super::request_views::{load, reveal, Contact, RequestView};
@@ -65,19 +66,29 @@ pub struct Created {
 /// Asks for help. Anyone may post. Requests from anonymous users and unverified accounts wait
 /// for a coordinator's review; coordinators' and verified organizers' requests open at once.
 #[utoipa::path(post, path = "/api/requests", tag = "requests", request_body = NewRequestBody,
-    responses((status = 201, body = Created), (status = 422, body = ErrorBody),
-        (status = 429, body = ErrorBody, description = "rate_limited")))]
+    params(IdempotencyKeyHeader),
+    responses((status = 201, body = Created), (status = 409, body = ErrorBody, description = "idempotency_key_in_use"),
+        (status = 422, body = ErrorBody), (status = 429, body = ErrorBody, description = "rate_limited")))]
 #[post("/api/requests", data = "<input>")]
 pub async fn create(
     pool: &State<PgPool>,
     limits: Limits<'_>,
     account: Option<CurrentAccount>,
+    idempotency: IdempotencyKey,
     input: JsonBody<'_, NewRequestBody>,
-) -> ApiResult<(HttpStatus, Json<Created>)> {
+) -> ApiResult<Once<Created>> {
+    let (input, digest) = body_and_digest(input)?;
+    let mut tx = pool.begin().await?;
+    let pending = match idempotency
+        .begin(&mut tx, account.as_ref().map(|a| a.id), &digest)
+        .await?
+    {
+        Ok(pending) => pending,
+        Err(first) => return Ok(first),
+    };
     limits
         .spend(Limited::PostRequest, account.as_ref().map(|a| a.id))
         .await?;
-    let input = body(input)?;
     let urgency: Urgency = input
         .urgency
         .as_deref()
@@ -101,18 +112,16 @@ pub async fn create(
         urgency: urgency.as_str(),
     };
     let author = account.as_ref().map(CurrentAccount::facts);
-    let mut tx = pool.begin().await?;
     let created = create_request(&mut tx, author.as_ref(), &ask).await?;
+    let answer = Created {
+        id: created.id,
+        status: created.status,
+        public_cell: created.public_cell,
+        manage_token: created.manage_token,
+    };
+    let answer = pending.finish(&mut tx, HttpStatus::Created, answer).await?;
     tx.commit().await?;
-    Ok((
-        HttpStatus::Created,
-        Json(Created {
-            id: created.id,
-            status: created.status,
-            public_cell: created.public_cell,
-            manage_token: created.manage_token,
-        }),
-    ))
+    Ok(answer)
 }
 
 /// Checks a manage token; a wrong one is refused rather than ignored.

@@ -1,5 +1,6 @@
 //! Shift sign-ups: taking a slot, giving it back, and my shifts.
 
+use super::idempotency::{IdempotencyKey, IdempotencyKeyHeader, Once};
 use super::limits::{Action as Limited, Limits};
 use chrono::{DateTime, Utc};
 use rocket::serde::json::Json;
@@ -23,21 +24,38 @@ pub struct Signup {
 }
 
 /// Take a slot of a shift. Never overbooks, even under concurrent sign-ups.
-#[utoipa::path(post, path = "/api/needs/{id}/signup", tag = "kitchens", security(("session" = [])), params(("id" = i64, Path)),
+#[utoipa::path(post, path = "/api/needs/{id}/signup", tag = "kitchens", security(("session" = [])), params(("id" = i64, Path), IdempotencyKeyHeader),
     responses((status = 200, body = NeedView), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody),
-        (status = 409, body = ErrorBody, description = "`shift_full`, `shift_overlap`, `already_signed_up` or `need_closed`")))]
+        (status = 409, body = ErrorBody, description = "`shift_full`, `shift_overlap`, `already_signed_up`, `need_closed` or `idempotency_key_in_use`"),
+        (status = 422, body = ErrorBody, description = "`invalid_idempotency_key` or `idempotency_key_reused`")))]
 #[post("/api/needs/<id>/signup")]
 pub async fn signup(
     pool: &State<PgPool>,
     limits: Limits<'_>,
     account: CurrentAccount,
     id: i64,
-) -> ApiResult<Json<NeedView>> {
-    limits.spend(Limited::Signup, Some(account.id)).await?;
+    idempotency: IdempotencyKey,
+) -> ApiResult<Once<NeedView>> {
+    let digest: [u8; 0] = [];
     let mut tx = pool.begin().await?;
+    let pending = match idempotency
+        .begin(&mut tx, Some(account.id), &digest)
+        .await?
+    {
+        Ok(pending) => pending,
+        Err(first) => return Ok(first),
+    };
+    limits.spend(Limited::Signup, Some(account.id)).await?;
     let row = sign_up(&mut tx, account.id, id, Utc::now()).await?;
+    let answer = pending
+        .finish(
+            &mut tx,
+            rocket::http::Status::Ok,
+            NeedView::from_row(row, None),
+        )
+        .await?;
     tx.commit().await?;
-    Ok(Json(NeedView::from_row(row, None)))
+    Ok(answer)
 }
 
 /// Give back my slot on a shift.

@@ -4,6 +4,7 @@
 pub mod accounts;
 pub mod bench;
 pub mod bulk;
+pub mod idempotency_keys;
 pub mod import_staging;
 pub mod kitchens;
 pub mod passwords;

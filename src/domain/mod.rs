@@ -10,6 +10,7 @@ pub mod formats;
 pub mod geo;
 pub mod homes;
 pub mod hours;
+pub mod idempotency;
 pub mod kitchens;
 pub mod limits;
 pub mod live_reports;

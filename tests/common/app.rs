@@ -22,9 +22,18 @@ pub struct Reply {
     pub status: u16,
     pub body: Value,
     pub retry_after: Option<u64>,
+    /// Every response header, as (name, value).
+    pub headers: Vec<(String, String)>,
 }
 
 impl Reply {
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(n, _)| n.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
+    }
+
     pub fn code(&self) -> (u16, Option<&str>) {
         (self.status, self.body["error"].as_str())
     }
@@ -116,7 +125,20 @@ impl TestApp {
         uri: &str,
         body: Option<&Value>,
     ) -> Reply {
-        self.send_from(None, who, manage_token, method, uri, body)
+        self.send_from(None, who, manage_token, &[], method, uri, body)
+            .await
+    }
+
+    /// A call with extra request headers.
+    pub async fn call_with(
+        &self,
+        who: Option<&Session>,
+        headers: &[(&str, &str)],
+        method: Method,
+        uri: &str,
+        body: Option<&Value>,
+    ) -> Reply {
+        self.send_from(None, who, None, headers, method, uri, body)
             .await
     }
 
@@ -129,14 +151,17 @@ impl TestApp {
         uri: &str,
         body: Option<&Value>,
     ) -> Reply {
-        self.send_from(Some(ip), who, None, method, uri, body).await
+        self.send_from(Some(ip), who, None, &[], method, uri, body)
+            .await
     }
 
+    #[allow(clippy::too_many_arguments)]
     async fn send_from(
         &self,
         ip: Option<&str>,
         who: Option<&Session>,
         manage_token: Option<&str>,
+        headers: &[(&str, &str)],
         method: Method,
         uri: &str,
         body: Option<&Value>,
@@ -151,10 +176,18 @@ impl TestApp {
         if let Some(t) = manage_token {
             req = req.header(Header::new("X-Manage-Token", t.to_string()));
         }
+        for (name, value) in headers {
+            req = req.header(Header::new(name.to_string(), value.to_string()));
+        }
         if let Some(b) = body {
             req = req.header(ContentType::JSON).body(b.to_string());
         }
         let res = req.dispatch().await;
+        let headers = res
+            .headers()
+            .iter()
+            .map(|h| (h.name().to_string(), h.value().to_string()))
+            .collect();
         let status = res.status().code;
         let retry_after = res
             .headers()
@@ -170,6 +203,7 @@ impl TestApp {
             status,
             body,
             retry_after,
+            headers,
         }
     }
 

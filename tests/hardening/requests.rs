@@ -20,6 +20,7 @@ async fn login_with(app: &TestApp, content_type: ContentType, headers: &[(&str, 
         status,
         body,
         retry_after: None,
+        headers: vec![],
     }
 }
 
