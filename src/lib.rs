@@ -61,7 +61,15 @@ pub fn rocket(figment: Figment, config: AppConfig, pool: PgPool) -> Rocket<Build
         .manage(api::limits::RateLimiter::new(config.rate_limits.clone()))
         .manage(config)
         .mount("/", api::routes())
-        .mount("/", rocket::routes![api::basemap::tile])
+        .mount(
+            "/",
+            rocket::routes![
+                api::basemap::tile,
+                api::offline::service_worker,
+                api::offline::manifest,
+                api::offline::manifest_en
+            ],
+        )
         .mount("/", web)
         .register("/", api::catchers())
         .attach(AdHoc::try_on_ignite("street basemap", |rocket| async {

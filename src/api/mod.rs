@@ -18,6 +18,7 @@ pub mod limits;
 pub mod matches;
 pub mod methods;
 pub mod needs;
+pub mod offline;
 pub mod openapi;
 pub mod params;
 pub mod passwords;

@@ -8,6 +8,7 @@ pub mod fake_nominatim;
 pub mod app;
 pub mod basemap;
 pub mod mvt;
+pub mod proxy;
 
 use std::net::TcpListener;
 use std::path::{Path, PathBuf};
@@ -287,6 +288,29 @@ impl Browser {
         .as_str()
         .unwrap_or_default()
         .to_string()
+    }
+
+    /// A Chrome DevTools Protocol command on the page, through chromedriver.
+    pub async fn cdp(&self, cmd: &str, params: Value) -> Value {
+        let session = self
+            .client
+            .session_id()
+            .await
+            .ok()
+            .flatten()
+            .expect("a WebDriver session");
+        let url = format!("{}/session/{session}/goog/cdp/execute", self.driver_url);
+        let reply: Value = reqwest::Client::new()
+            .post(url)
+            .json(&serde_json::json!({"cmd": cmd, "params": params}))
+            .send()
+            .await
+            .unwrap_or_else(|e| panic!("{cmd}: {e}"))
+            .json()
+            .await
+            .unwrap_or_else(|e| panic!("{cmd}: {e}"));
+        assert!(reply["value"]["error"].is_null(), "{cmd}: {reply}");
+        reply["value"].clone()
     }
 
     /// Browser console entries at SEVERE level, from chromedriver's log.

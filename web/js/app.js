@@ -11,12 +11,14 @@ import { initCoordination } from './coordination.js';
 import { initKitchens } from './kitchen.js';
 import { openResetLink } from './password.js';
 import { initReports } from './reports.js';
+import { initOffline, startOutbox } from './offline.js';
 
 async function main() {
   const select = document.getElementById('lang-select');
   await loadLang(initialLang());
   select.value = document.documentElement.lang;
   select.addEventListener('change', () => loadLang(select.value));
+  initOffline();
   document.querySelectorAll('.tabs [data-screen]').forEach((b) => b.addEventListener('click', () => showScreen(b.dataset.screen)));
 
   // The list first: on a phone it is usable before MapLibre (1.4 MB unpacked) has arrived.
@@ -42,6 +44,7 @@ async function main() {
   // The private link (/?request=ID&token=TOKEN) opens the request's status view.
   if (fromLink) showScreen('request');
   await openLinkedPlace();
+  await startOutbox();
   document.body.dataset.ready = '1';
 }
 

@@ -2,6 +2,7 @@
 // "Mi comedor" screen (post and manage needs, see who signed up and what was pledged), and
 // "Mis turnos" (my shifts and pledges).
 import { api, el } from './api.js';
+import { onSent, sendOrQueue } from './offline.js';
 import { t, currentLang, onLangChange } from './i18n.js';
 import { accountBar, authForms, currentAccount, errorText, onAccountChange } from './auth.js';
 import { currentScreen, onScreenChange, showScreen } from './screens.js';
@@ -49,13 +50,21 @@ function needItem(n, status, refresh) {
     li.append(el('form', {
       class: 'row', onsubmit: async (e) => {
         e.preventDefault();
-        try { await api(`/api/needs/${n.id}/pledge`, { method: 'POST', body: { quantity: Number(qty.value) } }); status.textContent = t('kitchen.pledged'); refresh(); } catch (err) { status.textContent = errorText(err); }
+        try {
+          const r = await sendOrQueue({ path: `/api/needs/${n.id}/pledge`, body: { quantity: Number(qty.value) }, kind: 'pledge', label: `${t('offline.kind.pledge')}: ${n.item ?? ''}` });
+          status.textContent = r.sent ? t('kitchen.pledged') : t('offline.queued');
+          if (r.sent) refresh();
+        } catch (err) { status.textContent = errorText(err); }
       },
     }, qty, el('button', { type: 'submit', class: 'secondary pledge' }, t('kitchen.pledge'))));
   } else {
     li.append(el('button', {
       type: 'button', class: 'secondary take-shift', onclick: async () => {
-        try { await api(`/api/needs/${n.id}/signup`, { method: 'POST' }); status.textContent = t('kitchen.signed_up'); refresh(); } catch (err) { status.textContent = errorText(err); }
+        try {
+          const r = await sendOrQueue({ path: `/api/needs/${n.id}/signup`, kind: 'signup', label: `${t('offline.kind.signup')}: ${n.role ?? ''}` });
+          status.textContent = r.sent ? t('kitchen.signed_up') : t('offline.queued');
+          if (r.sent) refresh();
+        } catch (err) { status.textContent = errorText(err); }
       },
     }, t('kitchen.take_shift')));
   }
@@ -217,6 +226,9 @@ function renderVisible() {
 }
 
 export function initKitchens(map) {
+  // A pledge or sign-up queued offline reached the server.
+  onSent('pledge', () => renderMyShifts());
+  onSent('signup', () => renderMyShifts());
   document.addEventListener('place-shown', (e) => {
     const f = e.detail;
     const box = document.getElementById('place-extra');

@@ -2,6 +2,7 @@
 // then the private link. Opening that link (/?request=ID#token=TOKEN) shows the status view,
 // with cancel. The map also shows the public counts of open requests (k ≥ 3 hexagons).
 import { api, el } from './api.js';
+import { onSent, sendOrQueue } from './offline.js';
 import { t, onLangChange } from './i18n.js';
 import { EMPTY } from './map.js';
 import { currentScreen, onScreenChange, setLayersVisible } from './screens.js';
@@ -39,6 +40,8 @@ export function initRequests(map) {
   onScreenChange((name) => setLayersVisible(map, LAYERS, name === 'request'));
   onLangChange(render);
 
+  // A request queued offline reached the server: now its private link can be shown.
+  onSent('request', (created) => { state.result = created; render(); });
   state.link = manageLink();
   if (state.link) loadStatus();
   render();
@@ -87,8 +90,10 @@ async function submit(e) {
   }
   const neededBy = f.needed_by.value ? new Date(f.needed_by.value).toISOString() : undefined;
   try {
-    const created = await api('/api/requests', {
-      method: 'POST',
+    const sent = await sendOrQueue({
+      path: '/api/requests',
+      kind: 'request',
+      label: `${t('offline.kind.request')}: ${t(`cat.${f.category.value}`)}`,
       body: {
         category: f.category.value,
         description: f.description.value.trim() || undefined,
@@ -100,7 +105,7 @@ async function submit(e) {
         urgency: f.urgency.value,
       },
     });
-    state.result = created;
+    state.result = sent.sent ? sent.data : { pending: true };
     render();
   } catch (err) {
     error.textContent = errorText(err);
@@ -126,8 +131,16 @@ function byToken() {
   return { 'X-Manage-Token': state.link.token };
 }
 
+// Sent offline: the private link comes when the request reaches the server.
+function pendingView() {
+  return el('div', { class: 'card', id: 'req-pending' },
+    el('h2', {}, t('req.pending_title')),
+    el('p', {}, t('req.pending_body')));
+}
+
 function resultView() {
   const r = state.result;
+  if (r.pending) return pendingView();
   const link = privateLink(r.id, r.manage_token);
   return el('div', { class: 'card', id: 'req-result' },
     el('h2', {}, t('req.sent_title')),

@@ -3,6 +3,7 @@
 // claim; then the full details of my assignments, with a tel: link and a map pin.
 /* global maplibregl */
 import { api, el } from './api.js';
+import { onSent, sendOrQueue } from './offline.js';
 import { t, onLangChange } from './i18n.js';
 import { circle, EMPTY } from './map.js';
 import { currentScreen, onScreenChange, setLayersVisible } from './screens.js';
@@ -17,6 +18,12 @@ export const volunteerState = state;
 
 export function initVolunteer(map) {
   state.map = map;
+  // A profile change queued offline reached the server.
+  onSent('profile', (saved) => {
+    if (currentAccount()) currentAccount().volunteer = saved;
+    state.saved = true;
+    refresh();
+  });
   for (const id of ['vol-radius', 'vol-tasks', 'vol-home', 'vol-assigned']) map.addSource(id, { type: 'geojson', data: EMPTY });
   map.addLayer({ id: 'vol-radius-fill', type: 'fill', source: 'vol-radius', paint: { 'fill-color': '#2563eb', 'fill-opacity': 0.06 } });
   map.addLayer({ id: 'vol-radius-line', type: 'line', source: 'vol-radius', paint: { 'line-color': '#2563eb', 'line-width': 2, 'line-dasharray': [2, 1] } });
@@ -145,8 +152,11 @@ function profileForm(p) {
       const status = document.getElementById('vol-profile-status');
       if (!state.home) { status.textContent = t('vol.home_missing'); status.classList.add('error'); return; }
       try {
-        const saved = await api('/api/me/volunteer', {
+        const r = await sendOrQueue({
+          path: '/api/me/volunteer',
           method: 'PUT',
+          kind: 'profile',
+          label: t('offline.kind.profile'),
           body: {
             skills: REQUEST_CATEGORIES.filter((c) => f[`skill-${c}`].checked),
             home: state.home,
@@ -155,7 +165,8 @@ function profileForm(p) {
             max_open: Number(f.max_open.value),
           },
         });
-        currentAccount().volunteer = saved;
+        if (!r.sent) { status.textContent = t('offline.queued'); status.classList.remove('error'); return; }
+        currentAccount().volunteer = r.data;
         state.saved = true;
         await refresh();
       } catch (err) { status.textContent = errorText(err); status.classList.add('error'); }
