@@ -12,7 +12,7 @@ use crate::config::AppConfig;
 
 /// The app shell, relative to `web/`: what the page needs to start with no connection. Each
 /// entry is a folder (every file in it, not below) or a file; `index.html` is served as `/`.
-const SHELL: [&str; 12] = [
+const SHELL: [&str; 9] = [
     "index.html",
     "js",
     "css",
@@ -21,15 +21,30 @@ const SHELL: [&str; 12] = [
     "manifest.webmanifest",
     "manifest.en.webmanifest",
     "basemap/style.json",
-    "basemap/countries_50m.geojson",
-    "basemap/ar_provinces.geojson",
-    "basemap/protomaps",
     "vendor/maplibre-gl-5.24.1",
 ];
+/// The outline basemap, used when no street basemap is: `basemap/style.json` names these.
+const OUTLINE: [&str; 2] = [
+    "basemap/countries_50m.geojson",
+    "basemap/ar_provinces.geojson",
+];
+/// The street basemap's styles, used when this server hosts a PMTiles archive.
+const STREETS: &str = "basemap/protomaps";
 
-/// Shell files kept out of the precache: the licence text is not needed to run.
+/// Shell files kept out of the precache: licence texts and notes are not needed to run.
 fn wanted(path: &Path) -> bool {
-    path.extension().is_none_or(|e| e != "txt")
+    path.extension().is_none_or(|e| e != "txt" && e != "md")
+}
+
+/// Which basemap the page draws, so that the shell holds that one only.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum Basemap {
+    /// The bundled country and province outlines.
+    Outline,
+    /// The Protomaps style over this server's PMTiles archive.
+    Streets,
+    /// A deployment's outside style: nothing of ours to keep.
+    Outside,
 }
 
 #[derive(Responder)]
@@ -41,9 +56,14 @@ pub struct Script {
 }
 
 /// The shell's URLs, sorted, and a digest of every file's path and bytes.
-pub fn shell(web_dir: &Path) -> std::io::Result<(String, Vec<String>)> {
+pub fn shell(web_dir: &Path, basemap: Basemap) -> std::io::Result<(String, Vec<String>)> {
     let mut files: Vec<PathBuf> = Vec::new();
-    for entry in SHELL {
+    let extra: &[&str] = match basemap {
+        Basemap::Outline => &OUTLINE,
+        Basemap::Streets => &[STREETS],
+        Basemap::Outside => &[],
+    };
+    for entry in SHELL.iter().chain(extra) {
         let path = web_dir.join(entry);
         if path.is_dir() {
             for f in std::fs::read_dir(&path)? {
@@ -79,9 +99,19 @@ pub fn shell(web_dir: &Path) -> std::io::Result<(String, Vec<String>)> {
 
 /// The service worker, versioned by the shell's contents.
 #[get("/sw.js")]
-pub fn service_worker(config: &State<AppConfig>) -> Option<Script> {
+pub fn service_worker(
+    config: &State<AppConfig>,
+    hosted: &State<super::basemap::Basemap>,
+) -> Option<Script> {
     let web_dir = Path::new(&config.web_dir);
-    let built = shell(web_dir).and_then(|(version, urls)| {
+    let basemap = if hosted.configured() {
+        Basemap::Streets
+    } else if config.basemap_style_url.trim().is_empty() {
+        Basemap::Outline
+    } else {
+        Basemap::Outside
+    };
+    let built = shell(web_dir, basemap).and_then(|(version, urls)| {
         let template = std::fs::read_to_string(web_dir.join("sw.js"))?;
         Ok(format!(
             "const VERSION = {};\nconst SHELL = {};\n{template}",
@@ -138,7 +168,7 @@ mod tests {
     #[test]
     fn the_shell_holds_the_page_its_code_and_maplibre_and_its_version_follows_the_files() {
         let web = Path::new(env!("CARGO_MANIFEST_DIR")).join("web");
-        let (version, urls) = shell(&web).unwrap();
+        let (version, urls) = shell(&web, Basemap::Outline).unwrap();
         for needed in [
             "/",
             "/js/app.js",
@@ -154,14 +184,20 @@ mod tests {
             assert!(urls.iter().any(|u| u == needed), "{needed} in {urls:?}");
         }
         assert!(!urls.iter().any(|u| u.ends_with(".txt") || u == "/sw.js"));
+        assert!(urls.iter().any(|u| u == "/basemap/countries_50m.geojson"));
+        let (_, streets) = shell(&web, Basemap::Streets).unwrap();
+        assert!(streets.iter().any(|u| u == "/basemap/protomaps/light.json"));
+        assert!(!streets
+            .iter()
+            .any(|u| u.contains("countries") || u.ends_with(".md")));
 
         let copy = std::env::temp_dir().join(format!("antes-shell-{}", std::process::id()));
         std::fs::create_dir_all(copy.join("js")).unwrap();
         std::fs::write(copy.join("index.html"), "<p>uno</p>").unwrap();
         std::fs::write(copy.join("js/app.js"), "1").unwrap();
-        let before = shell(&copy).unwrap().0;
+        let before = shell(&copy, Basemap::Outside).unwrap().0;
         std::fs::write(copy.join("js/app.js"), "2").unwrap();
-        let after = shell(&copy).unwrap().0;
+        let after = shell(&copy, Basemap::Outside).unwrap().0;
         std::fs::remove_dir_all(&copy).unwrap();
         assert_ne!(before, after, "a changed file makes a new version");
         assert_ne!(version, before);
