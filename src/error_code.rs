@@ -61,7 +61,6 @@ pub enum ErrorCode {
     ShiftOverlap,
     ShiftStarted,
     StateChanged,
-    IdempotencyKeyInUse,
     TooManyOpen,
     // 413
     PayloadTooLarge,
@@ -134,8 +133,8 @@ impl ErrorCode {
             MethodNotAllowed => 405,
             AlreadyAssigned | AlreadySignedUp | CannotSuspendSelf | EmailTaken
             | InvalidTransition | NeedClosed | NoVolunteerProfile | OverPledged | PledgeSettled
-            | ShiftFull | ShiftOverlap | ShiftStarted | StateChanged | IdempotencyKeyInUse
-            | TooManyOpen | NotAShift | NotSupplies | AccountNotOrganizer => 409,
+            | ShiftFull | ShiftOverlap | ShiftStarted | StateChanged | TooManyOpen | NotAShift
+            | NotSupplies | AccountNotOrganizer => 409,
             PayloadTooLarge => 413,
             UnsupportedMediaType => 415,
             InvalidInput

@@ -97,10 +97,8 @@ impl IdempotencyKey {
                 ErrorCode::IdempotencyKeyReused,
                 "this Idempotency-Key was used for a different write; make a new key for each write",
             )),
-            Repeat::Unreadable => Err(ApiError::new(
-                ErrorCode::IdempotencyKeyInUse,
-                "the first write with this Idempotency-Key has no answer yet",
-            )),
+            // A key and its answer are committed together, so only a damaged row gets here.
+            Repeat::Unreadable => Err(ApiError::internal().caused_by("a stored answer does not open")),
         }
     }
 }

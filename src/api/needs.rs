@@ -91,7 +91,7 @@ impl NeedView {
 #[utoipa::path(post, path = "/api/places/{id}/needs", tag = "kitchens", security(("session" = [])), request_body = NewNeed,
     params(("id" = i64, Path), IdempotencyKeyHeader),
     responses((status = 201, body = NeedView), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
-        (status = 409, body = ErrorBody, description = "idempotency_key_in_use"), (status = 422, body = ErrorBody)))]
+        (status = 422, body = ErrorBody)))]
 #[post("/api/places/<id>/needs", data = "<input>")]
 pub async fn post_need(
     pool: &State<PgPool>,

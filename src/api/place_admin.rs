@@ -72,7 +72,7 @@ fn check_hours(value: &Option<String>) -> ApiResult<()> {
 #[utoipa::path(post, path = "/api/places", tag = "kitchens", security(("session" = [])), request_body = CreatePlace,
     params(IdempotencyKeyHeader),
     responses((status = 201, body = PlaceStatus), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody),
-        (status = 409, body = ErrorBody, description = "idempotency_key_in_use"), (status = 422, body = ErrorBody)))]
+        (status = 422, body = ErrorBody)))]
 #[post("/api/places", data = "<input>")]
 pub async fn create_place(
     pool: &State<PgPool>,

@@ -53,7 +53,7 @@ pub struct PledgeBody {
 /// Pledge part of a supplies need. Pledges beyond what is still missing are refused.
 #[utoipa::path(post, path = "/api/needs/{id}/pledge", tag = "kitchens", security(("session" = [])), request_body = PledgeBody, params(("id" = i64, Path), IdempotencyKeyHeader),
     responses((status = 201, body = PledgeView), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody),
-        (status = 409, body = ErrorBody, description = "`over_pledged`, `need_closed` or `idempotency_key_in_use`"), (status = 422, body = ErrorBody)))]
+        (status = 409, body = ErrorBody, description = "`over_pledged` or `need_closed`"), (status = 422, body = ErrorBody)))]
 #[post("/api/needs/<id>/pledge", data = "<input>")]
 pub async fn pledge(
     pool: &State<PgPool>,

@@ -67,8 +67,7 @@ pub struct Created {
 /// for a coordinator's review; coordinators' and verified organizers' requests open at once.
 #[utoipa::path(post, path = "/api/requests", tag = "requests", request_body = NewRequestBody,
     params(IdempotencyKeyHeader),
-    responses((status = 201, body = Created), (status = 409, body = ErrorBody, description = "idempotency_key_in_use"),
-        (status = 422, body = ErrorBody), (status = 429, body = ErrorBody, description = "rate_limited")))]
+    responses((status = 201, body = Created), (status = 422, body = ErrorBody), (status = 429, body = ErrorBody, description = "rate_limited")))]
 #[post("/api/requests", data = "<input>")]
 pub async fn create(
     pool: &State<PgPool>,

@@ -26,7 +26,7 @@ pub struct Signup {
 /// Take a slot of a shift. Never overbooks, even under concurrent sign-ups.
 #[utoipa::path(post, path = "/api/needs/{id}/signup", tag = "kitchens", security(("session" = [])), params(("id" = i64, Path), IdempotencyKeyHeader),
     responses((status = 200, body = NeedView), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody),
-        (status = 409, body = ErrorBody, description = "`shift_full`, `shift_overlap`, `already_signed_up`, `need_closed` or `idempotency_key_in_use`"),
+        (status = 409, body = ErrorBody, description = "`shift_full`, `shift_overlap`, `already_signed_up`, or `need_closed`"),
         (status = 422, body = ErrorBody, description = "`invalid_idempotency_key` or `idempotency_key_reused`")))]
 #[post("/api/needs/<id>/signup")]
 pub async fn signup(

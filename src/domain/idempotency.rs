@@ -125,7 +125,8 @@ pub enum Repeat {
     Replay { status: u16, body: Vec<u8> },
     /// The key was used for a different write.
     Reused,
-    /// The first write has no stored answer (it cannot be opened): refuse rather than guess.
+    /// The stored answer is missing or does not open: a damaged row, never a normal state,
+    /// since a key and its answer are committed together.
     Unreadable,
 }
 
