@@ -165,6 +165,8 @@ impl From<AccountEventRow> for AccountEventView {
 #[derive(Serialize, ToSchema)]
 pub struct AccountEventList {
     pub events: Vec<AccountEventView>,
+    /// The next page's number, when there is one.
+    pub next_page: Option<u32>,
 }
 
 #[derive(Serialize, ToSchema)]
@@ -172,24 +174,29 @@ pub struct AlertList {
     pub alerts: Vec<AccountEventView>,
 }
 
-/// One account's audit log, newest first (coordinators only): home moves, verification and
-/// suspension, alerts.
+/// One account's audit log, newest first, 50 a page (coordinators only): home moves,
+/// verification and suspension, alerts.
 #[utoipa::path(get, path = "/api/accounts/{id}/events", tag = "accounts", security(("session" = [])),
-    params(("id" = i64, Path)),
-    responses((status = 200, body = AccountEventList), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
-#[get("/api/accounts/<id>/events")]
+    params(("id" = i64, Path), ("page" = Option<u32>, Query, description = "from 1 (the default) to 10000")),
+    responses((status = 200, body = AccountEventList), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
+#[get("/api/accounts/<id>/events?<page>")]
 pub async fn account_events(
+    _single: SingleQuery,
     pool: &State<PgPool>,
     account: CurrentAccount,
     id: i64,
+    page: Option<&str>,
 ) -> ApiResult<Json<AccountEventList>> {
     account.require_coordinator()?;
     db_accounts::by_id(&**pool, id)
         .await?
         .ok_or_else(|| ApiError::not_found(format!("no account with id {id}")))?;
-    let events = db_accounts::events_of(&**pool, id, 500).await?;
+    let page = super::params::page(page, super::history::EVENTS_PAGE)?;
+    let rows = db_accounts::events_of(&**pool, id, page.offset(), page.fetch()).await?;
+    let (rows, next_page) = page.cut(rows);
     Ok(Json(AccountEventList {
-        events: events.into_iter().map(Into::into).collect(),
+        events: rows.into_iter().map(Into::into).collect(),
+        next_page,
     }))
 }
 

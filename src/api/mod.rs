@@ -12,6 +12,7 @@ pub mod doc_constraints;
 pub mod geocode;
 pub mod guards;
 pub mod health;
+pub mod history;
 pub mod idempotency;
 pub mod kitchen_access;
 pub mod limits;
@@ -88,12 +89,14 @@ pub fn routes() -> Vec<Route> {
         accounts::suspend_account,
         accounts::unsuspend_account,
         accounts::account_events,
+        history::account_request_events,
         accounts::alerts,
         requests::create,
         requests::one,
         requests::cancel,
         requests::events,
         review::review_queue,
+        history::closed_requests,
         review::approve,
         review::reject,
         claims::claim,

@@ -12,8 +12,9 @@ use super::guards::SESSION_COOKIE;
 use crate::config::AppConfig;
 
 use super::{
-    accounts, auth, cells, claims, geocode, health, matches, needs, passwords, place_admin,
-    place_reports, places, pledges, profiles, requests, review, shifts, tasks, tiles, web,
+    accounts, auth, cells, claims, geocode, health, history, matches, needs, passwords,
+    place_admin, place_reports, places, pledges, profiles, requests, review, shifts, tasks, tiles,
+    web,
 };
 
 #[derive(OpenApi)]
@@ -62,12 +63,14 @@ use super::{
         accounts::suspend_account,
         accounts::unsuspend_account,
         accounts::account_events,
+        history::account_request_events,
         accounts::alerts,
         requests::create,
         requests::one,
         requests::cancel,
         requests::events,
         review::review_queue,
+        history::closed_requests,
         review::approve,
         review::reject,
         claims::claim,

@@ -4,6 +4,7 @@ use crate::error_code::ErrorCode;
 use rocket::request::FromParam;
 use uuid::Uuid;
 
+use crate::domain::paging::Page;
 use crate::error::ApiError;
 
 /// A help request id in a path. Anything that is not a UUID falls through to 404.
@@ -29,6 +30,13 @@ pub fn opt<T: std::str::FromStr>(name: &str, value: Option<&str>) -> Result<Opti
             )
         }),
     }
+}
+
+/// `?page=N` of a paged list of `size` rows: from 1, the default, to [`MAX_PAGE`].
+///
+/// [`MAX_PAGE`]: crate::domain::paging::MAX_PAGE
+pub fn page(value: Option<&str>, size: u32) -> Result<Page, ApiError> {
+    Ok(Page::new(opt::<u32>("page", value)?, size)?)
 }
 
 /// Like [`opt`], but the parameter must be there.

@@ -13,7 +13,7 @@ use utoipa::ToSchema;
 use uuid::Uuid;
 
 use super::body::{body, body_and_digest, JsonBody};
-use super::guards::{actor, CurrentAccount, ManageToken};
+use super::guards::{actor, CurrentAccount, ManageToken, SingleQuery};
 use super::idempotency::{IdempotencyKey, IdempotencyKeyHeader, Once};
 use super::limits::{Action as Limited, Limits};
 use super::params::RequestId;
@@ -233,22 +233,30 @@ pub struct EventView {
 #[derive(Serialize, ToSchema)]
 pub struct EventList {
     pub events: Vec<EventView>,
+    /// The next page's number, when there is one.
+    pub next_page: Option<u32>,
 }
 
-/// The audit log of one request: every lifecycle action and every full view (coordinators only).
-#[utoipa::path(get, path = "/api/requests/{id}/events", tag = "requests", security(("session" = [])), params(("id" = Uuid, Path)),
-    responses((status = 200, body = EventList), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
-#[get("/api/requests/<id>/events")]
+/// The audit log of one request, oldest first, 50 a page: every lifecycle action and every
+/// full view (coordinators only).
+#[utoipa::path(get, path = "/api/requests/{id}/events", tag = "requests", security(("session" = [])),
+    params(("id" = Uuid, Path), ("page" = Option<u32>, Query, description = "from 1 (the default) to 10000")),
+    responses((status = 200, body = EventList), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
+#[get("/api/requests/<id>/events?<page>")]
 pub async fn events(
+    _single: SingleQuery,
     pool: &State<PgPool>,
     account: CurrentAccount,
     id: RequestId,
+    page: Option<&str>,
 ) -> ApiResult<Json<EventList>> {
     account.require_coordinator()?;
     // A purged request's log stays for audits, but like the request it is not shown.
     load(pool, id.0).await?;
-    let events = db_requests::events(&**pool, id.0)
-        .await?
+    let page = super::params::page(page, super::history::EVENTS_PAGE)?;
+    let rows = db_requests::events(&**pool, id.0, page.offset(), page.fetch()).await?;
+    let (rows, next_page) = page.cut(rows);
+    let events = rows
         .into_iter()
         .map(|e| EventView {
             id: e.id,
@@ -259,5 +267,5 @@ pub async fn events(
             at: e.created_at,
         })
         .collect();
-    Ok(Json(EventList { events }))
+    Ok(Json(EventList { events, next_page }))
 }

@@ -158,12 +158,14 @@ const EVENTS: &str =
 pub async fn events_of(
     exec: impl PgExecutor<'_>,
     account_id: i64,
+    offset: i64,
     limit: i64,
 ) -> sqlx::Result<Vec<AccountEventRow>> {
     sqlx::query_as(&format!(
-        "{EVENTS} WHERE e.account_id = $1 ORDER BY e.id DESC LIMIT $2"
+        "{EVENTS} WHERE e.account_id = $1 ORDER BY e.id DESC OFFSET $2 LIMIT $3"
     ))
     .bind(account_id)
+    .bind(offset)
     .bind(limit)
     .fetch_all(exec)
     .await
