@@ -6,15 +6,32 @@ mod common;
 use common::{seed, serve, test_config, Browser};
 use sqlx::PgPool;
 
-/// Dates on screen follow es-AR: today as day/month/year and a 24-hour clock, never a US
-/// "12/5/2026, 6:31:34 AM".
+/// Dates on screen follow es-AR: each <time> reads "hace 5 min" or today as day/month/year
+/// with a 24-hour clock, and its title gives the full date; never a US "12/5/2026, 6:31:34 AM".
 async fn assert_dates_read_as_in_argentina(b: &Browser, css: &str) {
     let text = b.text(css).await;
     let today = b
         .eval("(() => { const d = new Date(); return `${d.getDate()}/${d.getMonth() + 1}/${d.getFullYear()}`; })()")
         .await;
     let today = today.as_str().unwrap();
-    assert!(text.contains(today), "today as {today} in: {text}");
+    let times = b
+        .eval(&format!(
+            "[...document.querySelectorAll('{css} time')].map(t => [t.textContent, t.title])"
+        ))
+        .await;
+    let times: Vec<(String, String)> = serde_json::from_value(times).unwrap();
+    assert!(!times.is_empty(), "no date in {css}: {text}");
+    let relative = regex::Regex::new(r"^hace \d+ (min|h)$").unwrap();
+    for (shown, title) in &times {
+        assert!(
+            title.starts_with(today),
+            "today as {today} in the title {title}"
+        );
+        assert!(
+            shown.starts_with(today) || relative.is_match(shown),
+            "{shown}"
+        );
+    }
     let us = regex::Regex::new(r"\d{1,2}:\d{2}:\d{2}|\b[AP]M\b|\b[ap]\. ?m\.").unwrap();
     assert!(!us.is_match(&text), "a US-style time in: {text}");
 }
@@ -73,7 +90,10 @@ async fn the_map_opens_on_santa_fe_with_its_places_and_stays_on_this_origin(pool
         .await;
     assert!(listed.as_u64().unwrap() > 20);
     assert_eq!(b.text("header h1").await, "Antes de Salir");
-    assert_eq!(b.text("[data-screen=nearby] ").await.trim(), "Cerca mío");
+    assert_eq!(
+        b.text(".tabs [data-screen=nearby]").await.trim(),
+        "Cerca mío"
+    );
 
     b.eval("(() => { const s = document.getElementById('lang-select'); s.value = 'en'; s.dispatchEvent(new Event('change')); return true; })()").await;
     b.wait_for(
@@ -250,7 +270,7 @@ async fn an_organizer_posts_a_shift_a_volunteer_takes_it_and_the_organizer_sees_
     wait_for_map(&b).await;
 
     // The organizer posts a cooking shift with two slots for tomorrow.
-    b.click(".tabs [data-screen=organizer]").await;
+    b.go("organizer").await;
     log_in(&b, "organizer", "olga@example.org").await;
     b.wait_for(
         "document.querySelector('#my-kitchen option')",
@@ -278,9 +298,9 @@ async fn an_organizer_posts_a_shift_a_volunteer_takes_it_and_the_organizer_sees_
 
     // A volunteer opens the kitchen from the list and takes the shift.
     b.click("#organizer-logout").await;
-    b.click(".tabs [data-screen=shifts]").await;
+    b.go("shifts").await;
     log_in(&b, "shifts", "vicente@example.org").await;
-    b.click(".tabs [data-screen=nearby]").await;
+    b.go("nearby").await;
     b.wait_for(
         &format!("document.querySelector('#place-list li[data-place-id=\"{kitchen}\"]')"),
         "the kitchen in the list",
@@ -306,7 +326,7 @@ async fn an_organizer_posts_a_shift_a_volunteer_takes_it_and_the_organizer_sees_
     )
     .await;
     b.screenshot("kitchen-volunteer-took-shift").await;
-    b.click(".tabs [data-screen=shifts]").await;
+    b.go("shifts").await;
     b.wait_for("document.querySelector('#my-shift-list li')", "my shifts")
         .await;
     let shifts = b.text("#my-shift-list").await;
@@ -320,7 +340,7 @@ async fn an_organizer_posts_a_shift_a_volunteer_takes_it_and_the_organizer_sees_
 
     // The organizer sees who signed up.
     b.click("#shifts-logout").await;
-    b.click(".tabs [data-screen=organizer]").await;
+    b.go("organizer").await;
     log_in(&b, "organizer", "olga@example.org").await;
     b.wait_for(
         "document.querySelector('#organizer-needs .signup')",
@@ -377,7 +397,7 @@ async fn a_request_is_posted_approved_claimed_and_only_then_shows_its_details(po
     wait_for_map(&b).await;
 
     // Ask for help for someone else, with the place picked on the map.
-    b.click(".tabs [data-screen=request]").await;
+    b.go("request").await;
     b.wait_for("document.getElementById('req-form')", "the request form")
         .await;
     tap_map(&b, -31.6331, -60.7012).await;
@@ -408,7 +428,7 @@ async fn a_request_is_posted_approved_claimed_and_only_then_shows_its_details(po
     b.screenshot("care-2-private-link").await;
 
     // The coordinator approves it.
-    b.click(".tabs [data-screen=coordination]").await;
+    b.go("coordination").await;
     log_in(&b, "coord", "coord@example.org").await;
     b.wait_for(
         "document.querySelector('#coord-queue li .approve')",
@@ -431,7 +451,7 @@ async fn a_request_is_posted_approved_claimed_and_only_then_shows_its_details(po
     b.click("#coord-logout").await;
 
     // The volunteer sees the task as a hexagon and a list item, without any private detail.
-    b.click(".tabs [data-screen=volunteer]").await;
+    b.go("volunteer").await;
     log_in(&b, "vol", "vol@example.org").await;
     b.wait_for(
         "document.querySelector('#vol-tasks li .claim')",
@@ -547,7 +567,7 @@ async fn a_new_volunteer_signs_up_and_picks_a_home_on_the_map(pool: PgPool) {
     let b = Browser::start("care-signup", 360, 780).await;
     b.client.goto(&base).await.unwrap();
     wait_for_map(&b).await;
-    b.click(".tabs [data-screen=volunteer]").await;
+    b.go("volunteer").await;
     b.fill("#vol-display_name", "Marta").await;
     b.fill("#vol-reg-email", "marta@example.org").await;
     b.fill("#vol-reg-password", "una clave larga de prueba")
@@ -848,7 +868,7 @@ async fn axe_finds_nothing_serious_on_any_screen_and_every_target_is_44_px(pool:
         "shifts",
         "organizer",
     ] {
-        b.click(&format!(".tabs [data-screen={screen}]")).await;
+        b.go(screen).await;
         b.wait_for(
             &format!("!document.getElementById('screen-{screen}').hidden"),
             screen,
@@ -858,10 +878,10 @@ async fn axe_finds_nothing_serious_on_any_screen_and_every_target_is_44_px(pool:
         check(screen, small_targets(&b).await);
     }
     // Signed in, as a coordinator, who sees the most: the desk, and the volunteer's profile.
-    b.click(".tabs [data-screen=coordination]").await;
+    b.go("coordination").await;
     log_in(&b, "coord", "ana@example.org").await;
     for screen in ["coordination", "volunteer", "shifts", "organizer"] {
-        b.click(&format!(".tabs [data-screen={screen}]")).await;
+        b.go(screen).await;
         b.wait_for(
             &format!("!document.getElementById('screen-{screen}').hidden"),
             screen,
@@ -963,9 +983,9 @@ async fn a_coordinator_reviews_a_places_reports_on_its_card_and_hides_a_reporter
     let b = Browser::start("report-review", 360, 740).await;
     b.client.goto(&base).await.unwrap();
     wait_for_map(&b).await;
-    b.click(".tabs [data-screen=coordination]").await;
+    b.go("coordination").await;
     log_in(&b, "coord", "coord@example.org").await;
-    b.click(".tabs [data-screen=nearby]").await;
+    b.go("nearby").await;
     b.eval(&format!("(window.antes.places && true) && import('/js/places.js').then(m => m.showDetail({id})) && true"))
         .await;
     b.wait_for(

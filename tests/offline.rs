@@ -184,7 +184,7 @@ async fn a_help_request_made_offline_waits_and_lands_once_though_its_first_answe
     wait_for_copy(&b, "/js/app.js").await;
 
     set_offline(&b, &proxy, true).await;
-    b.click(".tabs [data-screen=request]").await;
+    b.go("request").await;
     b.wait_for("document.getElementById('req-form')", "the request form")
         .await;
     b.eval("(() => { const m = window.antes.map; m.fire('click', { lngLat: {lng: -60.7012, lat: -31.6331}, point: m.project([-60.7012, -31.6331]), originalEvent: {} }); return true; })()").await;
@@ -295,7 +295,7 @@ async fn a_shift_sign_up_queued_offline_and_then_refused_says_why_in_spanish(poo
         .await
         .unwrap();
     wait_for_app(&b).await;
-    b.click(".tabs [data-screen=shifts]").await;
+    b.go("shifts").await;
     b.fill("#shifts-login-email", "vera@example.org").await;
     b.fill("#shifts-login-password", common::PASSWORD).await;
     b.click("#shifts-login-submit").await;

@@ -122,7 +122,9 @@ pub struct Browser {
 impl Browser {
     pub async fn start(name: &str, width: u32, height: u32) -> Browser {
         let port = free_port();
+        // The page runs where its users live; dates on screen are checked against that zone.
         let driver = Command::new("chromedriver")
+            .env("TZ", "America/Argentina/Buenos_Aires")
             .arg(format!("--port={port}"))
             .stdout(Stdio::null())
             .stderr(Stdio::null())
@@ -209,6 +211,26 @@ impl Browser {
             }
             tokio::time::sleep(Duration::from_millis(150)).await;
         }
+    }
+
+    /// Opens a screen from the navigation, through "Más" when a phone's bottom bar keeps it
+    /// there, as a person would.
+    pub async fn go(&self, screen: &str) {
+        let css = format!(".tabs [data-screen={screen}]");
+        let shown = self
+            .eval(&format!(
+                "document.querySelector('{css}').getClientRects().length > 0"
+            ))
+            .await;
+        if shown != true {
+            self.click("#nav-more").await;
+        }
+        self.click(&css).await;
+        self.wait_for(
+            &format!("!document.getElementById('screen-{screen}').hidden"),
+            screen,
+        )
+        .await;
     }
 
     pub async fn click(&self, css: &str) {

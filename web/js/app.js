@@ -3,7 +3,7 @@ import { api } from './api.js';
 import { createMap } from './map.js';
 import { initialLang, loadLang } from './i18n.js';
 import { initPlacesList, attachPlacesMap, openLinkedPlace, placesState } from './places.js';
-import { showScreen } from './screens.js';
+import { initNav, initViewSwitch, showScreen } from './screens.js';
 import { loadMe } from './auth.js';
 import { initRequests, requestsState } from './requests.js';
 import { initVolunteer, volunteerState } from './volunteer.js';
@@ -19,7 +19,8 @@ async function main() {
   select.value = document.documentElement.lang;
   select.addEventListener('change', () => loadLang(select.value));
   initOffline();
-  document.querySelectorAll('.tabs [data-screen]').forEach((b) => b.addEventListener('click', () => showScreen(b.dataset.screen)));
+  initNav();
+  initViewSwitch(() => window.antes?.map);
 
   // The list first: on a phone it is usable before MapLibre (1.4 MB unpacked) has arrived.
   const config = await api('/api/config');

@@ -1,16 +1,20 @@
-// "Coordinación": the review queue (approve or reject), the full details of one request when
-// needed (each look is audited), the ranked volunteers for an open request, alerts, and the
-// standing of accounts (verify, take verification back, suspend).
+// "Coordinación": the review queue (approve or reject), open requests with their suggested
+// volunteers, the full details of one request (each look is audited), all opening in place
+// under their row; then the history (js/coord_history.js) and accounts and alerts
+// (js/coord_accounts.js).
 import { api, el } from './api.js';
 import { t, onLangChange } from './i18n.js';
 import { EMPTY } from './map.js';
-import { currentScreen, onScreenChange, setLayersVisible } from './screens.js';
+import { currentScreen, onScreenChange, setLayersVisible, showScreen } from './screens.js';
 import { accountBar, authForms, currentAccount, errorText, onAccountChange } from './auth.js';
-import { resetLinkFor } from './password.js';
-import { counted, dateTime } from './format.js';
+import { act } from './feedback.js';
+import { counted, timeEl } from './format.js';
+import { forgetLogs, historyView, loadHistory, requestLog } from './coord_history.js';
+import { accountSections, loadAccounts } from './coord_accounts.js';
 
 const LAYERS = ['coord-pin'];
-const state = { map: null, queue: [], open: [], accounts: [], alerts: [], detail: null, matches: null, message: '' };
+// `shown`: what is open under which row: {id, what: 'detail' | 'matches' | 'log'}.
+const state = { map: null, queue: [], open: [], message: '', shown: null, detail: null, matches: null };
 
 export function initCoordination(map) {
   state.map = map;
@@ -21,7 +25,7 @@ export function initCoordination(map) {
     setLayersVisible(map, LAYERS, name === 'coordination');
     if (name === 'coordination') refresh();
   });
-  onAccountChange(() => { state.detail = null; state.matches = null; if (currentScreen() === 'coordination') refresh(); else render(); });
+  onAccountChange(() => { closeShown(); if (currentScreen() === 'coordination') refresh(); else render(); });
   onLangChange(render);
   render();
 }
@@ -30,17 +34,16 @@ function isCoordinator() { return currentAccount()?.role === 'coordinator'; }
 
 async function refresh() {
   if (isCoordinator()) {
+    forgetLogs();
     try {
-      const [queue, open, accounts, alerts] = await Promise.all([
+      const [queue, open] = await Promise.all([
         api('/api/review/requests'),
         api('/api/review/requests', { query: { status: 'open' } }),
-        api('/api/accounts'),
-        api('/api/alerts'),
+        loadAccounts(),
+        loadHistory(),
       ]);
       state.queue = queue.requests;
       state.open = open.requests;
-      state.accounts = accounts.accounts;
-      state.alerts = alerts.alerts;
       state.message = '';
     } catch (err) { state.message = errorText(err); }
   }
@@ -48,28 +51,40 @@ async function refresh() {
   document.body.dataset.coordinationLoads = String(Number(document.body.dataset.coordinationLoads || 0) + 1);
 }
 
-async function post(path) {
-  try { await api(path, { method: 'POST' }); state.message = ''; } catch (err) { state.message = errorText(err); }
-  await refresh();
+function closeShown() {
+  state.shown = null;
+  state.detail = null;
+  state.matches = null;
+  state.map?.getSource('coord-pin')?.setData(EMPTY);
 }
 
-async function showDetail(id) {
-  try {
+// Opens (or closes, on a second tap) something under a row, then keeps that row in view.
+async function toggle(id, what, load) {
+  if (state.shown?.id === id && state.shown.what === what) { closeShown(); render(); return; }
+  closeShown();
+  state.shown = { id, what };
+  try { await load(); } catch (err) { state.shown = { id, what, error: errorText(err) }; }
+  render();
+  document.querySelector(`#screen-coordination li[data-request-id="${id}"]`)?.scrollIntoView({ block: 'nearest' });
+}
+
+function showDetail(id) {
+  return toggle(id, 'detail', async () => {
     state.detail = await api(`/api/requests/${id}`);
     const loc = state.detail.location;
     state.map.getSource('coord-pin').setData(loc ? { type: 'Feature', properties: {}, geometry: { type: 'Point', coordinates: [loc.lon, loc.lat] } } : EMPTY);
     if (loc) state.map.flyTo({ center: [loc.lon, loc.lat], zoom: 15 });
-  } catch (err) { state.message = errorText(err); }
-  render();
+  });
 }
 
-async function showMatches(id) {
-  try { state.matches = { id, list: (await api(`/api/requests/${id}/matches`, { query: { limit: 20 } })).matches }; } catch (err) { state.message = errorText(err); }
-  render();
+function showMatches(id) {
+  return toggle(id, 'matches', async () => {
+    state.matches = (await api(`/api/requests/${id}/matches`, { query: { limit: 20 } })).matches;
+  });
 }
 
-function summary(r) {
-  return [t(`cat.${r.category}`), t(`urgency.${r.urgency}`), dateTime(r.created_at)].join(' · ');
+export function summary(r) {
+  return [t(`cat.${r.category}`), t(`urgency.${r.urgency}`)].join(' · ');
 }
 
 function render() {
@@ -81,116 +96,105 @@ function render() {
   box.replaceChildren(...[
     accountBar('coord'),
     state.message ? el('p', { class: 'status error' }, state.message) : null,
-    detailView(),
-    el('section', { class: 'card' },
-      el('h2', {}, t('coord.queue_title')),
-      el('p', { class: 'status' }, state.queue.length ? t('coord.queue_hint') : t('coord.queue_empty')),
-      el('ul', { class: 'place-list', id: 'coord-queue' }, state.queue.map((r) => el('li', { 'data-request-id': r.id },
-        el('div', { class: 'task' },
-          el('span', { class: 'name' }, summary(r)),
-          r.description ? el('span', { class: 'meta' }, r.description) : null,
-          r.on_behalf_of ? el('span', { class: 'meta' }, t('vol.on_behalf')) : null,
-          el('div', { class: 'row' },
-            el('button', { type: 'button', class: 'primary approve', onclick: () => post(`/api/requests/${r.id}/approve`) }, t('coord.approve')),
-            el('button', { type: 'button', class: 'secondary reject', onclick: () => post(`/api/requests/${r.id}/reject`) }, t('coord.reject')),
-            el('button', { type: 'button', class: 'secondary details', onclick: () => showDetail(r.id) }, t('coord.details')))))))),
-    el('section', { class: 'card' },
-      el('h2', {}, t('coord.open_title')),
-      el('ul', { class: 'place-list', id: 'coord-open' }, state.open.map((r) => el('li', { 'data-request-id': r.id },
-        el('div', { class: 'task' },
-          el('span', { class: 'name' }, summary(r)),
-          el('div', { class: 'row' },
-            el('button', { type: 'button', class: 'secondary matches', onclick: () => showMatches(r.id) }, t('coord.matches')),
-            el('button', { type: 'button', class: 'secondary details', onclick: () => showDetail(r.id) }, t('coord.details'))))))),
-      matchesView()),
-    alertsView(),
-    ...accountsView(me),
+    queueView(),
+    openView(),
+    historyView(render),
+    ...accountSections(render),
   ].filter(Boolean));
 }
 
-// Suspending signs the account out and gives its tasks back, so it asks first.
-async function suspend(id, name) {
-  if (!window.confirm(t('coord.suspend_confirm', { name: name ?? '' }))) return;
-  await post(`/api/accounts/${id}/suspend`);
-}
-
-// An alert the catalogs do not name yet still reads as one.
-function alertText(action) {
-  const key = `alert.${action}`;
-  const text = t(key);
-  return text === key ? t('alert.unknown') : text;
-}
-
-function alertsView() {
-  const me = currentAccount();
-  const suspended = new Set(state.accounts.filter((a) => a.suspended).map((a) => a.id));
+function queueView() {
   return el('section', { class: 'card' },
-    el('h2', {}, t('coord.alerts_title')),
-    state.alerts.length ? null : el('p', { class: 'status' }, t('coord.alerts_empty')),
-    el('ul', { class: 'place-list', id: 'coord-alerts' }, state.alerts.map((a) => el('li', { 'data-account-id': a.account_id ?? '' },
+    el('h2', {}, t('coord.queue_title')),
+    state.queue.length ? el('p', { class: 'status' }, t('coord.queue_hint'))
+      : el('div', { class: 'empty', id: 'coord-queue-empty' }, el('p', {}, t('coord.queue_empty')),
+        el('button', { type: 'button', class: 'secondary', onclick: () => showScreen('request') }, t('coord.queue_empty_action'))),
+    el('ul', { class: 'place-list', id: 'coord-queue' }, state.queue.map((r) => el('li', { 'data-request-id': r.id },
       el('div', { class: 'task' },
-        el('span', { class: 'name' }, [a.display_name, alertText(a.action)].filter(Boolean).join(' · ')),
-        el('span', { class: 'meta' }, dateTime(a.at)),
-        !a.account_id || a.account_id === me.id ? null
-          : suspended.has(a.account_id) ? el('span', { class: 'meta' }, t('coord.suspended'))
-            : el('button', { type: 'button', class: 'secondary danger suspend', onclick: () => suspend(a.account_id, a.display_name) }, t('coord.suspend')))))));
+        el('span', { class: 'name' }, summary(r)),
+        el('span', { class: 'meta' }, timeEl(r.created_at)),
+        r.description ? el('span', { class: 'meta user-text' }, r.description) : null,
+        r.on_behalf_of ? el('span', { class: 'meta' }, t('vol.on_behalf')) : null,
+        el('div', { class: 'row' },
+          el('button', {
+            type: 'button', class: 'primary approve',
+            onclick: async (e) => { if (await act(e.currentTarget, { run: () => api(`/api/requests/${r.id}/approve`, { method: 'POST' }), done: t('coord.approved_done') })) refresh(); },
+          }, t('coord.approve')),
+          el('button', {
+            type: 'button', class: 'secondary danger reject',
+            onclick: async (e) => {
+              const ok = await act(e.currentTarget, {
+                confirm: { title: t('coord.reject_confirm_title'), body: t('coord.reject_confirm_body'), confirm: t('coord.reject'), danger: true },
+                run: () => api(`/api/requests/${r.id}/reject`, { method: 'POST' }),
+                done: t('coord.rejected_done'),
+              });
+              if (ok) refresh();
+            },
+          }, t('coord.reject')),
+          detailsButton(r))),
+      shownUnder(r)))));
 }
 
-// Unverified accounts first, to verify; then the rest, whose verification can be taken back
-// and who can be suspended (which signs them out and returns their tasks).
-function accountsView(me) {
-  const waiting = state.accounts.filter((a) => !a.verified && !a.suspended);
-  const others = state.accounts.filter((a) => a.id !== me.id && (a.verified || a.suspended));
-  const row = (a, ...buttons) => el('li', { 'data-account-id': a.id },
-    el('div', { class: 'task' },
-      el('span', { class: 'name' }, `${a.display_name} · ${t(`role.${a.role}`)}`, a.suspended ? ` · ${t('coord.suspended')}` : ''),
-      el('span', { class: 'meta' }, [a.email, a.phone].filter(Boolean).join(' · ')),
-      el('div', { class: 'row' }, ...buttons)));
-  const button = (cls, path, key) => el('button', { type: 'button', class: `secondary ${cls}`, onclick: () => post(path) }, t(key));
-  const suspendButton = (a) => el('button', { type: 'button', class: 'secondary danger suspend', onclick: () => suspend(a.id, a.display_name) }, t('coord.suspend'));
-  const resetButton = (a) => {
-    const out = el('div', { class: 'reset-out' });
-    return [el('button', { type: 'button', class: 'secondary reset', onclick: () => resetLinkFor(a.id, out) }, t('password.issue')), out];
-  };
-  return [
-    el('section', { class: 'card' },
-      el('h2', {}, t('coord.accounts_title')),
-      el('p', { class: 'status' }, waiting.length ? '' : t('coord.accounts_empty')),
-      el('ul', { class: 'place-list', id: 'coord-accounts' }, waiting.map((a) => row(a,
-        el('button', { type: 'button', class: 'primary verify', onclick: () => post(`/api/accounts/${a.id}/verify`) }, t('coord.verify')),
-        suspendButton(a))))),
-    el('section', { class: 'card' },
-      el('h2', {}, t('coord.standing_title')),
-      el('ul', { class: 'place-list', id: 'coord-standing' }, others.map((a) => row(a,
-        a.verified ? button('unverify', `/api/accounts/${a.id}/unverify`, 'coord.unverify') : null,
-        a.suspended
-          ? button('unsuspend', `/api/accounts/${a.id}/unsuspend`, 'coord.unsuspend')
-          : suspendButton(a),
-        ...resetButton(a))))),
-  ];
+function detailsButton(r) {
+  const open = state.shown?.id === r.id && state.shown.what === 'detail';
+  return el('button', { type: 'button', class: 'secondary details', 'aria-expanded': String(open), onclick: () => showDetail(r.id) }, t(open ? 'coord.hide_details' : 'coord.details'));
+}
+
+function openView() {
+  return el('section', { class: 'card' },
+    el('h2', {}, t('coord.open_title')),
+    state.open.length ? null : el('p', { class: 'empty', id: 'coord-open-empty' }, t('coord.open_empty')),
+    el('ul', { class: 'place-list', id: 'coord-open' }, state.open.map((r) => el('li', { 'data-request-id': r.id },
+      el('div', { class: 'task' },
+        el('span', { class: 'name' }, summary(r)),
+        el('span', { class: 'meta' }, timeEl(r.created_at)),
+        el('div', { class: 'row' },
+          el('button', { type: 'button', class: 'secondary matches', 'aria-expanded': String(state.shown?.id === r.id && state.shown.what === 'matches'), onclick: () => showMatches(r.id) }, t('coord.matches')),
+          detailsButton(r))),
+      shownUnder(r)))));
+}
+
+// What is open under row `r`, if anything.
+function shownUnder(r) {
+  if (state.shown?.id !== r.id) return null;
+  if (state.shown.error) return el('p', { class: 'status error in-place' }, state.shown.error);
+  if (state.shown.what === 'matches') return matchesView();
+  if (state.shown.what === 'detail') return detailView();
+  return null;
 }
 
 function matchesView() {
-  if (!state.matches) return null;
-  const list = state.matches.list;
-  return el('div', { id: 'coord-matches' },
+  const list = state.matches ?? [];
+  return el('div', { id: 'coord-matches', class: 'in-place' },
     el('h3', {}, t('coord.matches_title')),
     list.length ? el('ol', {}, list.map((m) => el('li', { 'data-account-id': m.account_id },
-      `${m.display_name} · ${t('vol.band', { band: m.distance_band })} · ${counted('coord.recent', m.recent_assignments)}`)))
-      : el('p', { class: 'status' }, t('coord.no_matches')));
+      `${m.display_name} · `, el('span', { class: 'nowrap' }, t('vol.band', { band: m.distance_band })), ` · ${counted('coord.recent', m.recent_assignments)}`)))
+      : el('p', { class: 'empty' }, t('coord.no_matches')));
 }
 
 function detailView() {
   const r = state.detail;
   if (!r) return null;
-  return el('section', { class: 'card', id: 'coord-detail' },
-    el('h2', {}, t('coord.detail_title')),
+  const cancellable = ['pending_review', 'open', 'assigned'].includes(r.status);
+  return el('div', { class: 'in-place', id: 'coord-detail' },
+    el('h3', {}, t('coord.detail_title')),
     el('p', { class: 'status' }, t('coord.audited')),
-    el('p', {}, summary(r), ' · ', t(`status.${r.status}`)),
-    r.description ? el('p', {}, r.description) : null,
+    el('p', {}, summary(r), ' · ', el('span', { class: 'nowrap' }, t(`status.${r.status}`))),
+    r.description ? el('p', { class: 'user-text' }, r.description) : null,
     r.contact ? el('p', {}, el('strong', {}, r.contact.name), ' · ', el('a', { href: `tel:${r.contact.phone.replace(/[^+\d]/g, '')}` }, r.contact.phone)) : null,
-    r.address_detail ? el('p', {}, `${t('req.address_detail')}: ${r.address_detail}`) : null,
+    r.address_detail ? el('p', { class: 'user-text' }, `${t('req.address_detail')}: ${r.address_detail}`) : null,
+    requestLog(r.id, render),
     el('div', { class: 'row' },
-      ['pending_review', 'open', 'assigned'].includes(r.status) ? el('button', { type: 'button', class: 'secondary', onclick: () => post(`/api/requests/${r.id}/cancel`).then(() => showDetail(r.id)) }, t('req.cancel')) : null,
-      el('button', { type: 'button', class: 'secondary', onclick: () => { state.detail = null; state.map.getSource('coord-pin').setData(EMPTY); render(); } }, t('common.close'))));
+      cancellable ? el('button', {
+        type: 'button', class: 'secondary danger',
+        onclick: async (e) => {
+          const ok = await act(e.currentTarget, {
+            confirm: { title: t('req.cancel_confirm'), body: t('coord.cancel_confirm_body'), confirm: t('req.cancel'), danger: true },
+            run: () => api(`/api/requests/${r.id}/cancel`, { method: 'POST', body: {} }),
+            done: t('req.cancelled_done'),
+          });
+          if (ok) { closeShown(); refresh(); }
+        },
+      }, t('req.cancel')) : null,
+      el('button', { type: 'button', class: 'secondary', onclick: () => { closeShown(); render(); } }, t('common.close'))));
 }

@@ -1,15 +1,31 @@
 // Dates, times, numbers, distances and counts in the UI language, through Intl: es-AR by
-// default ("5/12/2026, 06:31", "1,5 km", "1 lugar"), en-GB in English. The API keeps RFC 3339.
+// default ("5/12/2026 06:31", "hace 5 min", "1,5 km", "1 lugar"), en-GB in English. The API
+// keeps RFC 3339; the page shows every date in a <time> element that carries it.
 import { t, currentLang } from './i18n.js';
+import { el } from './api.js';
 
 export function locale() { return currentLang() === 'en' ? 'en-GB' : 'es-AR'; }
 
-// "5/12/2026, 06:31": a four-digit year and a 24-hour clock (es-AR's short style would give
-// "5/12/26, 6:31 a. m.").
+// "5/12/2026 06:31": a four-digit year and a 24-hour clock (es-AR's short style would give
+// "5/12/26, 6:31 a. m."). The parts are joined by hand to drop Intl's comma.
 export function dateTime(iso) {
-  return new Intl.DateTimeFormat(locale(), {
-    day: 'numeric', month: 'numeric', year: 'numeric', hour: '2-digit', minute: '2-digit', hourCycle: 'h23',
-  }).format(new Date(iso));
+  const d = new Date(iso);
+  const date = new Intl.DateTimeFormat(locale(), { day: 'numeric', month: 'numeric', year: 'numeric' }).format(d);
+  const time = new Intl.DateTimeFormat(locale(), { hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }).format(d);
+  return `${date} ${time}`;
+}
+
+// "hace 5 min" for the last day, the full date before that (and for any time ahead).
+export function when(iso) {
+  const age = Date.now() - Date.parse(iso);
+  return age >= 0 && age < 24 * 3600 * 1000 ? ago(iso) : dateTime(iso);
+}
+
+// A date on screen: <time datetime="RFC 3339" title="5/12/2026 06:31">text</time>. `style`
+// is 'when' (relative in the last day), 'date' (always the full date) or 'shift'.
+export function timeEl(iso, style = 'when') {
+  const text = style === 'shift' ? shiftTime(iso) : style === 'date' ? dateTime(iso) : when(iso);
+  return el('time', { datetime: iso, title: dateTime(iso), 'data-style': style }, text);
 }
 
 // "vie, 5 dic, 18:00": for shifts, where the weekday matters.
@@ -32,6 +48,7 @@ export function distance(m) {
 export function minutesAgo(iso) {
   return Math.max(1, Math.round((Date.now() - Date.parse(iso)) / 60000));
 }
+
 
 // "hace 20 min", "hace 3 h"
 export function ago(iso) {

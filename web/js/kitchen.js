@@ -7,6 +7,7 @@ import { t, currentLang, onLangChange } from './i18n.js';
 import { accountBar, authForms, currentAccount, errorText, onAccountChange } from './auth.js';
 import { currentScreen, onScreenChange, showScreen } from './screens.js';
 import { counted, number, shiftTime } from './format.js';
+import { act, busy, showErrorBeside, showResult } from './feedback.js';
 
 let selectedKitchen = null;
 let pickForNewKitchen = null; // {lat, lon} picked on the map for a new kitchen
@@ -30,13 +31,13 @@ async function renderKitchenExtra(box, place) {
   let needs = [];
   try { needs = await api(`/api/places/${place.properties.id}/needs`); } catch (err) { status.textContent = errorText(err); }
   const serving = place.properties.open_now;
-  box.replaceChildren(
+  box.replaceChildren(...[
     el('p', {}, el('strong', {}, serving === true ? t('kitchen.serving_now') : serving === false ? t('kitchen.not_serving_now') : t('kitchen.serving_unknown'))),
     place.properties.meals_per_day ? el('p', {}, counted('kitchen.meals_per_day', place.properties.meals_per_day)) : null,
     el('h3', {}, t('kitchen.open_needs')),
-    needs.length ? el('ul', { class: 'need-list' }, needs.map((n) => needItem(n, status, () => renderKitchenExtra(box, place)))) : el('p', { class: 'status' }, t('kitchen.no_needs')),
+    needs.length ? el('ul', { class: 'need-list' }, needs.map((n) => needItem(n, status, () => renderKitchenExtra(box, place)))) : el('p', { class: 'empty' }, t('kitchen.no_needs')),
     status,
-  );
+  ].filter(Boolean));
 }
 
 function needItem(n, status, refresh) {
@@ -50,21 +51,21 @@ function needItem(n, status, refresh) {
     li.append(el('form', {
       class: 'row', onsubmit: async (e) => {
         e.preventDefault();
+        const button = e.submitter ?? e.currentTarget.querySelector('button');
         try {
-          const r = await sendOrQueue({ path: `/api/needs/${n.id}/pledge`, body: { quantity: Number(qty.value) }, kind: 'pledge', label: `${t('offline.kind.pledge')}: ${n.item ?? ''}` });
-          status.textContent = r.sent ? t('kitchen.pledged') : t('offline.queued');
-          if (r.sent) refresh();
-        } catch (err) { status.textContent = errorText(err); }
+          const r = await busy(button, () => sendOrQueue({ path: `/api/needs/${n.id}/pledge`, body: { quantity: Number(qty.value) }, kind: 'pledge', label: `${t('offline.kind.pledge')}: ${n.item ?? ''}` }));
+          if (r.sent) { showResult(t('kitchen.pledged')); refresh(); } else status.textContent = t('offline.queued');
+        } catch (err) { showErrorBeside(button, err); }
       },
     }, qty, el('button', { type: 'submit', class: 'secondary pledge' }, t('kitchen.pledge'))));
   } else {
     li.append(el('button', {
-      type: 'button', class: 'secondary take-shift', onclick: async () => {
+      type: 'button', class: 'secondary take-shift', onclick: async (e) => {
+        const button = e.currentTarget;
         try {
-          const r = await sendOrQueue({ path: `/api/needs/${n.id}/signup`, kind: 'signup', label: `${t('offline.kind.signup')}: ${n.role ?? ''}` });
-          status.textContent = r.sent ? t('kitchen.signed_up') : t('offline.queued');
-          if (r.sent) refresh();
-        } catch (err) { status.textContent = errorText(err); }
+          const r = await busy(button, () => sendOrQueue({ path: `/api/needs/${n.id}/signup`, kind: 'signup', label: `${t('offline.kind.signup')}: ${n.role ?? ''}` }));
+          if (r.sent) { showResult(t('kitchen.signed_up')); refresh(); } else status.textContent = t('offline.queued');
+        } catch (err) { showErrorBeside(button, err); }
       },
     }, t('kitchen.take_shift')));
   }
@@ -94,7 +95,9 @@ async function renderOrganizer() {
   box.replaceChildren(
     accountBar('organizer'),
     me.verified ? null : el('p', { class: 'notice', id: 'organizer-unverified' }, t('kitchen.unverified')),
-    places.length ? el('label', {}, t('kitchen.my_kitchen'), ' ', select) : el('p', { class: 'status' }, t('kitchen.no_kitchens')),
+    places.length ? el('label', {}, t('kitchen.my_kitchen'), ' ', select)
+      : el('div', { class: 'empty', id: 'organizer-empty' }, el('p', {}, t('kitchen.no_kitchens')),
+        el('button', { type: 'button', class: 'secondary', onclick: () => { const d = document.getElementById('new-kitchen'); d.open = true; d.scrollIntoView({ block: 'start' }); } }, t('kitchen.new_kitchen'))),
     manage ? el('div', { id: 'organizer-needs' }) : null,
     manage ? needForms() : null,
     newKitchenForm(),
@@ -151,14 +154,28 @@ async function renderOrganizerNeeds() {
   const details = await Promise.all(needs.map((n) => api(`/api/needs/${n.id}`)));
   box.replaceChildren(
     el('h3', {}, t('kitchen.needs')),
+    details.length ? null : el('p', { class: 'empty', id: 'organizer-needs-empty' }, t('kitchen.no_needs_yet')),
     el('ul', { class: 'need-list' }, details.map(({ need, signups, pledges }) => el('li', { 'data-need-id': need.id },
       el('div', {}, el('strong', {}, needSummary(need)), ' ', el('span', { class: 'status' }, t(`kitchen.status.${need.status}`))),
       need.kind === 'shift'
         ? el('ul', { class: 'signups' }, signups.length ? signups.map((s) => el('li', { class: 'signup' }, s.display_name, s.phone ? [' · ', el('a', { href: `tel:${s.phone.replace(/[^+\d]/g, '')}` }, s.phone)] : null)) : el('li', { class: 'status' }, t('kitchen.nobody_yet')))
         : el('ul', { class: 'pledges' }, pledges.length ? pledges.map((p) => el('li', { class: 'pledge-row' },
           `${p.display_name}: ${fmtAmount(p.quantity)} ${need.unit} · ${t(`kitchen.pledge_status.${p.status}`)} `,
-          p.status === 'pledged' ? el('button', { type: 'button', class: 'secondary', onclick: async () => { await api(`/api/pledges/${p.id}/received`, { method: 'POST' }); renderOrganizerNeeds(); } }, t('kitchen.mark_received')) : null)) : el('li', { class: 'status' }, t('kitchen.nobody_yet'))),
-      need.status === 'open' ? el('button', { type: 'button', class: 'secondary', onclick: async () => { await api(`/api/needs/${need.id}/close`, { method: 'POST' }); renderOrganizerNeeds(); } }, t('kitchen.close_need')) : null,
+          p.status === 'pledged' ? el('button', {
+            type: 'button', class: 'secondary received',
+            onclick: async (e) => { if (await act(e.currentTarget, { run: () => api(`/api/pledges/${p.id}/received`, { method: 'POST' }), done: t('kitchen.received_done') })) renderOrganizerNeeds(); },
+          }, t('kitchen.mark_received')) : null)) : el('li', { class: 'status' }, t('kitchen.nobody_yet'))),
+      need.status === 'open' ? el('div', { class: 'row' }, el('button', {
+        type: 'button', class: 'secondary danger close-need',
+        onclick: async (e) => {
+          const ok = await act(e.currentTarget, {
+            confirm: { title: t('kitchen.close_confirm_title'), body: t('kitchen.close_confirm_body'), confirm: t('kitchen.close_need'), danger: true },
+            run: () => api(`/api/needs/${need.id}/close`, { method: 'POST' }),
+            done: t('kitchen.closed_done'),
+          });
+          if (ok) renderOrganizerNeeds();
+        },
+      }, t('kitchen.close_need'))) : null,
     ))),
   );
 }
@@ -166,7 +183,7 @@ async function renderOrganizerNeeds() {
 function newKitchenForm() {
   const status = el('p', { class: 'status', role: 'status' });
   const where = el('p', { class: 'status', id: 'new-kitchen-where' }, pickForNewKitchen ? t('kitchen.location_picked') : t('kitchen.pick_location'));
-  return el('details', {}, el('summary', {}, t('kitchen.new_kitchen')), el('form', {
+  return el('details', { id: 'new-kitchen' }, el('summary', {}, t('kitchen.new_kitchen')), el('form', {
     id: 'new-kitchen-form', onsubmit: async (e) => {
       e.preventDefault();
       if (!pickForNewKitchen) { status.textContent = t('kitchen.pick_location'); return; }
@@ -211,11 +228,33 @@ async function renderMyShifts() {
     el('h3', {}, t('kitchen.my_shifts')),
     shifts.length ? el('ul', { class: 'need-list', id: 'my-shift-list' }, shifts.map((n) => el('li', { 'data-need-id': n.id },
       el('strong', {}, n.place_name), ' · ', needSummary(n), ' ',
-      n.status === 'open' ? el('button', { type: 'button', class: 'secondary', onclick: async () => { await api(`/api/needs/${n.id}/signup`, { method: 'DELETE' }); renderMyShifts(); } }, t('kitchen.cancel_shift')) : el('span', { class: 'status' }, t(`kitchen.status.${n.status}`))))) : el('p', { class: 'status' }, t('kitchen.no_shifts')),
+      n.status === 'open' ? el('button', {
+        type: 'button', class: 'secondary danger leave-shift',
+        onclick: async (e) => {
+          const ok = await act(e.currentTarget, {
+            confirm: { title: t('kitchen.leave_confirm_title'), body: t('kitchen.leave_confirm_body'), confirm: t('kitchen.cancel_shift'), danger: true },
+            run: () => api(`/api/needs/${n.id}/signup`, { method: 'DELETE' }),
+            done: t('kitchen.left_done'),
+          });
+          if (ok) renderMyShifts();
+        },
+      }, t('kitchen.cancel_shift')) : el('span', { class: 'status' }, t(`kitchen.status.${n.status}`)))))
+      : el('div', { class: 'empty', id: 'my-shifts-empty' }, el('p', {}, t('kitchen.no_shifts')),
+        el('button', { type: 'button', class: 'secondary', onclick: () => showScreen('nearby') }, t('kitchen.find_kitchens'))),
     el('h3', {}, t('kitchen.my_pledges')),
     pledges.length ? el('ul', { class: 'need-list' }, pledges.map(({ pledge, need }) => el('li', {},
       el('strong', {}, need.place_name), ` · ${fmtAmount(pledge.quantity)} ${need.unit} ${need.item} · ${t(`kitchen.pledge_status.${pledge.status}`)} `,
-      pledge.status === 'pledged' ? el('button', { type: 'button', class: 'secondary', onclick: async () => { await api(`/api/pledges/${pledge.id}/withdraw`, { method: 'POST' }); renderMyShifts(); } }, t('kitchen.withdraw')) : null))) : el('p', { class: 'status' }, t('kitchen.no_pledges')),
+      pledge.status === 'pledged' ? el('button', {
+        type: 'button', class: 'secondary danger withdraw',
+        onclick: async (e) => {
+          const ok = await act(e.currentTarget, {
+            confirm: { title: t('kitchen.withdraw_confirm_title'), confirm: t('kitchen.withdraw'), danger: true },
+            run: () => api(`/api/pledges/${pledge.id}/withdraw`, { method: 'POST' }),
+            done: t('kitchen.withdrawn_done'),
+          });
+          if (ok) renderMyShifts();
+        },
+      }, t('kitchen.withdraw')) : null))) : el('p', { class: 'empty' }, t('kitchen.no_pledges')),
   );
 }
 

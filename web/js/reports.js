@@ -4,7 +4,7 @@ import { api, el } from './api.js';
 import { t, currentLang } from './i18n.js';
 import { currentAccount, errorText } from './auth.js';
 import { liveSummary } from './live.js';
-import { dateTime, locale } from './format.js';
+import { locale, timeEl } from './format.js';
 import { refreshPlaces } from './places.js';
 
 let items = [];
@@ -102,7 +102,7 @@ function reviewBox(id, show) {
   const load = async () => {
     const { reports } = await api(`/api/places/${id}/reports`);
     list.replaceChildren(...(reports.length ? reports.map((r) => el('li', { 'data-report-id': r.id },
-      el('span', {}, [dateTime(r.reported_at), t(`live.tier_${r.tier}`),
+      el('span', {}, timeEl(r.reported_at), ' · ', [t(`live.tier_${r.tier}`),
         r.open === null ? null : t(r.open ? 'live.say_open' : 'live.say_closed'),
         r.queue ? t(`live.queue_${r.queue}`) : null,
         Object.keys(r.stock).length ? Object.entries(r.stock).map(([k, v]) => `${itemLabel(k)}: ${t(`live.stock_${v}`)}`).join(', ') : null,

@@ -7,6 +7,8 @@ import { t, onLangChange } from './i18n.js';
 import { EMPTY } from './map.js';
 import { currentScreen, onScreenChange, setLayersVisible } from './screens.js';
 import { errorText } from './auth.js';
+import { act, busy } from './feedback.js';
+import { timeEl } from './format.js';
 
 export const REQUEST_CATEGORIES = ['groceries', 'medicine', 'company', 'errand', 'meal', 'other'];
 const URGENCIES = ['low', 'normal', 'high'];
@@ -90,7 +92,7 @@ async function submit(e) {
   }
   const neededBy = f.needed_by.value ? new Date(f.needed_by.value).toISOString() : undefined;
   try {
-    const sent = await sendOrQueue({
+    const sent = await busy(document.getElementById('req-submit'), () => sendOrQueue({
       path: '/api/requests',
       kind: 'request',
       label: `${t('offline.kind.request')}: ${t(`cat.${f.category.value}`)}`,
@@ -104,7 +106,7 @@ async function submit(e) {
         needed_by: neededBy,
         urgency: f.urgency.value,
       },
-    });
+    }));
     state.result = sent.sent ? sent.data : { pending: true };
     render();
   } catch (err) {
@@ -186,18 +188,21 @@ function statusView() {
     el('dl', {},
       el('dt', {}, t('req.category')), el('dd', {}, t(`cat.${r.category}`)),
       el('dt', {}, t('req.urgency')), el('dd', {}, t(`urgency.${r.urgency}`)),
-      r.description ? [el('dt', {}, t('req.description')), el('dd', {}, r.description)] : null,
+      el('dt', {}, t('req.created_at')), el('dd', {}, timeEl(r.created_at)),
+      r.needed_by ? [el('dt', {}, t('req.needed_by')), el('dd', {}, timeEl(r.needed_by, 'date'))] : null,
+      r.description ? [el('dt', {}, t('req.description')), el('dd', { class: 'user-text' }, r.description)] : null,
       r.address_detail ? [el('dt', {}, t('req.address_detail')), el('dd', {}, r.address_detail)] : null,
-      r.contact ? [el('dt', {}, t('req.contact_name')), el('dd', {}, `${r.contact.name} · ${r.contact.phone}`)] : null,
+      r.contact ? [el('dt', {}, t('req.contact_name')), el('dd', {}, `${r.contact.name} · `, el('span', { class: 'phone' }, r.contact.phone))] : null,
       r.assignee ? [el('dt', {}, t('req.assignee')), el('dd', {}, r.assignee.display_name ?? '')] : null),
     cancellable ? el('button', {
       type: 'button', class: 'secondary danger', id: 'req-cancel',
-      onclick: async () => {
-        if (!window.confirm(t('req.cancel_confirm'))) return;
-        try {
-          await api(`/api/requests/${encodeURIComponent(state.link.id)}/cancel`, { method: 'POST', headers: byToken() });
-          loadStatus();
-        } catch (err) { window.alert(errorText(err)); }
+      onclick: async (e) => {
+        const ok = await act(e.currentTarget, {
+          confirm: { title: t('req.cancel_confirm'), body: t('req.cancel_confirm_body'), confirm: t('req.cancel'), danger: true },
+          run: () => api(`/api/requests/${encodeURIComponent(state.link.id)}/cancel`, { method: 'POST', headers: byToken() }),
+          done: t('req.cancelled_done'),
+        });
+        if (ok) loadStatus();
       },
     }, t('req.cancel')) : null);
 }

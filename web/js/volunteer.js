@@ -9,7 +9,8 @@ import { circle, EMPTY } from './map.js';
 import { currentScreen, onScreenChange, setLayersVisible } from './screens.js';
 import { accountBar, authForms, currentAccount, errorText, onAccountChange } from './auth.js';
 import { REQUEST_CATEGORIES } from './requests.js';
-import { dateTime, distance } from './format.js';
+import { distance, timeEl } from './format.js';
+import { act } from './feedback.js';
 
 const LAYERS = ['vol-radius-fill', 'vol-radius-line', 'vol-tasks-fill', 'vol-tasks-line', 'vol-home', 'vol-assigned'];
 const RADII = [1000, 2000, 3000, 5000, 10000];
@@ -189,29 +190,34 @@ function tasksView() {
   const me = currentAccount();
   if (!me.volunteer) return el('p', { class: 'status' }, t('vol.no_profile'));
   const tasks = state.tasks?.tasks ?? [];
-  return el('section', { class: 'card' },
-    el('h2', {}, t('vol.tasks_title')),
+  return el('section', { class: 'card', id: 'vol-tasks-card' },
+    el('h2', { tabindex: '-1', id: 'vol-tasks-title' }, t('vol.tasks_title')),
     state.tasks && !state.tasks.on_duty ? el('p', { class: 'status' }, t('vol.off_duty')) : null,
-    el('p', { class: 'status' }, tasks.length ? t('vol.tasks_hint') : t('vol.no_tasks')),
+    tasks.length ? el('p', { class: 'status' }, t('vol.tasks_hint'))
+      : el('div', { class: 'empty', id: 'vol-tasks-empty' }, el('p', {}, t('vol.no_tasks')),
+        el('button', { type: 'button', class: 'secondary', onclick: () => { document.getElementById('vol-radius')?.focus(); } }, t('vol.no_tasks_action'))),
     el('ul', { class: 'place-list', id: 'vol-tasks' }, tasks.map((x) => el('li', { 'data-task-id': x.id },
       el('div', { class: 'task' },
         el('span', { class: 'name' }, t(`cat.${x.category}`)),
         el('span', { class: `badge urgency-${x.urgency}` }, t(`urgency.${x.urgency}`)),
-        el('span', { class: 'meta' }, [t('vol.band', { band: x.distance_band }), x.needed_by ? t('vol.needed_by', { when: dateTime(x.needed_by) }) : null].filter(Boolean).join(' · ')),
-        el('button', { type: 'button', class: 'primary claim', onclick: () => claim(x.id) }, t('vol.claim')))))));
+        el('span', { class: 'meta' }, el('span', { class: 'nowrap' }, t('vol.band', { band: x.distance_band })),
+          x.needed_by ? [' · ', t('vol.needed_by_label'), ' ', timeEl(x.needed_by, 'date')] : null),
+        el('button', {
+          type: 'button', class: 'primary claim',
+          onclick: async (e) => {
+            const ok = await act(e.currentTarget, { run: () => api(`/api/requests/${x.id}/claim`, { method: 'POST' }), done: t('vol.claimed_done') });
+            if (ok) { state.message = ''; await refresh(); document.getElementById('vol-assignments')?.scrollIntoView({ block: 'start' }); }
+          },
+        }, t('vol.claim')))))));
 }
 
-async function claim(id) {
-  try {
-    await api(`/api/requests/${id}/claim`, { method: 'POST' });
-    state.message = '';
-  } catch (err) { state.message = errorText(err); }
-  await refresh();
-}
-
-async function act(id, action) {
-  try { await api(`/api/requests/${id}/${action}`, { method: 'POST' }); } catch (err) { state.message = errorText(err); }
-  await refresh();
+// For the assigned volunteer only: the exact point in the phone's maps app (geo: URI, RFC
+// 5870), with OpenStreetMap's directions as the fallback where geo: opens nothing.
+function directions(loc) {
+  const at = `${loc.lat.toFixed(6)},${loc.lon.toFixed(6)}`;
+  return el('p', { class: 'directions' },
+    el('a', { href: `geo:${at}?q=${at}`, class: 'geo-link' }, t('vol.directions')),
+    el('a', { href: `https://www.openstreetmap.org/directions?to=${encodeURIComponent(at)}#map=17/${loc.lat.toFixed(6)}/${loc.lon.toFixed(6)}`, class: 'osm-directions', target: '_blank', rel: 'noopener noreferrer' }, t('vol.directions_osm')));
 }
 
 function assignmentsView() {
@@ -221,13 +227,44 @@ function assignmentsView() {
     el('p', { class: 'status' }, t('vol.assignments_hint')),
     state.assignments.map((a) => el('div', { class: 'assignment', 'data-request-id': a.id },
       el('h3', {}, t(`cat.${a.category}`), ' ', el('span', { class: `badge urgency-${a.urgency}` }, t(`urgency.${a.urgency}`))),
-      a.description ? el('p', {}, a.description) : null,
+      a.description ? el('p', { class: 'user-text' }, a.description) : null,
       a.contact ? el('p', {}, el('strong', {}, a.contact.name), ' · ',
         el('a', { href: `tel:${a.contact.phone.replace(/[^+\d]/g, '')}`, class: 'tel' }, `${t('places.call')} ${a.contact.phone}`)) : null,
-      a.address_detail ? el('p', {}, `${t('req.address_detail')}: ${a.address_detail}`) : null,
+      a.address_detail ? el('p', { class: 'user-text' }, `${t('req.address_detail')}: ${a.address_detail}`) : null,
       a.on_behalf_of ? el('p', { class: 'status' }, t('vol.on_behalf')) : null,
+      a.location ? directions(a.location) : null,
       a.location ? el('button', { type: 'button', class: 'secondary', onclick: () => state.map.flyTo({ center: [a.location.lon, a.location.lat], zoom: 16 }) }, t('vol.show_on_map')) : null,
-      el('div', { class: 'row' },
-        el('button', { type: 'button', class: 'primary', onclick: () => act(a.id, 'complete') }, t('vol.complete')),
-        el('button', { type: 'button', class: 'secondary', onclick: () => act(a.id, 'release') }, t('vol.release'))))));
+      el('div', { class: 'row done-row' },
+        el('button', {
+          type: 'button', class: 'primary complete',
+          onclick: async (e) => {
+            const ok = await act(e.currentTarget, {
+              confirm: { title: t('vol.complete_confirm_title'), body: t('vol.complete_confirm_body'), confirm: t('vol.complete_confirm') },
+              run: () => api(`/api/requests/${a.id}/complete`, { method: 'POST' }),
+              done: t('vol.completed_done'),
+            });
+            if (ok) await afterAssignment();
+          },
+        }, t('vol.complete'))),
+      el('div', { class: 'row release-row' },
+        el('span', { class: 'status' }, t('vol.release_hint')),
+        el('button', {
+          type: 'button', class: 'secondary danger release',
+          onclick: async (e) => {
+            const ok = await act(e.currentTarget, {
+              confirm: { title: t('vol.release_confirm_title'), body: t('vol.release_confirm_body'), confirm: t('vol.release_confirm'), danger: true },
+              run: () => api(`/api/requests/${a.id}/release`, { method: 'POST' }),
+              done: t('vol.released_done'),
+            });
+            if (ok) await afterAssignment();
+          },
+        }, t('vol.release'))))));
+}
+
+// After a task is done or given back, the volunteer lands on the list of tasks, not on the
+// profile form below it.
+async function afterAssignment() {
+  await refresh();
+  const title = document.getElementById('vol-tasks-title');
+  if (title) { title.scrollIntoView({ block: 'start' }); title.focus({ preventScroll: true }); }
 }
