@@ -36,24 +36,13 @@ async fn assert_dates_read_as_in_argentina(b: &Browser, css: &str) {
     assert!(!us.is_match(&text), "a US-style time in: {text}");
 }
 
-/// Waits until the map has loaded and drawn our places layer, then is idle.
-async fn wait_for_map(b: &Browser) {
-    b.wait_for("document.body.dataset.ready === '1'", "the app to start")
-        .await;
-    b.wait_for(
-        "window.antes.map.loaded() && window.antes.map.areTilesLoaded() && !window.antes.map.isMoving()",
-        "the map to be idle",
-    )
-    .await;
-}
-
 #[sqlx::test]
 async fn the_map_opens_on_santa_fe_with_its_places_and_stays_on_this_origin(pool: PgPool) {
     seed(&pool).await;
     let base = serve(pool, test_config()).await;
     let b = Browser::start("map", 1000, 760).await;
     b.client.goto(&base).await.unwrap();
-    wait_for_map(&b).await;
+    b.wait_for_map().await;
     b.wait_for(
         "Number(document.body.dataset.placesLoads || 0) > 0",
         "places to load",
@@ -130,7 +119,7 @@ async fn a_resident_on_a_phone_picks_a_point_and_filters_to_places_open_now(pool
     let base = serve(pool, test_config()).await;
     let b = Browser::start("nearby", 360, 740).await;
     b.client.goto(&base).await.unwrap();
-    wait_for_map(&b).await;
+    b.wait_for_map().await;
     let fits = b
         .eval("document.documentElement.scrollWidth <= window.innerWidth")
         .await;
@@ -144,7 +133,7 @@ async fn a_resident_on_a_phone_picks_a_point_and_filters_to_places_open_now(pool
         "the nearby search",
     )
     .await;
-    wait_for_map(&b).await;
+    b.wait_for_map().await;
     let first: Vec<String> = serde_json::from_value(
         b.eval("[...document.querySelectorAll('#place-list li')].map(li => li.dataset.placeId)")
             .await,
@@ -234,7 +223,7 @@ async fn an_organizer_posts_a_shift_a_volunteer_takes_it_and_the_organizer_sees_
     let base = serve(pool, test_config()).await;
     let b = Browser::start("kitchen", 1000, 800).await;
     b.client.goto(&base).await.unwrap();
-    wait_for_map(&b).await;
+    b.wait_for_map().await;
 
     // Anyone can open the kitchen's own page: hours, serving now or not, and its needs.
     b.client
@@ -267,7 +256,7 @@ async fn an_organizer_posts_a_shift_a_volunteer_takes_it_and_the_organizer_sees_
         "expected `{expected}`: {page}"
     );
     b.client.goto(&base).await.unwrap();
-    wait_for_map(&b).await;
+    b.wait_for_map().await;
 
     // The organizer posts a cooking shift with two slots for tomorrow.
     b.go("organizer").await;
@@ -394,7 +383,7 @@ async fn a_request_is_posted_approved_claimed_and_only_then_shows_its_details(po
     // A 360-px phone.
     let b = Browser::start("care", 360, 780).await;
     b.client.goto(&base).await.unwrap();
-    wait_for_map(&b).await;
+    b.wait_for_map().await;
 
     // Ask for help for someone else, with the place picked on the map.
     b.go("request").await;
@@ -509,7 +498,7 @@ async fn a_request_is_posted_approved_claimed_and_only_then_shows_its_details(po
 
     // The private link shows the status to the requester.
     b.client.goto(&link).await.unwrap();
-    wait_for_map(&b).await;
+    b.wait_for_map().await;
     let status = b
         .wait_for(
             "document.getElementById('req-status-text')?.dataset.status",
@@ -566,7 +555,7 @@ async fn a_new_volunteer_signs_up_and_picks_a_home_on_the_map(pool: PgPool) {
     let base = serve(pool.clone(), test_config()).await;
     let b = Browser::start("care-signup", 360, 780).await;
     b.client.goto(&base).await.unwrap();
-    wait_for_map(&b).await;
+    b.wait_for_map().await;
     b.go("volunteer").await;
     b.fill("#vol-display_name", "Marta").await;
     b.fill("#vol-reg-email", "marta@example.org").await;
@@ -701,7 +690,7 @@ async fn a_neighbour_reports_a_long_queue_and_another_phone_sees_it(pool: PgPool
         .goto(&format!("{base}/?place={id}"))
         .await
         .unwrap();
-    wait_for_map(&first).await;
+    first.wait_for_map().await;
     first.wait_for(card_open, "the pharmacy's card").await;
     assert_eq!(
         first.text("#place-live .live-summary").await,
@@ -723,7 +712,7 @@ async fn a_neighbour_reports_a_long_queue_and_another_phone_sees_it(pool: PgPool
         .goto(&format!("{base}/?place={id}"))
         .await
         .unwrap();
-    wait_for_map(&second).await;
+    second.wait_for_map().await;
     second.wait_for(card_open, "the pharmacy's card").await;
     let summary = second.text("#place-live .live-summary").await;
     assert!(
@@ -779,7 +768,7 @@ async fn a_phone_with_an_empty_cache_gets_the_list_within_100_kb_and_the_map_wit
         listed.as_u64().unwrap() > 5,
         "the list holds places: {listed}"
     );
-    wait_for_map(&b).await;
+    b.wait_for_map().await;
     let list = transferred(&b, Some("list-ready")).await;
     let map = transferred(&b, None).await;
     let report = format!(
@@ -846,7 +835,7 @@ async fn axe_finds_nothing_serious_on_any_screen_and_every_target_is_44_px(pool:
     let base = serve(pool, test_config()).await;
     let b = Browser::start("a11y", 360, 740).await;
     b.client.goto(&base).await.unwrap();
-    wait_for_map(&b).await;
+    b.wait_for_map().await;
     let mut problems = Vec::new();
     let mut check = |screen: &str, found: Vec<String>| {
         problems.extend(found.into_iter().map(|f| format!("{screen}: {f}")));
@@ -918,10 +907,10 @@ async fn with_a_pmtiles_archive_the_map_shows_named_streets_at_zoom_15(pool: PgP
     let base = serve(pool, config).await;
     let b = Browser::start("streets", 360, 740).await;
     b.client.goto(&base).await.unwrap();
-    wait_for_map(&b).await;
+    b.wait_for_map().await;
     b.eval("(window.antes.map.jumpTo({ center: [-60.7, -31.6333], zoom: 15 }), true)")
         .await;
-    wait_for_map(&b).await;
+    b.wait_for_map().await;
     let streets = b
         .wait_for(
             "(() => { const names = window.antes.map.queryRenderedFeatures({ layers: ['roads_minor', 'roads_major'] }) \
@@ -982,7 +971,7 @@ async fn a_coordinator_reviews_a_places_reports_on_its_card_and_hides_a_reporter
 
     let b = Browser::start("report-review", 360, 740).await;
     b.client.goto(&base).await.unwrap();
-    wait_for_map(&b).await;
+    b.wait_for_map().await;
     b.go("coordination").await;
     log_in(&b, "coord", "coord@example.org").await;
     b.go("nearby").await;

@@ -125,6 +125,7 @@ impl Browser {
         // The page runs where its users live; dates on screen are checked against that zone.
         let driver = Command::new("chromedriver")
             .env("TZ", "America/Argentina/Buenos_Aires")
+            .env("LANGUAGE", "es-AR")
             .arg(format!("--port={port}"))
             .stdout(Stdio::null())
             .stderr(Stdio::null())
@@ -146,6 +147,9 @@ impl Browser {
                     "--no-first-run", "--disable-background-networking",
                     "--disable-component-update", "--disable-sync",
                     "--enable-unsafe-swiftshader",
+                    // An Argentine phone: its own date fields read day/month/year.
+                    "--lang=es-419",
+                    "--accept-lang=es-AR,es",
                     // Chromium's own autofill lookups are partitioned under the page; they are not the page's.
                     "--disable-features=AutofillServerCommunication,OptimizationHints,MediaRouter",
                     format!("--user-data-dir={}", profile.display()),
@@ -211,6 +215,17 @@ impl Browser {
             }
             tokio::time::sleep(Duration::from_millis(150)).await;
         }
+    }
+
+    /// Waits until the app has started and the map has loaded, drawn its tiles and is idle.
+    pub async fn wait_for_map(&self) {
+        self.wait_for("document.body.dataset.ready === '1'", "the app to start")
+            .await;
+        self.wait_for(
+            "window.antes.map.loaded() && window.antes.map.areTilesLoaded() && !window.antes.map.isMoving()",
+            "the map to be idle",
+        )
+        .await;
     }
 
     /// Opens a screen from the navigation, through "Más" when a phone's bottom bar keeps it

@@ -60,7 +60,7 @@ function alertsView(rerender) {
 
 function simple(cls, a, path, key, done, rerender, undo) {
   return el('button', {
-    type: 'button', class: `secondary ${cls}`,
+    type: 'button', class: cls.startsWith('primary') ? cls : `secondary ${cls}`,
     onclick: async (e) => {
       const ok = await act(e.currentTarget, {
         run: () => api(path, { method: 'POST' }),

@@ -45,12 +45,12 @@ async function more(rerender) {
 export function historyView(rerender) {
   const filters = el('form', {
     class: 'filters', id: 'history-filters',
+    // The choice is kept as it is made, so a refresh of the desk does not undo it.
+    onchange: (e) => { if (e.target.name in state) state[e.target.name] = e.target.value; },
     onsubmit: async (e) => {
       e.preventDefault();
       const f = e.currentTarget.elements;
-      state.status = f.status.value;
-      state.from = f.from.value;
-      state.to = f.to.value;
+      Object.assign(state, { status: f.status.value, from: f.from.value, to: f.to.value });
       await busy(f.apply, loadHistory);
       rerender();
     },

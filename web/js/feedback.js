@@ -71,9 +71,9 @@ export async function busy(button, work) {
   }
 }
 
-// The error of an action, right under the row of the button that started it.
+// The error of an action, right under the row of buttons (or the button) that started it.
 export function showErrorBeside(button, err) {
-  const anchor = button.closest('.row, form, li') ?? button;
+  const anchor = button.closest('.row') ?? button;
   let p = anchor.nextElementSibling;
   if (!p?.classList.contains('inline-error')) {
     p = el('p', { class: 'status error inline-error', role: 'alert' });
@@ -83,7 +83,7 @@ export function showErrorBeside(button, err) {
 }
 
 function clearErrorBeside(button) {
-  const anchor = button.closest('.row, form, li') ?? button;
+  const anchor = button.closest('.row') ?? button;
   const p = anchor.nextElementSibling;
   if (p?.classList.contains('inline-error')) p.remove();
 }

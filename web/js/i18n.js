@@ -27,6 +27,15 @@ export function t(key, vars = {}) {
   return text;
 }
 
+// Like t(), but a value may be a DOM node (a <time>, say): gives strings and nodes for el().
+export function tNodes(key, vars = {}) {
+  const text = catalog[key] ?? key;
+  return text.split(/(\{[a-z_]+\})/).filter(Boolean).map((part) => {
+    const name = part.match(/^\{([a-z_]+)\}$/)?.[1];
+    return name && name in vars ? vars[name] : part;
+  });
+}
+
 export function onLangChange(fn) { listeners.push(fn); }
 
 export function applyStatic(root) {

@@ -3,24 +3,24 @@
 // "Mis turnos" (my shifts and pledges).
 import { api, el } from './api.js';
 import { onSent, sendOrQueue } from './offline.js';
-import { t, currentLang, onLangChange } from './i18n.js';
+import { t, tNodes, currentLang, onLangChange } from './i18n.js';
 import { accountBar, authForms, currentAccount, errorText, onAccountChange } from './auth.js';
 import { currentScreen, onScreenChange, showScreen } from './screens.js';
-import { counted, number, shiftTime } from './format.js';
+import { counted, number, timeEl } from './format.js';
 import { act, busy, showErrorBeside, showResult } from './feedback.js';
 
 let selectedKitchen = null;
 let pickForNewKitchen = null; // {lat, lon} picked on the map for a new kitchen
 
-const fmtTime = shiftTime;
 const fmtAmount = (n) => number(n);
 
 function needSummary(n) {
   if (n.kind === 'supplies') {
     return t('kitchen.supplies_line', { item: n.item, quantity: fmtAmount(n.quantity), unit: n.unit, remaining: fmtAmount(n.remaining) });
   }
-  return t('kitchen.shift_line', {
-    role: t(`kitchen.role.${n.role}`), from: fmtTime(n.starts_at), to: fmtTime(n.ends_at), left: n.slots_left, slots: n.slots,
+  return tNodes('kitchen.shift_line', {
+    role: t(`kitchen.role.${n.role}`), from: timeEl(n.starts_at, 'shift'), to: timeEl(n.ends_at, 'shift'),
+    free: t(`kitchen.slots_free_${new Intl.PluralRules(currentLang() === 'en' ? 'en-GB' : 'es-AR').select(n.slots) === 'one' ? 'one' : 'other'}`, { left: n.slots_left, slots: n.slots }),
   });
 }
 
@@ -92,7 +92,7 @@ async function renderOrganizer() {
     places.map((p) => el('option', { value: p.id, selected: p.id === selectedKitchen }, p.status === 'pending_review' ? `${p.name} (${t('kitchen.pending')})` : p.name)));
   // Running a kitchen (needs, who signed up) waits for a coordinator's verification.
   const manage = selectedKitchen && me.verified;
-  box.replaceChildren(
+  box.replaceChildren(...[
     accountBar('organizer'),
     me.verified ? null : el('p', { class: 'notice', id: 'organizer-unverified' }, t('kitchen.unverified')),
     places.length ? el('label', {}, t('kitchen.my_kitchen'), ' ', select)
@@ -101,7 +101,7 @@ async function renderOrganizer() {
     manage ? el('div', { id: 'organizer-needs' }) : null,
     manage ? needForms() : null,
     newKitchenForm(),
-  );
+  ].filter(Boolean));
   if (manage) await renderOrganizerNeeds();
 }
 
@@ -152,7 +152,7 @@ async function renderOrganizerNeeds() {
   if (!box) return;
   const needs = await api(`/api/places/${selectedKitchen}/needs`, { query: { all: 'true' } });
   const details = await Promise.all(needs.map((n) => api(`/api/needs/${n.id}`)));
-  box.replaceChildren(
+  box.replaceChildren(...[
     el('h3', {}, t('kitchen.needs')),
     details.length ? null : el('p', { class: 'empty', id: 'organizer-needs-empty' }, t('kitchen.no_needs_yet')),
     el('ul', { class: 'need-list' }, details.map(({ need, signups, pledges }) => el('li', { 'data-need-id': need.id },
@@ -177,7 +177,7 @@ async function renderOrganizerNeeds() {
         },
       }, t('kitchen.close_need'))) : null,
     ))),
-  );
+  ].filter(Boolean));
 }
 
 function newKitchenForm() {
@@ -223,7 +223,7 @@ async function renderMyShifts() {
     return;
   }
   const [shifts, pledges] = await Promise.all([api('/api/me/shifts'), api('/api/me/pledges')]);
-  box.replaceChildren(
+  box.replaceChildren(...[
     accountBar('shifts'),
     el('h3', {}, t('kitchen.my_shifts')),
     shifts.length ? el('ul', { class: 'need-list', id: 'my-shift-list' }, shifts.map((n) => el('li', { 'data-need-id': n.id },
@@ -255,7 +255,7 @@ async function renderMyShifts() {
           if (ok) renderMyShifts();
         },
       }, t('kitchen.withdraw')) : null))) : el('p', { class: 'empty' }, t('kitchen.no_pledges')),
-  );
+  ].filter(Boolean));
 }
 
 function renderVisible() {

@@ -137,9 +137,9 @@ function render() {
   const notices = net.notices.map((n, i) => el('li', { class: n.ok ? 'sent' : 'refused', role: n.ok ? null : 'alert' },
     n.text, ' ', el('button', { type: 'button', class: 'link', onclick: () => { net.notices.splice(i, 1); render(); } }, t('offline.dismiss'))));
   box.hidden = items.length + notices.length === 0;
-  box.replaceChildren(
+  box.replaceChildren(...[
     items.length ? el('h2', {}, t('offline.pending_title')) : null,
     items.length ? el('ul', { id: 'outbox-pending' }, items) : null,
     notices.length ? el('ul', { id: 'outbox-notices' }, notices) : null,
-  );
+  ].filter(Boolean));
 }

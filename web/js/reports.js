@@ -59,7 +59,7 @@ function renderLive(f) {
       },
     }, t('live.send_stock')));
   const history = el('p', { class: 'status', id: 'live-history', hidden: true });
-  box.replaceChildren(
+  box.replaceChildren(...[
     el('h3', {}, t('live.title')),
     summary, stockLine,
     el('p', { class: 'status' }, t('live.ask')),
@@ -72,7 +72,7 @@ function renderLive(f) {
       tap(t('live.tap_queue_long'), { queue: 'long' }, 'secondary report-queue-long')),
     stockForm, status, history,
     currentAccount()?.role === 'coordinator' ? reviewBox(id, (p) => show(p)) : null,
-  );
+  ].filter(Boolean));
   show(f.properties);
   loadHistory(id, history);
 }
