@@ -784,50 +784,6 @@ async fn a_phone_with_an_empty_cache_gets_the_list_within_100_kb_and_the_map_wit
     b.finish(&base).await;
 }
 
-/// Runs axe-core (vendored in tests/vendor) on the page as it is, and returns its serious and
-/// critical violations, each as `rule: the elements' selectors`.
-async fn axe_serious(b: &Browser) -> Vec<String> {
-    const AXE: &str = include_str!("vendor/axe-core-4.14.1/axe.min.js");
-    if b.eval("typeof window.axe === 'undefined'").await == true {
-        b.client
-            .execute(&format!("{AXE}\nreturn true;"), vec![])
-            .await
-            .expect("axe-core loads");
-    }
-    let found = b
-        .client
-        .execute_async(
-            "const done = arguments[arguments.length - 1];
-             axe.run(document, { resultTypes: ['violations'] }).then(r => done(
-               r.violations.filter(v => v.impact === 'serious' || v.impact === 'critical')
-                 .map(v => `${v.id} (${v.impact}): ${v.nodes.map(n => n.target.join(' ')).join(', ')}`)));",
-            vec![],
-        )
-        .await
-        .expect("axe runs");
-    serde_json::from_value(found).unwrap()
-}
-
-/// Visible buttons, links, fields and tabs smaller than 44 px in either direction.
-async fn small_targets(b: &Browser) -> Vec<String> {
-    let found = b
-        .eval(
-            "[...document.querySelectorAll('button, a[href], input, select, summary, [role=tab]')]
-               .filter(e => e.offsetParent !== null && !e.closest('.maplibregl-ctrl-attrib'))
-               .map(e => [e, e.getBoundingClientRect()])
-               .filter(([e, r]) => {
-                 const box = ['checkbox', 'radio'].includes(e.type) ? e.closest('label').getBoundingClientRect() : r;
-                 return box.height < 44 || box.width < 44;
-               })
-               .map(([e]) => {
-                 const r = (['checkbox', 'radio'].includes(e.type) ? e.closest('label') : e).getBoundingClientRect();
-                 return `${e.tagName.toLowerCase()}#${e.id}.${e.className} \"${(e.textContent || e.value || '').trim().slice(0, 30)}\" ${Math.round(r.width)}×${Math.round(r.height)}`;
-               })",
-        )
-        .await;
-    serde_json::from_value(found).unwrap()
-}
-
 #[sqlx::test]
 async fn axe_finds_nothing_serious_on_any_screen_and_every_target_is_44_px(pool: PgPool) {
     seed(&pool).await;
@@ -840,16 +796,16 @@ async fn axe_finds_nothing_serious_on_any_screen_and_every_target_is_44_px(pool:
     let mut check = |screen: &str, found: Vec<String>| {
         problems.extend(found.into_iter().map(|f| format!("{screen}: {f}")));
     };
-    check("nearby", axe_serious(&b).await);
-    check("nearby", small_targets(&b).await);
+    check("nearby", b.axe_serious().await);
+    check("nearby", b.small_targets().await);
     b.click("#place-list li[data-place-id] button").await;
     b.wait_for(
         "document.querySelector('#place-live .live-summary')",
         "a place's card",
     )
     .await;
-    check("place card", axe_serious(&b).await);
-    check("place card", small_targets(&b).await);
+    check("place card", b.axe_serious().await);
+    check("place card", b.small_targets().await);
     for screen in [
         "request",
         "volunteer",
@@ -863,8 +819,8 @@ async fn axe_finds_nothing_serious_on_any_screen_and_every_target_is_44_px(pool:
             screen,
         )
         .await;
-        check(screen, axe_serious(&b).await);
-        check(screen, small_targets(&b).await);
+        check(screen, b.axe_serious().await);
+        check(screen, b.small_targets().await);
     }
     // Signed in, as a coordinator, who sees the most: the desk, and the volunteer's profile.
     b.go("coordination").await;
@@ -878,19 +834,19 @@ async fn axe_finds_nothing_serious_on_any_screen_and_every_target_is_44_px(pool:
         .await;
         // Lists fill in after the screen shows.
         tokio::time::sleep(std::time::Duration::from_millis(500)).await;
-        check(&format!("{screen}, signed in"), axe_serious(&b).await);
-        check(&format!("{screen}, signed in"), small_targets(&b).await);
+        check(&format!("{screen}, signed in"), b.axe_serious().await);
+        check(&format!("{screen}, signed in"), b.small_targets().await);
     }
     assert!(problems.is_empty(), "{}", problems.join("\n"));
     // The checks can fail: a nameless, tiny button is caught by both.
     b.eval("(() => { const x = document.createElement('button'); x.id = 'probe'; x.style.cssText = 'min-height:0;min-width:0;width:20px;height:20px'; document.querySelector('#screen-organizer').append(x); return true; })()").await;
-    let axe = axe_serious(&b).await;
+    let axe = b.axe_serious().await;
     assert!(
         axe.iter()
             .any(|v| v.contains("button-name") && v.contains("#probe")),
         "{axe:?}"
     );
-    let small = small_targets(&b).await;
+    let small = b.small_targets().await;
     assert!(small.iter().any(|t| t.contains("#probe")), "{small:?}");
     b.finish(&base).await;
 }

@@ -191,7 +191,7 @@ pub async fn account_events(
     db_accounts::by_id(&**pool, id)
         .await?
         .ok_or_else(|| ApiError::not_found(format!("no account with id {id}")))?;
-    let page = super::params::page(page, super::history::EVENTS_PAGE)?;
+    let page = super::params::page(page, crate::domain::paging::LOG_PAGE)?;
     let rows = db_accounts::events_of(&**pool, id, page.offset(), page.fetch()).await?;
     let (rows, next_page) = page.cut(rows);
     Ok(Json(AccountEventList {

@@ -61,6 +61,11 @@ fn range(min: f64, max: f64) -> Rule {
     }
 }
 
+/// `?page=` of a paged list.
+fn pages() -> Rule {
+    range(1.0, f64::from(crate::domain::paging::MAX_PAGE))
+}
+
 fn above(min: f64, max: f64) -> Rule {
     Rule::Range {
         min,
@@ -194,6 +199,15 @@ fn parameter_rules() -> Vec<(&'static str, &'static str, Rule)> {
                 "rejected",
             ]),
         ),
+        (
+            "/api/review/history",
+            "status",
+            Rule::OneOf(vec!["done", "cancelled", "expired", "rejected"]),
+        ),
+        ("/api/review/history", "page", pages()),
+        ("/api/requests/{id}/events", "page", pages()),
+        ("/api/accounts/{id}/events", "page", pages()),
+        ("/api/accounts/{id}/request-events", "page", pages()),
         ("/api/geocode", "q", Rule::Text(200)),
         (TILE_PLACES, "z", range(0.0, f64::from(MAX_ZOOM))),
         (TILE_PLACES, "x", range(0.0, 65_535.0)),

@@ -16,6 +16,7 @@ use crate::db::accounts as db_accounts;
 use crate::db::requests as db_requests;
 use crate::domain::cells::Cell;
 use crate::domain::history;
+use crate::domain::paging::LOG_PAGE;
 use crate::domain::requests::Status;
 use crate::error::{ApiError, ApiResult, ErrorBody};
 
@@ -115,9 +116,6 @@ pub struct AccountRequestEventList {
     pub next_page: Option<u32>,
 }
 
-/// Rows per page of an audit log.
-pub const EVENTS_PAGE: u32 = 50;
-
 /// What one account did to requests and which it saw in full, newest first, 50 a page
 /// (coordinators only).
 #[utoipa::path(get, path = "/api/accounts/{id}/request-events", tag = "accounts", security(("session" = [])),
@@ -135,7 +133,7 @@ pub async fn account_request_events(
     db_accounts::by_id(&**pool, id)
         .await?
         .ok_or_else(|| ApiError::not_found(format!("no account with id {id}")))?;
-    let page = self::page(page, EVENTS_PAGE)?;
+    let page = self::page(page, LOG_PAGE)?;
     let rows = db_requests::events_by_account(&**pool, id, page.offset(), page.fetch()).await?;
     let (rows, next_page) = page.cut(rows);
     Ok(Json(AccountRequestEventList {

@@ -7,6 +7,9 @@ use crate::error_code::ErrorCode;
 /// Deep enough for years of a neighbourhood's history; beyond it a date filter is the tool.
 pub const MAX_PAGE: u32 = 10_000;
 
+/// Rows per page of an audit log (a request's, or an account's).
+pub const LOG_PAGE: u32 = 50;
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Page {
     pub number: u32,

@@ -217,6 +217,50 @@ impl Browser {
         }
     }
 
+    /// Runs axe-core (vendored in tests/vendor) on the page as it is, and returns its serious and
+    /// critical violations, each as `rule: the elements' selectors`.
+    pub async fn axe_serious(&self) -> Vec<String> {
+        const AXE: &str = include_str!("../vendor/axe-core-4.14.1/axe.min.js");
+        if self.eval("typeof window.axe === 'undefined'").await == true {
+            self.client
+                .execute(&format!("{AXE}\nreturn true;"), vec![])
+                .await
+                .expect("axe-core loads");
+        }
+        let found = self
+            .client
+            .execute_async(
+                "const done = arguments[arguments.length - 1];
+                 axe.run(document, { resultTypes: ['violations'] }).then(r => done(
+                   r.violations.filter(v => v.impact === 'serious' || v.impact === 'critical')
+                     .map(v => `${v.id} (${v.impact}): ${v.nodes.map(n => n.target.join(' ')).join(', ')}`)));",
+                vec![],
+            )
+            .await
+            .expect("axe runs");
+        serde_json::from_value(found).unwrap()
+    }
+
+    /// Visible buttons, links, fields and tabs smaller than 44 px in either direction.
+    pub async fn small_targets(&self) -> Vec<String> {
+        let found = self
+            .eval(
+                "[...document.querySelectorAll('button, a[href], input, select, summary, [role=tab]')]
+                   .filter(e => e.offsetParent !== null && !e.closest('.maplibregl-ctrl-attrib'))
+                   .map(e => [e, e.getBoundingClientRect()])
+                   .filter(([e, r]) => {
+                     const box = ['checkbox', 'radio'].includes(e.type) ? e.closest('label').getBoundingClientRect() : r;
+                     return box.height < 44 || box.width < 44;
+                   })
+                   .map(([e]) => {
+                     const r = (['checkbox', 'radio'].includes(e.type) ? e.closest('label') : e).getBoundingClientRect();
+                     return `${e.tagName.toLowerCase()}#${e.id}.${e.className} \"${(e.textContent || e.value || '').trim().slice(0, 30)}\" ${Math.round(r.width)}×${Math.round(r.height)}`;
+                   })",
+            )
+            .await;
+        serde_json::from_value(found).unwrap()
+    }
+
     /// Waits until the app has started and the map has loaded, drawn its tiles and is idle.
     pub async fn wait_for_map(&self) {
         self.wait_for("document.body.dataset.ready === '1'", "the app to start")

@@ -120,6 +120,8 @@ async fn a_volunteer_confirms_before_finishing_is_thanked_and_alone_gets_directi
     // "Volver" changes nothing.
     b.click("#vol-assignments .complete").await;
     assert_eq!(dialog_title(&b).await, "¿Ya ayudaste con este pedido?");
+    let a11y = [b.axe_serious().await, b.small_targets().await].concat();
+    assert!(a11y.is_empty(), "the dialog: {a11y:?}");
     b.click("#confirm-no").await;
     b.wait_for(
         "!document.querySelector('dialog#confirm-dialog')",
@@ -139,6 +141,8 @@ async fn a_volunteer_confirms_before_finishing_is_thanked_and_alone_gets_directi
     )
     .await;
     result_text(&b, "¡Gracias! Marcamos el pedido como hecho.").await;
+    let a11y = [b.axe_serious().await, b.small_targets().await].concat();
+    assert!(a11y.is_empty(), "the result: {a11y:?}");
     assert_eq!(status_of(&pool, &s.taken.id).await, "done");
     b.wait_for(
         "!document.getElementById('vol-assignments')",

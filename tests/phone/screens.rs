@@ -28,6 +28,10 @@ impl Walk<'_> {
         self.problems
             .extend(found.into_iter().flatten().map(|p| format!("{at}: {p}")));
         if self.width == 360 {
+            // Accessibility as in tests/browser.rs, on the screens that test does not reach.
+            let a11y = [self.b.axe_serious().await, self.b.small_targets().await];
+            self.problems
+                .extend(a11y.into_iter().flatten().map(|p| format!("{at}: {p}")));
             self.problems.extend(unlike_reference(self.b, name).await);
         }
     }

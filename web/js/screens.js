@@ -33,7 +33,12 @@ export function onScreenChange(fn) { listeners.push(fn); }
 export function initNav() {
   document.querySelectorAll('.tabs [data-screen]').forEach((b) => b.addEventListener('click', () => showScreen(b.dataset.screen)));
   const more = document.getElementById('nav-more');
-  more.addEventListener('click', () => setMoreOpen(!document.getElementById('tabs').classList.contains('open')));
+  more.addEventListener('click', () => {
+    const open = !document.getElementById('tabs').classList.contains('open');
+    setMoreOpen(open);
+    // The sections come before "Más" in the page, so the keyboard is taken to the first.
+    if (open) document.querySelector('.tabs .more-item')?.focus();
+  });
   document.addEventListener('keydown', (e) => { if (e.key === 'Escape') setMoreOpen(false); });
   document.addEventListener('click', (e) => { if (!e.target.closest('#tabs')) setMoreOpen(false); });
 }
