@@ -38,7 +38,6 @@ enum Command {
     /// Manage accounts.
     #[command(subcommand)]
     User(UserCommand),
-    /// Expire stale help requests, purge old ones and forget old audit accounts, once.
     /// Fill an empty, migrated database with deterministic national-scale data for
     /// benchmarks (places, volunteers, help requests and the benchmark's query samples), or
     /// with --overpass, write the same places as an Overpass JSON file instead.
@@ -61,6 +60,7 @@ enum Command {
         #[arg(long)]
         overpass: Option<PathBuf>,
     },
+    /// Expire stale help requests, purge old ones and forget old audit accounts, once.
     Maintain {
         /// Also rewrite the help request and audit tables (VACUUM FULL), so that erased bytes
         /// do not linger in the free space of their pages. Locks those tables while it runs:

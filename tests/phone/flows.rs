@@ -231,6 +231,26 @@ async fn a_coordinator_verifies_with_a_minute_to_undo_and_rejects_only_after_con
     )
     .await;
 
+    // Matching: the volunteers who could take the open request show under its row.
+    b.click(&format!(
+        "#coord-open li[data-request-id='{}'] .matches",
+        s.open.id
+    ))
+    .await;
+    let matches = b
+        .wait_for(
+            &format!(
+                "document.querySelector(\"#coord-open li[data-request-id='{}'] #coord-matches li\")?.textContent",
+                s.open.id
+            ),
+            "the suggested volunteers under the row",
+        )
+        .await;
+    assert!(
+        matches.as_str().unwrap().starts_with("vera · A "),
+        "{matches}"
+    );
+
     // Reject: "Volver" keeps it in the queue; confirming closes it, and the history has it.
     let reject = format!(
         "#coord-queue li[data-request-id='{}'] .reject",
