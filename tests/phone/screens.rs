@@ -77,9 +77,13 @@ async fn walk(b: &Browser, base: &str, s: &Scene, width: u32) -> Vec<String> {
         s.kitchen
     ))
     .await;
+    // The card opens under its own row, not after the whole list.
     w.check(
         "kitchen-card",
-        "document.querySelectorAll('#place-extra .need-list li').length === 2",
+        &format!(
+            "document.querySelector(\"#place-list li[data-place-id='{}'] > #place-detail\") && document.querySelectorAll('#place-extra .need-list li').length === 2",
+            s.kitchen
+        ),
     )
     .await;
     b.go("request").await;

@@ -301,8 +301,18 @@ async function geocode() {
   }
 }
 
+// The card opens under the row that was tapped, so the list keeps its place; with no such
+// row (a shared link, a tap on the map) it sits after the list.
+function placeCard() {
+  const card = document.getElementById('place-detail');
+  const li = card.hidden ? null : document.querySelector(`#place-list li[data-place-id="${card.dataset.placeId}"]`);
+  if (li) li.append(card); else document.getElementById('place-list').after(card);
+}
+
 function renderList() {
   const list = document.getElementById('place-list');
+  // Keep the card out of the rows about to be replaced.
+  list.after(document.getElementById('place-detail'));
   list.replaceChildren();
   const nearbyMode = Boolean(state.point && state.nearby);
   const features = nearbyMode ? state.nearby.features : state.inView.slice(0, 100);
@@ -317,6 +327,7 @@ function renderList() {
         p.live ? el('span', { class: 'live' }, liveSummary(p.live)) : null,
       )));
   }
+  placeCard();
 }
 
 export async function showDetail(id, { center = false } = {}) {
@@ -336,9 +347,11 @@ export async function showDetail(id, { center = false } = {}) {
       el('div', { id: 'place-live', class: 'place-live', 'data-place-id': p.id }),
       el('div', { id: 'place-extra', 'data-place-id': p.id, 'data-kind': p.kind }),
       el('p', {}, el('a', { href: `/?place=${p.id}` }, t('places.link'))),
-      el('button', { type: 'button', class: 'secondary', onclick: () => { card.hidden = true; } }, t('common.close')),
+      el('button', { type: 'button', class: 'secondary', onclick: () => { card.hidden = true; placeCard(); } }, t('common.close')),
     ].filter(Boolean));
     card.hidden = false;
+    card.dataset.placeId = String(p.id);
+    placeCard();
     if (center && state.map) state.map.jumpTo({ center: f.geometry.coordinates, zoom: Math.max(state.map.getZoom(), 15) });
     card.dispatchEvent(new CustomEvent('place-shown', { bubbles: true, detail: f }));
     card.scrollIntoView({ block: 'nearest' });
