@@ -221,9 +221,45 @@ fn encode(path: &Path, width: u32, height: u32, rgba: &[u8]) {
         .expect("encode a PNG");
 }
 
-/// Share of pixels (0..1) that may differ from the reference: room for anti-aliasing, not for
-/// a moved button or a wrapped line.
+/// The comparison averages square blocks of this side: a glyph drawn a shade differently (by
+/// another build of Chromium, say) moves a block's mean a little; a moved button, a wrapped
+/// line or a new colour moves many blocks a lot.
+const BLOCK: usize = 4;
+/// A block differs when the mean of a colour channel moves by more than this.
+const BLOCK_TOLERANCE: f64 = 24.0;
+/// Share of blocks (0..1) that may differ from the reference.
 const THRESHOLD: f64 = 0.015;
+
+/// The share of blocks that differ, and an image of the reference, faded, with those blocks
+/// in red.
+fn compare(w: usize, h: usize, got: &[u8], want: &[u8]) -> (f64, Vec<u8>) {
+    let mut diff: Vec<u8> = want
+        .chunks(4)
+        .flat_map(|p| [200 + p[0] / 5, 200 + p[1] / 5, 200 + p[2] / 5, 255])
+        .collect();
+    let (bw, bh) = (w.div_ceil(BLOCK), h.div_ceil(BLOCK));
+    let mut differing = 0usize;
+    for by in 0..bh {
+        for bx in 0..bw {
+            let pixels: Vec<usize> = (by * BLOCK..((by + 1) * BLOCK).min(h))
+                .flat_map(|y| (bx * BLOCK..((bx + 1) * BLOCK).min(w)).map(move |x| (y * w + x) * 4))
+                .collect();
+            let n = pixels.len() as f64;
+            let far = (0..3).any(|c| {
+                let mean =
+                    |img: &[u8]| pixels.iter().map(|i| f64::from(img[i + c])).sum::<f64>() / n;
+                (mean(got) - mean(want)).abs() > BLOCK_TOLERANCE
+            });
+            if far {
+                differing += 1;
+                for i in &pixels {
+                    diff[*i..*i + 4].copy_from_slice(&[255, 0, 0, 255]);
+                }
+            }
+        }
+    }
+    (differing as f64 / (bw * bh) as f64, diff)
+}
 
 /// Compares the viewport with `tests/screenshots/360/<name>.png`. Dates change with the clock
 /// (`misdated` checks them), so for the shot each <time> shows a fixed sample of its style.
@@ -266,27 +302,12 @@ pub async fn unlike_reference(b: &Browser, name: &str) -> Option<String> {
     if (w, h) != (ew, eh) {
         return Some(format!("{name}: {w}×{h}, the reference is {ew}×{eh}"));
     }
-    let mut diff = vec![0u8; got.len()];
-    let mut differing = 0usize;
-    for (i, (a, e)) in got.chunks(4).zip(want.chunks(4)).enumerate() {
-        let far = a.iter().zip(e).take(3).any(|(x, y)| x.abs_diff(*y) > 40);
-        if far {
-            differing += 1;
-            diff[i * 4..i * 4 + 4].copy_from_slice(&[255, 0, 0, 255]);
-        } else {
-            // The reference, faded, so the red stands out.
-            for c in 0..3 {
-                diff[i * 4 + c] = 200 + e[c] / 5;
-            }
-            diff[i * 4 + 3] = 255;
-        }
-    }
-    let share = differing as f64 / f64::from(w * h);
+    let (share, diff) = compare(w as usize, h as usize, &got, &want);
     if share > THRESHOLD {
         let out = artifacts_dir().join(format!("phone-{name}.diff.png"));
         encode(&out, w, h, &diff);
         return Some(format!(
-            "{name}: {:.1} % of pixels differ from the reference (at most {:.1} %); see {}",
+            "{name}: {:.1} % of {BLOCK}×{BLOCK} blocks differ from the reference (at most {:.1} %); see {}",
             share * 100.0,
             THRESHOLD * 100.0,
             out.display()
@@ -298,6 +319,42 @@ pub async fn unlike_reference(b: &Browser, name: &str) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A 40×40 picture of dark text lines two pixels high on white.
+    fn lines(offset: usize) -> Vec<u8> {
+        (0..40 * 40)
+            .flat_map(|i| {
+                let y = i / 40;
+                let v = if (y + offset) % 6 < 2 { 30 } else { 255 };
+                [v, v, v, 255]
+            })
+            .collect()
+    }
+
+    #[test]
+    fn shading_noise_passes_and_a_moved_line_does_not() {
+        let reference = lines(0);
+        assert_eq!(compare(40, 40, &reference, &reference).0, 0.0);
+        // Every pixel a shade off, as another anti-aliasing would draw it.
+        let shaded: Vec<u8> = reference
+            .iter()
+            .enumerate()
+            .map(|(i, v)| {
+                if i % 4 == 3 {
+                    *v
+                } else if i % 3 == 0 {
+                    v.saturating_sub(12)
+                } else {
+                    v.saturating_add(12)
+                }
+            })
+            .collect();
+        assert_eq!(compare(40, 40, &shaded, &reference).0, 0.0);
+        // The same lines three pixels lower: a wrapped line above them.
+        let (share, diff) = compare(40, 40, &lines(3), &reference);
+        assert!(share > 0.5, "{share}");
+        assert_eq!(&diff[..4], &[255, 0, 0, 255]);
+    }
 
     #[test]
     fn es_ar_dates_are_worked_out_in_argentina() {
