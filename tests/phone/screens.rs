@@ -150,6 +150,18 @@ async fn walk(b: &Browser, base: &str, s: &Scene, width: u32) -> Vec<String> {
         "document.querySelector('.account-activity')",
     )
     .await;
+    // A one-time password link for a volunteer: one long token, which must not break.
+    b.click(&format!(
+        "#coord-standing li[data-account-id='{}'] .reset",
+        s.volunteer.id
+    ))
+    .await;
+    w.scroll_to("#coord-standing .reset-out").await;
+    w.check(
+        "coordination-reset-link",
+        "document.querySelector('#coord-standing .reset-link')?.value.includes('/?reset#token=')",
+    )
+    .await;
 
     // The organizer: the kitchen's needs.
     sign_in(b, base, Some(&s.organizer)).await;

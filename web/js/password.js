@@ -74,6 +74,15 @@ export async function resetLinkFor(id, target) {
   try {
     const r = await api(`/api/accounts/${id}/password-reset`, { method: 'POST' });
     const link = `${location.origin}${r.link}`;
-    target.replaceChildren(el('span', { class: 'meta' }, t('password.link_hint')), el('code', { class: 'private-link reset-link' }, link));
+    // One long token: in a field of its own, where it scrolls instead of breaking, with "Copiar".
+    const field = el('input', { type: 'text', readonly: true, value: link, class: 'reset-link', 'aria-label': t('password.link_hint') });
+    target.replaceChildren(el('span', { class: 'meta' }, t('password.link_hint')),
+      el('div', { class: 'row' }, field, el('button', {
+        type: 'button', class: 'secondary copy-reset',
+        onclick: async (e) => {
+          field.select();
+          try { await navigator.clipboard.writeText(link); e.target.textContent = t('req.copied'); } catch { /* selected, to copy by hand */ }
+        },
+      }, t('req.copy'))));
   } catch (err) { target.replaceChildren(el('span', { class: 'status error' }, errorText(err))); }
 }
