@@ -13,7 +13,7 @@ use super::guards::{CurrentAccount, SingleQuery};
 use super::params::{opt, page};
 use super::request_views::public_cell;
 use crate::db::accounts as db_accounts;
-use crate::db::requests as db_requests;
+use crate::db::request_history as db_history;
 use crate::domain::cells::Cell;
 use crate::domain::history;
 use crate::domain::paging::LOG_PAGE;
@@ -75,7 +75,7 @@ pub async fn closed_requests(
     history::window(from, to)?;
     let page = self::page(page, history::PAGE_SIZE)?;
     let rows =
-        db_requests::closed(&**pool, &statuses, from, to, page.offset(), page.fetch()).await?;
+        db_history::closed(&**pool, &statuses, from, to, page.offset(), page.fetch()).await?;
     let (rows, next_page) = page.cut(rows);
     let requests = rows
         .into_iter()
@@ -134,7 +134,7 @@ pub async fn account_request_events(
         .await?
         .ok_or_else(|| ApiError::not_found(format!("no account with id {id}")))?;
     let page = self::page(page, LOG_PAGE)?;
-    let rows = db_requests::events_by_account(&**pool, id, page.offset(), page.fetch()).await?;
+    let rows = db_history::events_by_account(&**pool, id, page.offset(), page.fetch()).await?;
     let (rows, next_page) = page.cut(rows);
     Ok(Json(AccountRequestEventList {
         events: rows

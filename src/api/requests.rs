@@ -254,7 +254,8 @@ pub async fn events(
     // A purged request's log stays for audits, but like the request it is not shown.
     load(pool, id.0).await?;
     let page = super::params::page(page, crate::domain::paging::LOG_PAGE)?;
-    let rows = db_requests::events(&**pool, id.0, page.offset(), page.fetch()).await?;
+    let rows =
+        crate::db::request_history::events(&**pool, id.0, page.offset(), page.fetch()).await?;
     let (rows, next_page) = page.cut(rows);
     let events = rows
         .into_iter()

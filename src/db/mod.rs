@@ -11,6 +11,7 @@ pub mod passwords;
 pub mod place_reports;
 pub mod places;
 pub mod rate_limits;
+pub mod request_history;
 pub mod requests;
 pub mod retention;
 pub mod tiles;
