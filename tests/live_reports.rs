@@ -487,10 +487,10 @@ async fn the_history_shows_usual_long_queues_once_enough_reports_exist(pool: PgP
                   AT TIME ZONE 'America/Argentina/Buenos_Aires' + interval '9 hours 30 minutes'";
     let insert = |weeks_ago: i32, n: i32, queue: &str| {
         format!(
-            "INSERT INTO place_reports (place_id, reporter, tier, reported_at, queue) \
-             SELECT {id}, 'r' || {weeks_ago} || '-' || g, 'registered', \
+            "INSERT INTO place_reports (shard_cell, place_id, reporter, tier, reported_at, queue) \
+             SELECT p.shard_cell, p.id, 'r' || {weeks_ago} || '-' || g, 'registered', \
                     {monday} - interval '{weeks_ago} weeks', '{queue}' \
-             FROM generate_series(1, {n}) g"
+             FROM places p, generate_series(1, {n}) g WHERE p.id = {id}"
         )
     };
     app.sql(&insert(1, 2, "long")).await;

@@ -238,8 +238,8 @@ async fn matching_reads_on_past_a_crowd_tied_at_the_same_distance(pool: PgPool) 
         common::settled_profile(&pool, id, &["groceries"], spot, 1_000.0, true, 3).await;
         if i < 57 {
             sqlx::query(
-                "INSERT INTO request_events (request_id, account_id, actor, action) \
-                 VALUES ($1, $2, 'account', 'claimed')",
+                "INSERT INTO request_events (shard_cell, request_id, account_id, actor, action) \
+                 SELECT shard_cell, id, $2, 'account', 'claimed' FROM help_requests WHERE id = $1",
             )
             .bind(request)
             .bind(id)

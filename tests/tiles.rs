@@ -126,10 +126,10 @@ async fn below_zoom_13_places_are_counted_per_cell_and_none_is_left_out(pool: Pg
     let app = TestApp::new(pool.clone()).await;
     // 3,000 places scattered over 20 km around Santa Fe, one in three a pharmacy.
     app.sql(
-        "INSERT INTO places (kind, name, category, location, cell) \
+        "INSERT INTO places (kind, name, category, location, cell, shard_cell) \
          SELECT 'shop', 'Lugar ' || g, CASE WHEN g % 3 = 0 THEN 'pharmacy' ELSE 'kiosk' END, \
                 ST_SetSRID(ST_MakePoint(-60.7 + (random() - 0.5) * 0.2, \
-                                        -31.63 + (random() - 0.5) * 0.2), 4326)::geography, 0 \
+                                        -31.63 + (random() - 0.5) * 0.2), 4326)::geography, 0, 0 \
          FROM generate_series(1, 3000) g",
     )
     .await;

@@ -14,7 +14,7 @@ use sqlx::PgPool;
 
 use crate::db::bench as db_bench;
 use crate::db::bulk::{self, CopyIn, CopyRows, Table};
-use crate::domain::cells::{self, Cell};
+use crate::domain::cells::{self, shard_cell, Cell};
 use crate::domain::{matching, privacy};
 use generate::{Generator, HoursPool};
 
@@ -122,6 +122,7 @@ pub async fn load(pool: &PgPool, opts: &Options, bar: &ProgressBar) -> anyhow::R
             .opt_text(p.opening_hours)
             .plain(format_args!("bench/{n}"))
             .opt_text(p.open_week)
+            .plain(shard_cell(p.cell))
             .end_row();
         flush(&mut copy, &mut rows, bar, false).await?;
     }
@@ -197,7 +198,7 @@ pub async fn load(pool: &PgPool, opts: &Options, bar: &ProgressBar) -> anyhow::R
         let r = gen.request(&mut rng, &assignable);
         let assigned_ago = r.age_s / 2;
         if let Some(a) = r.assignee {
-            claims.push((r.id, a, assigned_ago));
+            claims.push((r.id, shard_cell(r.area_cell), a, assigned_ago));
         }
         rows.plain(r.id)
             .text(r.category)
@@ -214,6 +215,7 @@ pub async fn load(pool: &PgPool, opts: &Options, bar: &ProgressBar) -> anyhow::R
             .opt_plain(r.assignee.map(|_| stamp(assigned_ago)))
             .opt_plain((r.status == "done").then(|| stamp(r.age_s / 3)))
             .plain(stamp(r.age_s))
+            .plain(shard_cell(r.area_cell))
             .end_row();
         flush(&mut copy, &mut rows, bar, false).await?;
     }
@@ -224,8 +226,9 @@ pub async fn load(pool: &PgPool, opts: &Options, bar: &ProgressBar) -> anyhow::R
 
     let t = Instant::now();
     let mut copy = CopyIn::start(&mut tx, Table::RequestEvents).await?;
-    for (request, account, ago) in &claims {
+    for (request, shard, account, ago) in &claims {
         rows.plain(request)
+            .plain(shard)
             .plain(account)
             .text("account")
             .text("claimed")

@@ -134,7 +134,7 @@ impl<'c> CopyIn<'c> {
 /// The tables loaded in bulk, each with the columns its rows give in order.
 #[derive(Debug, Clone, Copy)]
 pub enum Table {
-    /// kind, name, category, location, cell, opening_hours, source, open_week
+    /// kind, name, category, location, cell, opening_hours, source, open_week, shard_cell
     Places,
     /// id, email, password_hash, display_name, role, verified, suspended_at
     Accounts,
@@ -142,9 +142,10 @@ pub enum Table {
     /// reach_class
     VolunteerProfiles,
     /// id, category, location, cell, area_cell, contact_name, contact_phone, needed_by,
-    /// urgency, status, manage_token_hash, assignee, assigned_at, closed_at, created_at
+    /// urgency, status, manage_token_hash, assignee, assigned_at, closed_at, created_at,
+    /// shard_cell
     HelpRequests,
-    /// request_id, account_id, actor, action, created_at
+    /// request_id, shard_cell, account_id, actor, action, created_at
     RequestEvents,
     /// `import_staging`: seq, source, kind, name, category, location, cell, opening_hours,
     /// address, phone, description, meals_per_day, open_week
@@ -156,7 +157,7 @@ impl Table {
         match self {
             Table::Places => {
                 "COPY places (kind, name, category, location, cell, opening_hours, source, \
-                 open_week) FROM STDIN"
+                 open_week, shard_cell) FROM STDIN"
             }
             Table::Accounts => {
                 "COPY accounts (id, email, password_hash, display_name, role, verified, \
@@ -169,10 +170,11 @@ impl Table {
             Table::HelpRequests => {
                 "COPY help_requests (id, category, location, cell, area_cell, contact_name, \
                  contact_phone, needed_by, urgency, status, manage_token_hash, assignee, \
-                 assigned_at, closed_at, created_at) FROM STDIN"
+                 assigned_at, closed_at, created_at, shard_cell) FROM STDIN"
             }
             Table::RequestEvents => {
-                "COPY request_events (request_id, account_id, actor, action, created_at) FROM STDIN"
+                "COPY request_events (request_id, shard_cell, account_id, actor, action, created_at) \
+                 FROM STDIN"
             }
             Table::ImportStaging => {
                 "COPY import_staging (seq, source, kind, name, category, location, cell, \

@@ -57,14 +57,32 @@ pub async fn merge_staging(conn: &mut PgConnection, repeats: bool) -> sqlx::Resu
     } else {
         "SELECT * FROM import_staging"
     };
+    // A place that moved into another shard cell takes its new one first, so that the merge
+    // below finds it by (shard_cell, source). Asked before it is done: Citus refuses any
+    // statement that could change a distribution column, so there it fails only if one moved.
+    let moved: i64 = sqlx::query_scalar(&format!(
+        "WITH latest AS ({latest}) SELECT count(*) FROM latest l \
+         JOIN places p ON p.source = l.source AND p.shard_cell <> antes_shard_cell(l.cell)"
+    ))
+    .fetch_one(&mut *conn)
+    .await?;
+    if moved > 0 {
+        sqlx::query(&format!(
+            "WITH latest AS ({latest}) UPDATE places p SET shard_cell = antes_shard_cell(l.cell) \
+             FROM latest l WHERE p.source = l.source AND p.shard_cell <> antes_shard_cell(l.cell)"
+        ))
+        .execute(&mut *conn)
+        .await?;
+    }
     let (inserted, updated): (i64, i64) = sqlx::query_as(&format!(
         "WITH latest AS ({latest}), \
          merged AS ( \
-            INSERT INTO places AS p (kind, name, category, location, cell, opening_hours, \
-                address, phone, description, source, meals_per_day, open_week) \
-            SELECT kind, name, category, location, cell, opening_hours, address, phone, \
-                description, source, meals_per_day, open_week FROM latest ORDER BY cell, seq \
-            ON CONFLICT (source) DO UPDATE SET \
+            INSERT INTO places AS p (kind, name, category, location, cell, shard_cell, \
+                opening_hours, address, phone, description, source, meals_per_day, open_week) \
+            SELECT kind, name, category, location, cell, antes_shard_cell(cell), \
+                opening_hours, address, phone, description, source, meals_per_day, open_week \
+            FROM latest ORDER BY cell, seq \
+            ON CONFLICT (shard_cell, source) DO UPDATE SET \
                 kind = EXCLUDED.kind, name = EXCLUDED.name, category = EXCLUDED.category, \
                 location = EXCLUDED.location, cell = EXCLUDED.cell, \
                 opening_hours = EXCLUDED.opening_hours, address = EXCLUDED.address, \
@@ -101,10 +119,11 @@ pub async fn merge_staging(conn: &mut PgConnection, repeats: bool) -> sqlx::Resu
 /// source staged twice: nothing can conflict, so no row is checked. Returns the rows written.
 pub async fn insert_staging(conn: &mut PgConnection) -> sqlx::Result<u64> {
     sqlx::query(
-        "INSERT INTO places (kind, name, category, location, cell, opening_hours, address, \
-            phone, description, source, meals_per_day, open_week) \
-         SELECT kind, name, category, location, cell, opening_hours, address, phone, \
-            description, source, meals_per_day, open_week FROM import_staging ORDER BY cell, seq",
+        "INSERT INTO places (kind, name, category, location, cell, shard_cell, opening_hours, \
+            address, phone, description, source, meals_per_day, open_week) \
+         SELECT kind, name, category, location, cell, antes_shard_cell(cell), opening_hours, \
+            address, phone, description, source, meals_per_day, open_week \
+         FROM import_staging ORDER BY cell, seq",
     )
     .execute(conn)
     .await

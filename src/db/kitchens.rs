@@ -41,12 +41,15 @@ pub async fn add_organizer(
     place_id: i64,
     account_id: i64,
 ) -> sqlx::Result<()> {
-    sqlx::query("INSERT INTO place_organizers (place_id, account_id) VALUES ($1, $2) ON CONFLICT DO NOTHING")
-        .bind(place_id)
-        .bind(account_id)
-        .execute(exec)
-        .await
-        .map(|_| ())
+    sqlx::query(
+        "INSERT INTO place_organizers (shard_cell, place_id, account_id) \
+         SELECT shard_cell, id, $2 FROM places WHERE id = $1 ON CONFLICT DO NOTHING",
+    )
+    .bind(place_id)
+    .bind(account_id)
+    .execute(exec)
+    .await
+    .map(|_| ())
 }
 
 pub async fn is_organizer(
@@ -90,8 +93,10 @@ pub async fn insert_need(
             unit,
             needed_by,
         } => sqlx::query_scalar(
-            "INSERT INTO needs (place_id, kind, item, quantity, unit, needed_by, created_by) \
-             VALUES ($1, 'supplies', $2, $3, $4, $5, $6) RETURNING id",
+            "INSERT INTO needs (shard_cell, place_id, kind, item, quantity, unit, needed_by, \
+                created_by) \
+             SELECT shard_cell, id, 'supplies', $2, $3, $4, $5, $6 FROM places WHERE id = $1 \
+             RETURNING id",
         )
         .bind(place_id)
         .bind(item)
@@ -105,8 +110,10 @@ pub async fn insert_need(
             ends_at,
             slots,
         } => sqlx::query_scalar(
-            "INSERT INTO needs (place_id, kind, role, starts_at, ends_at, slots, created_by) \
-             VALUES ($1, 'shift', $2, $3, $4, $5, $6) RETURNING id",
+            "INSERT INTO needs (shard_cell, place_id, kind, role, starts_at, ends_at, slots, \
+                created_by) \
+             SELECT shard_cell, id, 'shift', $2, $3, $4, $5, $6 FROM places WHERE id = $1 \
+             RETURNING id",
         )
         .bind(place_id)
         .bind(role.as_str())
@@ -263,12 +270,15 @@ pub async fn insert_signup(
     need_id: i64,
     account_id: i64,
 ) -> sqlx::Result<()> {
-    sqlx::query("INSERT INTO shift_signups (need_id, account_id) VALUES ($1, $2)")
-        .bind(need_id)
-        .bind(account_id)
-        .execute(exec)
-        .await
-        .map(|_| ())
+    sqlx::query(
+        "INSERT INTO shift_signups (shard_cell, need_id, account_id) \
+         SELECT shard_cell, id, $2 FROM needs WHERE id = $1",
+    )
+    .bind(need_id)
+    .bind(account_id)
+    .execute(exec)
+    .await
+    .map(|_| ())
 }
 
 pub async fn delete_signup(
@@ -329,7 +339,8 @@ pub async fn insert_pledge(
     quantity: f64,
 ) -> sqlx::Result<i64> {
     sqlx::query_scalar(
-        "INSERT INTO pledges (need_id, account_id, quantity) VALUES ($1, $2, $3) RETURNING id",
+        "INSERT INTO pledges (shard_cell, need_id, account_id, quantity) \
+         SELECT shard_cell, id, $2, $3 FROM needs WHERE id = $1 RETURNING id",
     )
     .bind(need_id)
     .bind(account_id)

@@ -83,8 +83,9 @@ pub async fn latest_by_reporter(
 
 pub async fn insert(conn: &mut PgConnection, r: &NewReport<'_>) -> sqlx::Result<i64> {
     sqlx::query_scalar(
-        "INSERT INTO place_reports (place_id, reporter, tier, reported_at, open, queue, stock, \
-            doubtful) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id",
+        "INSERT INTO place_reports (shard_cell, place_id, reporter, tier, reported_at, open, \
+            queue, stock, doubtful) \
+         SELECT shard_cell, id, $2, $3, $4, $5, $6, $7, $8 FROM places WHERE id = $1 RETURNING id",
     )
     .bind(r.place_id)
     .bind(r.reporter)

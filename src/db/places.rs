@@ -3,7 +3,7 @@
 use crate::domain::geo::{BBox, LatLon};
 use crate::domain::hours;
 use chrono::{DateTime, Utc};
-use sqlx::{PgExecutor, PgPool};
+use sqlx::{PgConnection, PgExecutor, PgPool};
 
 /// A place as stored, with its point as numbers.
 #[derive(Debug, Clone, sqlx::FromRow)]
@@ -272,9 +272,9 @@ pub async fn insert_by_hand(
 ) -> sqlx::Result<i64> {
     sqlx::query_scalar(
         "INSERT INTO places (kind, name, category, location, cell, opening_hours, address, phone, \
-                             description, meals_per_day, status, created_by, open_week) \
+                             description, meals_per_day, status, created_by, open_week, shard_cell) \
          VALUES ($1, $2, $3, ST_SetSRID(ST_MakePoint($4, $5), 4326)::geography, $6, $7, $8, $9, \
-                 $10, $11, $12, $13, $14::int4multirange) RETURNING id",
+                 $10, $11, $12, $13, $14::int4multirange, antes_shard_cell($6)) RETURNING id",
     )
     .bind(p.kind)
     .bind(&p.name)
@@ -294,11 +294,14 @@ pub async fn insert_by_hand(
     .await
 }
 
-pub async fn update(exec: impl PgExecutor<'_>, id: i64, p: &PlacePatch) -> sqlx::Result<bool> {
+pub async fn update(conn: &mut PgConnection, id: i64, p: &PlacePatch) -> sqlx::Result<bool> {
     let (lon, lat, cell) = match p.point {
         Some((pt, cell)) => (Some(pt.lon), Some(pt.lat), Some(cell)),
         None => (None, None, None),
     };
+    if let Some(cell) = cell {
+        move_shard(&mut *conn, id, cell).await?;
+    }
     sqlx::query(
         "UPDATE places SET \
             name = COALESCE($2, name), category = COALESCE($3, category), \
@@ -322,9 +325,30 @@ pub async fn update(exec: impl PgExecutor<'_>, id: i64, p: &PlacePatch) -> sqlx:
     .bind(&p.description)
     .bind(p.meals_per_day)
     .bind(hours::weekly_open_multirange(p.opening_hours.as_deref()))
-    .execute(exec)
+    .execute(conn)
     .await
     .map(|r| r.rows_affected() == 1)
+}
+
+/// A place moved into another shard cell takes it, with its needs and reports (ON UPDATE
+/// CASCADE). Asked first, since Citus refuses any statement that could change a distribution
+/// column: there only a move across shard cells fails.
+async fn move_shard(conn: &mut PgConnection, id: i64, cell: i64) -> sqlx::Result<()> {
+    let moved: bool = sqlx::query_scalar(
+        "SELECT EXISTS (SELECT 1 FROM places WHERE id = $1 AND shard_cell <> antes_shard_cell($2))",
+    )
+    .bind(id)
+    .bind(cell)
+    .fetch_one(&mut *conn)
+    .await?;
+    if moved {
+        sqlx::query("UPDATE places SET shard_cell = antes_shard_cell($2) WHERE id = $1")
+            .bind(id)
+            .bind(cell)
+            .execute(&mut *conn)
+            .await?;
+    }
+    Ok(())
 }
 
 pub async fn set_status(exec: impl PgExecutor<'_>, id: i64, status: &str) -> sqlx::Result<bool> {

@@ -60,9 +60,9 @@ pub async fn insert(exec: impl PgExecutor<'_>, r: &NewRequest<'_>) -> sqlx::Resu
     sqlx::query_scalar(
         "INSERT INTO help_requests (category, description, location, cell, address_detail, \
             contact_name, contact_phone, on_behalf_of, needed_by, urgency, status, \
-            manage_token_hash, created_by, area_cell) \
+            manage_token_hash, created_by, area_cell, shard_cell) \
          VALUES ($1, $2, ST_SetSRID(ST_MakePoint($3, $4), 4326)::geography, $5, $6, $7, $8, $9, \
-            $10, $11, $12, $13, $14, $15) RETURNING id",
+            $10, $11, $12, $13, $14, $15, antes_shard_cell($15)) RETURNING id",
     )
     .bind(r.category)
     .bind(r.description)
@@ -199,9 +199,9 @@ pub async fn release_all_of(
         "WITH freed AS ( \
             UPDATE help_requests SET status = 'open', assignee = NULL, assigned_at = NULL, \
                 updated_at = now() \
-            WHERE assignee = $1 AND status = 'assigned' RETURNING id) \
-         INSERT INTO request_events (request_id, account_id, actor, action) \
-         SELECT id, $2, 'account', 'released' FROM freed RETURNING request_id",
+            WHERE assignee = $1 AND status = 'assigned' RETURNING shard_cell, id) \
+         INSERT INTO request_events (shard_cell, request_id, account_id, actor, action) \
+         SELECT shard_cell, id, $2, 'account', 'released' FROM freed RETURNING request_id",
     )
     .bind(account_id)
     .bind(by)
@@ -252,14 +252,17 @@ pub async fn add_event(
     actor: &str,
     action: &str,
 ) -> sqlx::Result<()> {
-    sqlx::query("INSERT INTO request_events (request_id, account_id, actor, action) VALUES ($1, $2, $3, $4)")
-        .bind(request_id)
-        .bind(account_id)
-        .bind(actor)
-        .bind(action)
-        .execute(exec)
-        .await
-        .map(|_| ())
+    sqlx::query(
+        "INSERT INTO request_events (shard_cell, request_id, account_id, actor, action) \
+         SELECT shard_cell, id, $2, $3, $4 FROM help_requests WHERE id = $1",
+    )
+    .bind(request_id)
+    .bind(account_id)
+    .bind(actor)
+    .bind(action)
+    .execute(exec)
+    .await
+    .map(|_| ())
 }
 
 /// Requests in one state that still have their details (not purged), oldest first.
@@ -325,8 +328,9 @@ pub async fn expire(exec: impl PgExecutor<'_>, max_age_hours: i64) -> sqlx::Resu
                    AND (needed_by < now() OR created_at < now() - make_interval(hours => $1::int))) \
                OR (status = 'assigned' \
                    AND COALESCE(needed_by, assigned_at) < now() - make_interval(hours => $1::int)) \
-            RETURNING id) \
-         INSERT INTO request_events (request_id, actor, action) SELECT id, 'system', 'expired' FROM gone",
+            RETURNING shard_cell, id) \
+         INSERT INTO request_events (shard_cell, request_id, actor, action) \
+         SELECT shard_cell, id, 'system', 'expired' FROM gone",
     )
     .bind(max_age_hours)
     .execute(exec)

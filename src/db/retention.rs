@@ -32,8 +32,9 @@ pub async fn purge(exec: impl PgExecutor<'_>, retention_days: i64) -> sqlx::Resu
                 purged_at = date_trunc('day', now()), updated_at = date_trunc('day', now()) \
             WHERE status = ANY ($1) AND purged_at IS NULL \
               AND closed_at < now() - make_interval(days => $2::int) \
-            RETURNING id) \
-         INSERT INTO request_events (request_id, actor, action) SELECT id, 'system', 'purged' FROM gone",
+            RETURNING shard_cell, id) \
+         INSERT INTO request_events (shard_cell, request_id, actor, action) \
+         SELECT shard_cell, id, 'system', 'purged' FROM gone",
     )
     .bind(&closed)
     .bind(retention_days)

@@ -15,6 +15,26 @@ use super::Invalid;
 pub const STORED_RES: Resolution = Resolution::Nine;
 /// The finest resolution any public view of a help request may show (about 0.74 km²).
 pub const PUBLIC_RES: Resolution = Resolution::Eight;
+/// The resolution of `shard_cell`, the key Citus distributes places and requests by
+/// (SCALING.md section 2).
+pub const SHARD_RES: Resolution = Resolution::Five;
+
+/// The `shard_cell` of a stored cell, or of any cell at least as fine as [`SHARD_RES`]: its
+/// res-5 parent in database form. The same bits as SQL's `antes_shard_cell`: resolution 5,
+/// digits 6 to 15 set to the unused digit 7.
+pub fn shard_cell(db_cell: i64) -> i64 {
+    const LOW_DIGITS: i64 = (1 << 30) - 1;
+    (db_cell & !((0xF << 52) | LOW_DIGITS)) | (5 << 52) | LOW_DIGITS
+}
+
+/// The distinct shard cells of some stored cells, sorted: the `shard_cell = ANY(..)` that lets
+/// Citus route a query to the shards it needs.
+pub fn shard_cells(db_cells: impl IntoIterator<Item = i64>) -> Vec<i64> {
+    let mut shards: Vec<i64> = db_cells.into_iter().map(shard_cell).collect();
+    shards.sort_unstable();
+    shards.dedup();
+    shards
+}
 
 /// An H3 cell. Serialises as its hex string (`"89b24d36e77ffff"`), which JavaScript keeps exact.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -167,6 +187,26 @@ mod tests {
 
     fn santa_fe() -> LatLon {
         LatLon::new(-31.6333, -60.7).unwrap()
+    }
+
+    #[test]
+    fn a_shard_cell_is_the_res_5_parent_of_a_stored_or_area_cell() {
+        for (lat, lon) in [
+            (-31.6333, -60.7),
+            (-34.6037, -58.3816),
+            (64.1, -21.9),
+            (0.0, 0.0),
+        ] {
+            let point = LatLon::new(lat, lon).unwrap();
+            let stored = Cell::at(point, STORED_RES);
+            let parent = stored.parent(SHARD_RES).unwrap().to_db();
+            assert_eq!(shard_cell(stored.to_db()), parent);
+            let area = stored.parent(Resolution::Seven).unwrap().to_db();
+            assert_eq!(shard_cell(area), parent);
+            assert_eq!(shard_cell(parent), parent);
+        }
+        let a = Cell::at(santa_fe(), STORED_RES).to_db();
+        assert_eq!(shard_cells([a, a, shard_cell(a)]), vec![shard_cell(a)]);
     }
 
     #[test]

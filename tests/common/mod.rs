@@ -685,9 +685,10 @@ pub async fn shop(
     let point = antes::domain::geo::LatLon { lat: p.0, lon: p.1 };
     let cell = Cell::at(point, STORED_RES).to_db();
     sqlx::query_scalar(
-        "INSERT INTO places (kind, name, category, location, cell, opening_hours, open_week) \
+        "INSERT INTO places (kind, name, category, location, cell, opening_hours, open_week, \
+                             shard_cell) \
          VALUES ('shop', $1, $2, ST_SetSRID(ST_MakePoint($3, $4), 4326)::geography, $5, $6, \
-                 $7::int4multirange) RETURNING id",
+                 $7::int4multirange, antes_shard_cell($5)) RETURNING id",
     )
     .bind(name)
     .bind(category)
