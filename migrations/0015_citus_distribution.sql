@@ -10,6 +10,7 @@
 --   walk over every volunteer's public home) reads one node, whatever the radius, instead of
 --   the 5.4 shard cells on average that distributing them would cost (SCALING.md section 3).
 --   Profiles change rarely (duty, skills, a move), and each change writes every node.
+-- * Reporters a coordinator hid are a reference table too: tiny, and read with reports.
 -- * Everything else stays on the coordinator: sessions, rate limits, account events, keys.
 --   Citus adds those that reference accounts to its metadata, so their foreign keys stay.
 DO $$
@@ -40,27 +41,21 @@ BEGIN
     ALTER TABLE place_reports REPLICA IDENTITY USING INDEX place_reports_shard_id_key;
     ALTER TABLE request_events REPLICA IDENTITY USING INDEX request_events_shard_id_key;
 
-    -- Citus cannot cascade an update of the distribution column (a row cannot change shard),
-    -- so the foreign keys lose ON UPDATE CASCADE; moving a place into another shard cell is
-    -- refused there (see db::places::move_shard).
-    ALTER TABLE place_organizers DROP CONSTRAINT place_organizers_place_fkey,
-        ADD CONSTRAINT place_organizers_place_fkey FOREIGN KEY (shard_cell, place_id)
-            REFERENCES places (shard_cell, id) ON DELETE CASCADE;
-    ALTER TABLE needs DROP CONSTRAINT needs_place_fkey,
-        ADD CONSTRAINT needs_place_fkey FOREIGN KEY (shard_cell, place_id)
-            REFERENCES places (shard_cell, id) ON DELETE CASCADE;
-    ALTER TABLE pledges DROP CONSTRAINT pledges_need_fkey,
-        ADD CONSTRAINT pledges_need_fkey FOREIGN KEY (shard_cell, need_id)
-            REFERENCES needs (shard_cell, id) ON DELETE CASCADE;
-    ALTER TABLE shift_signups DROP CONSTRAINT shift_signups_need_fkey,
-        ADD CONSTRAINT shift_signups_need_fkey FOREIGN KEY (shard_cell, need_id)
-            REFERENCES needs (shard_cell, id) ON DELETE CASCADE;
-    ALTER TABLE place_reports DROP CONSTRAINT place_reports_place_fkey,
-        ADD CONSTRAINT place_reports_place_fkey FOREIGN KEY (shard_cell, place_id)
-            REFERENCES places (shard_cell, id) ON DELETE CASCADE;
+    -- A table cannot be distributed while local tables reference it, so the foreign keys
+    -- between these tables go first and come back once all are distributed. They come back
+    -- without ON UPDATE CASCADE: Citus cannot move a row to another shard, so a place moved
+    -- into another shard cell is refused there (see db::places::move_shard).
+    ALTER TABLE place_organizers DROP CONSTRAINT place_organizers_place_fkey;
+    ALTER TABLE needs DROP CONSTRAINT needs_place_fkey;
+    ALTER TABLE pledges DROP CONSTRAINT pledges_need_fkey;
+    ALTER TABLE shift_signups DROP CONSTRAINT shift_signups_need_fkey;
+    ALTER TABLE place_reports DROP CONSTRAINT place_reports_place_fkey;
+    ALTER TABLE request_events DROP CONSTRAINT request_events_request_fkey;
 
     PERFORM create_reference_table('accounts');
     PERFORM create_reference_table('volunteer_profiles');
+    -- Read with every list of live reports, so it goes where the reports are.
+    PERFORM create_reference_table('hidden_reporters');
     PERFORM create_distributed_table('places', 'shard_cell');
     PERFORM create_distributed_table('help_requests', 'shard_cell', colocate_with => 'places');
     PERFORM create_distributed_table('request_events', 'shard_cell', colocate_with => 'places');
@@ -69,5 +64,19 @@ BEGIN
     PERFORM create_distributed_table('pledges', 'shard_cell', colocate_with => 'places');
     PERFORM create_distributed_table('shift_signups', 'shard_cell', colocate_with => 'places');
     PERFORM create_distributed_table('place_reports', 'shard_cell', colocate_with => 'places');
+
+    ALTER TABLE place_organizers ADD CONSTRAINT place_organizers_place_fkey
+        FOREIGN KEY (shard_cell, place_id) REFERENCES places (shard_cell, id) ON DELETE CASCADE;
+    ALTER TABLE needs ADD CONSTRAINT needs_place_fkey
+        FOREIGN KEY (shard_cell, place_id) REFERENCES places (shard_cell, id) ON DELETE CASCADE;
+    ALTER TABLE pledges ADD CONSTRAINT pledges_need_fkey
+        FOREIGN KEY (shard_cell, need_id) REFERENCES needs (shard_cell, id) ON DELETE CASCADE;
+    ALTER TABLE shift_signups ADD CONSTRAINT shift_signups_need_fkey
+        FOREIGN KEY (shard_cell, need_id) REFERENCES needs (shard_cell, id) ON DELETE CASCADE;
+    ALTER TABLE place_reports ADD CONSTRAINT place_reports_place_fkey
+        FOREIGN KEY (shard_cell, place_id) REFERENCES places (shard_cell, id) ON DELETE CASCADE;
+    ALTER TABLE request_events ADD CONSTRAINT request_events_request_fkey
+        FOREIGN KEY (shard_cell, request_id) REFERENCES help_requests (shard_cell, id)
+        ON DELETE CASCADE;
 END
 $$;

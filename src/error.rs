@@ -93,10 +93,20 @@ const CONSTRAINT_CODES: &[(&str, ErrorCode, &str)] = &[
 
 /// The code for a broken constraint that [`CONSTRAINT_CODES`] lists.
 pub fn constraint_code(err: &sqlx::Error) -> Option<(ErrorCode, &'static str)> {
-    let name = err.as_database_error()?.constraint()?;
+    let db = err.as_database_error()?;
+    // Citus passes a worker's error on without the constraint field; its message names it.
+    let name = db.constraint().or_else(|| {
+        let (_, rest) = db.message().split_once("constraint \"")?;
+        rest.split_once('"').map(|(name, _)| name)
+    })?;
+    // On Citus the error names the shard's copy of the constraint: `accounts_email_key_102008`.
+    let shardless = name
+        .rsplit_once('_')
+        .filter(|(_, id)| !id.is_empty() && id.bytes().all(|b| b.is_ascii_digit()))
+        .map_or(name, |(base, _)| base);
     CONSTRAINT_CODES
         .iter()
-        .find(|(constraint, _, _)| *constraint == name)
+        .find(|(constraint, _, _)| *constraint == name || *constraint == shardless)
         .map(|(_, code, message)| (*code, *message))
 }
 

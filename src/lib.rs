@@ -72,6 +72,15 @@ pub fn rocket(figment: Figment, config: AppConfig, pool: PgPool) -> Rocket<Build
         )
         .mount("/", web)
         .register("/", api::catchers())
+        .attach(AdHoc::on_ignite("citus", |rocket| async {
+            // Tests build the app on a pool of their own, not made by db::connect.
+            if let Some(pool) = rocket.state::<PgPool>() {
+                if let Err(e) = db::citus::detect(pool).await {
+                    tracing::warn!(error = %e, "could not tell whether the database is Citus");
+                }
+            }
+            rocket
+        }))
         .attach(AdHoc::try_on_ignite("street basemap", |rocket| async {
             let path = rocket
                 .state::<AppConfig>()

@@ -126,7 +126,7 @@ async fn a_second_report_within_thirty_minutes_replaces_the_first(pool: PgPool) 
 
     // Thirty-one minutes later a new report is kept beside the old one, for the history,
     // but only the latest counts: reporting again adds no weight.
-    app.sql("UPDATE place_reports SET reported_at = reported_at - interval '31 minutes'")
+    app.sql("UPDATE place_reports SET reported_at = (reported_at AT TIME ZONE 'UTC' - interval '31 minutes') AT TIME ZONE 'UTC'")
         .await;
     report(&app, Some(&ana), id, json!({"queue": "short"})).await;
     assert_eq!(stored_reports(&pool, id).await, 2);
@@ -411,7 +411,7 @@ async fn open_now_uses_a_fresh_report_ahead_of_the_hours_and_the_hours_once_it_i
     assert_eq!(place(&app, always).await["live"]["open"]["confidence"], 0.5);
 
     // Five hours on, both reports are too faint to trust: the hours decide again.
-    app.sql("UPDATE place_reports SET reported_at = reported_at - interval '5 hours'")
+    app.sql("UPDATE place_reports SET reported_at = (reported_at AT TIME ZONE 'UTC' - interval '5 hours') AT TIME ZONE 'UTC'")
         .await;
     let p = place(&app, always).await;
     assert_eq!(
@@ -424,7 +424,7 @@ async fn open_now_uses_a_fresh_report_ahead_of_the_hours_and_the_hours_once_it_i
     assert_eq!(nearby_ids(&app, "open_now=true").await, vec![always]);
 
     // After four half-lives (eight hours) nothing is left of them.
-    app.sql("UPDATE place_reports SET reported_at = reported_at - interval '3 hours 1 minute'")
+    app.sql("UPDATE place_reports SET reported_at = (reported_at AT TIME ZONE 'UTC' - interval '3 hours 1 minute') AT TIME ZONE 'UTC'")
         .await;
     assert_eq!(place(&app, always).await["live"], Value::Null);
 }

@@ -84,13 +84,15 @@ pub async fn set_verified(
 ) -> sqlx::Result<Option<AccountRow>> {
     sqlx::query_as(&format!(
         "UPDATE accounts a SET verified = $2, \
-                verified_at = CASE WHEN $2 THEN COALESCE(a.verified_at, now()) END, \
+                verified_at = CASE WHEN $2 THEN COALESCE(a.verified_at, $4) END, \
                 verified_by = CASE WHEN $2 THEN COALESCE(a.verified_by, $3) END \
          WHERE a.id = $1 RETURNING {COLUMNS}"
     ))
     .bind(id)
     .bind(verified)
     .bind(by)
+    // The time is bound, not now(): Citus refuses non-immutable functions in CASE.
+    .bind(Utc::now())
     .fetch_optional(exec)
     .await
 }
@@ -103,13 +105,14 @@ pub async fn set_suspended(
     by: i64,
 ) -> sqlx::Result<Option<AccountRow>> {
     sqlx::query_as(&format!(
-        "UPDATE accounts a SET suspended_at = CASE WHEN $2 THEN COALESCE(a.suspended_at, now()) END, \
+        "UPDATE accounts a SET suspended_at = CASE WHEN $2 THEN COALESCE(a.suspended_at, $4) END, \
                 suspended_by = CASE WHEN $2 THEN $3 END \
          WHERE a.id = $1 RETURNING {COLUMNS}"
     ))
     .bind(id)
     .bind(suspended)
     .bind(by)
+    .bind(Utc::now())
     .fetch_optional(exec)
     .await
 }

@@ -88,7 +88,7 @@ pub async fn merge_staging(conn: &mut PgConnection, repeats: bool) -> sqlx::Resu
                 opening_hours = EXCLUDED.opening_hours, address = EXCLUDED.address, \
                 phone = EXCLUDED.phone, description = EXCLUDED.description, \
                 meals_per_day = EXCLUDED.meals_per_day, open_week = EXCLUDED.open_week, \
-                updated_at = now() \
+                updated_at = EXCLUDED.updated_at \
             WHERE (p.kind, p.name, p.category, p.location::text, p.opening_hours, p.address, \
                    p.phone, p.description, p.meals_per_day) \
                IS DISTINCT FROM (EXCLUDED.kind, EXCLUDED.name, EXCLUDED.category, \

@@ -33,8 +33,10 @@ const NEED_COLUMNS: &str =
     "n.id, n.place_id, p.name AS place_name, p.status AS place_status, n.kind, n.status, n.item, \
     n.quantity, n.unit, n.needed_by, n.role, n.starts_at, n.ends_at, n.slots, \
     COALESCE((SELECT sum(pl.quantity) FROM pledges pl \
-              WHERE pl.need_id = n.id AND pl.status <> 'withdrawn'), 0)::float8 AS pledged, \
-    (SELECT count(*) FROM shift_signups s WHERE s.need_id = n.id) AS taken, n.created_at";
+              WHERE pl.shard_cell = n.shard_cell AND pl.need_id = n.id AND pl.status <> 'withdrawn'), \
+       0)::float8 AS pledged, \
+    (SELECT count(*) FROM shift_signups s WHERE s.shard_cell = n.shard_cell AND s.need_id = n.id) \
+       AS taken, n.created_at";
 
 pub async fn add_organizer(
     exec: impl PgExecutor<'_>,
@@ -73,7 +75,7 @@ pub async fn organized_places(
 ) -> sqlx::Result<Vec<(i64, String, String, String)>> {
     sqlx::query_as(
         "SELECT p.id, p.name, p.kind, p.status FROM place_organizers o \
-         JOIN places p ON p.id = o.place_id WHERE o.account_id = $1 ORDER BY p.name, p.id",
+         JOIN places p ON p.shard_cell = o.shard_cell AND p.id = o.place_id WHERE o.account_id = $1 ORDER BY p.name, p.id",
     )
     .bind(account_id)
     .fetch_all(exec)
@@ -127,7 +129,7 @@ pub async fn insert_need(
 
 pub async fn need(exec: impl PgExecutor<'_>, id: i64) -> sqlx::Result<Option<NeedRow>> {
     let sql = format!(
-        "SELECT {NEED_COLUMNS} FROM needs n JOIN places p ON p.id = n.place_id WHERE n.id = $1"
+        "SELECT {NEED_COLUMNS} FROM needs n JOIN places p ON p.shard_cell = n.shard_cell AND p.id = n.place_id WHERE n.id = $1"
     );
     sqlx::query_as(&sql).bind(id).fetch_optional(exec).await
 }
@@ -135,11 +137,21 @@ pub async fn need(exec: impl PgExecutor<'_>, id: i64) -> sqlx::Result<Option<Nee
 /// Locks the need's row for the rest of the transaction, so concurrent sign-ups and pledges on
 /// it are decided one at a time; then reads it with its totals.
 pub async fn lock_need(conn: &mut PgConnection, id: i64) -> sqlx::Result<Option<NeedRow>> {
-    let found: Option<i64> =
-        sqlx::query_scalar("SELECT id FROM needs WHERE id = $1 FOR NO KEY UPDATE")
-            .bind(id)
-            .fetch_optional(&mut *conn)
-            .await?;
+    // The shard cell first: Citus locks rows only in a query it can route to one shard.
+    let shard: Option<i64> = sqlx::query_scalar("SELECT shard_cell FROM needs WHERE id = $1")
+        .bind(id)
+        .fetch_optional(&mut *conn)
+        .await?;
+    let Some(shard) = shard else {
+        return Ok(None);
+    };
+    let found: Option<i64> = sqlx::query_scalar(
+        "SELECT id FROM needs WHERE shard_cell = $2 AND id = $1 FOR NO KEY UPDATE",
+    )
+    .bind(id)
+    .bind(shard)
+    .fetch_optional(&mut *conn)
+    .await?;
     match found {
         Some(_) => need(&mut *conn, id).await,
         None => Ok(None),
@@ -163,7 +175,7 @@ pub async fn needs_of_place(
     only_open: bool,
 ) -> sqlx::Result<Vec<NeedRow>> {
     let sql = format!(
-        "SELECT {NEED_COLUMNS} FROM needs n JOIN places p ON p.id = n.place_id \
+        "SELECT {NEED_COLUMNS} FROM needs n JOIN places p ON p.shard_cell = n.shard_cell AND p.id = n.place_id \
          WHERE n.place_id = $1 AND (NOT $2 OR n.status = 'open') \
          ORDER BY n.status, COALESCE(n.starts_at, n.needed_by, n.created_at), n.id"
     );
@@ -191,7 +203,7 @@ pub async fn nearby_needs(
     let sql = format!(
         "WITH origin AS (SELECT ST_SetSRID(ST_MakePoint($1, $2), 4326)::geography AS g) \
          SELECT {NEED_COLUMNS}, ST_Distance(p.location, o.g, false) AS distance_m \
-         FROM needs n JOIN places p ON p.id = n.place_id CROSS JOIN origin o \
+         FROM needs n JOIN places p ON p.shard_cell = n.shard_cell AND p.id = n.place_id CROSS JOIN origin o \
          WHERE n.status = 'open' AND p.kind = 'kitchen' AND p.status = 'active' \
            AND ST_DWithin(p.location, o.g, $3, false) \
            AND ($4::text IS NULL OR n.kind = $4) \
@@ -256,7 +268,7 @@ pub async fn my_shift_times(
     except_need: i64,
 ) -> sqlx::Result<Vec<(DateTime<Utc>, DateTime<Utc>)>> {
     sqlx::query_as(
-        "SELECT n.starts_at, n.ends_at FROM shift_signups s JOIN needs n ON n.id = s.need_id \
+        "SELECT n.starts_at, n.ends_at FROM shift_signups s JOIN needs n ON n.shard_cell = s.shard_cell AND n.id = s.need_id \
          WHERE s.account_id = $1 AND n.id <> $2 AND n.status = 'open'",
     )
     .bind(account_id)
@@ -310,8 +322,8 @@ pub async fn signups_of_need(
 
 pub async fn my_shifts(exec: impl PgExecutor<'_>, account_id: i64) -> sqlx::Result<Vec<NeedRow>> {
     let sql = format!(
-        "SELECT {NEED_COLUMNS} FROM shift_signups s JOIN needs n ON n.id = s.need_id \
-         JOIN places p ON p.id = n.place_id WHERE s.account_id = $1 ORDER BY n.starts_at, n.id"
+        "SELECT {NEED_COLUMNS} FROM shift_signups s JOIN needs n ON n.shard_cell = s.shard_cell AND n.id = s.need_id \
+         JOIN places p ON p.shard_cell = n.shard_cell AND p.id = n.place_id WHERE s.account_id = $1 ORDER BY n.starts_at, n.id"
     );
     sqlx::query_as(&sql).bind(account_id).fetch_all(exec).await
 }
@@ -392,7 +404,7 @@ pub async fn my_pledges(pool: &PgPool, account_id: i64) -> sqlx::Result<Vec<(Ple
         .fetch_all(pool)
         .await?;
     let ids: Vec<i64> = pledges.iter().map(|p| p.need_id).collect();
-    let sql = format!("SELECT {NEED_COLUMNS} FROM needs n JOIN places p ON p.id = n.place_id WHERE n.id = ANY($1)");
+    let sql = format!("SELECT {NEED_COLUMNS} FROM needs n JOIN places p ON p.shard_cell = n.shard_cell AND p.id = n.place_id WHERE n.id = ANY($1)");
     let needs: Vec<NeedRow> = sqlx::query_as(&sql).bind(&ids).fetch_all(pool).await?;
     Ok(pledges
         .into_iter()

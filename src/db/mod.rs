@@ -4,6 +4,7 @@
 pub mod accounts;
 pub mod bench;
 pub mod bulk;
+pub mod citus;
 pub mod idempotency_keys;
 pub mod import_staging;
 pub mod kitchens;
@@ -14,6 +15,7 @@ pub mod rate_limits;
 pub mod request_history;
 pub mod requests;
 pub mod retention;
+pub mod shard_moves;
 pub mod tiles;
 pub mod volunteers;
 
@@ -22,7 +24,7 @@ use std::time::Duration;
 use std::str::FromStr;
 
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
-use sqlx::PgPool;
+use sqlx::{Connection, PgPool};
 
 pub static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations");
 
@@ -31,15 +33,29 @@ pub static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations");
 /// Every statement is prepared once per connection and then run with a generic plan: the
 /// queries are small and indexed, and PostgreSQL's habit of re-planning a statement for each
 /// new set of values cost more than running it (0.45 ms of planning against 1 ms of work for
-/// matching; see BENCHMARKS.md).
+/// matching; see BENCHMARKS.md). Not on Citus: it plans a query that reads several shards
+/// only with the values bound, and refuses a generic plan for it.
 pub async fn connect(url: &str) -> Result<PgPool, sqlx::Error> {
-    let options =
-        PgConnectOptions::from_str(url)?.options([("plan_cache_mode", "force_generic_plan")]);
-    PgPoolOptions::new()
+    let pool = PgPoolOptions::new()
         .max_connections(16)
         .acquire_timeout(Duration::from_secs(3))
-        .connect_with(options)
-        .await
+        .after_connect(|conn, _| {
+            Box::pin(async move {
+                if !citus::on_citus() {
+                    sqlx::query("SET plan_cache_mode = force_generic_plan")
+                        .execute(conn)
+                        .await?;
+                }
+                Ok(())
+            })
+        })
+        .connect_lazy_with(PgConnectOptions::from_str(url)?);
+    // The first connection is made here, after the question, so it sees the answer.
+    let mut conn = sqlx::PgConnection::connect_with(pool.connect_options().as_ref()).await?;
+    citus::detect(&mut conn).await?;
+    drop(conn);
+    pool.acquire().await?;
+    Ok(pool)
 }
 
 pub async fn migrate(pool: &PgPool) -> Result<(), sqlx::migrate::MigrateError> {

@@ -1,5 +1,7 @@
 //! Shops and community kitchens.
 
+use super::citus;
+use crate::domain::cells::{self, STORED_RES};
 use crate::domain::geo::{BBox, LatLon};
 use crate::domain::hours;
 use chrono::{DateTime, Utc};
@@ -184,6 +186,15 @@ async fn nearby_query(
         }
         Only::ReportedSince(_) => "AND p.last_report_at IS NOT NULL AND p.last_report_at >= $8",
     };
+    // On Citus, the shard cells the circle's cover lies in: usually one shard.
+    let shards = citus::on_citus().then(|| {
+        cells::shard_cells_of_ranges(&cells::covering_ranges_from(origin, radius_m, STORED_RES))
+    });
+    let in_shards = match (&shards, at.only) {
+        (None, _) => "",
+        (Some(_), Only::ReportedSince(_)) => "AND p.shard_cell = ANY($9)",
+        (Some(_), _) => "AND p.shard_cell = ANY($8)",
+    };
     let sql = format!(
         "SELECT {COLUMNS}, p.open_week @> $7::int4 AS open_by_week, \
                 ST_Distance(p.location, {ORIGIN}, false) AS distance_m \
@@ -192,9 +203,9 @@ async fn nearby_query(
            AND p.status = 'active' \
            AND ($4::text IS NULL OR p.kind = $4) \
            AND (cardinality($5::text[]) = 0 OR p.category = ANY($5)) \
-           {only} {order} LIMIT $6"
+           {in_shards} {only} {order} LIMIT $6"
     );
-    let query = sqlx::query_as(&sql)
+    let mut query = sqlx::query_as(&sql)
         .bind(origin.lon)
         .bind(origin.lat)
         .bind(radius_m)
@@ -202,10 +213,13 @@ async fn nearby_query(
         .bind(&filter.categories)
         .bind(limit)
         .bind(at.minute as i32);
-    match at.only {
-        Only::ReportedSince(since) => query.bind(since).fetch_all(pool).await,
-        _ => query.fetch_all(pool).await,
+    if let Only::ReportedSince(since) = at.only {
+        query = query.bind(since);
     }
+    if let Some(shards) = shards {
+        query = query.bind(shards);
+    }
+    query.fetch_all(pool).await
 }
 
 /// Active places inside a lon/lat box, at most `limit`, with whether their weekly hours hold
@@ -295,60 +309,47 @@ pub async fn insert_by_hand(
 }
 
 pub async fn update(conn: &mut PgConnection, id: i64, p: &PlacePatch) -> sqlx::Result<bool> {
-    let (lon, lat, cell) = match p.point {
-        Some((pt, cell)) => (Some(pt.lon), Some(pt.lat), Some(cell)),
-        None => (None, None, None),
-    };
-    if let Some(cell) = cell {
-        move_shard(&mut *conn, id, cell).await?;
+    // The point and the weekly hours are set by statements of their own, only when given:
+    // Citus refuses a stable function (a cast from text) inside CASE or COALESCE.
+    if let Some((point, cell)) = p.point {
+        super::shard_moves::move_place(&mut *conn, id, cell).await?;
+        sqlx::query(
+            "UPDATE places SET location = ST_SetSRID(ST_MakePoint($2, $3), 4326)::geography, \
+                cell = $4 WHERE id = $1",
+        )
+        .bind(id)
+        .bind(point.lon)
+        .bind(point.lat)
+        .bind(cell)
+        .execute(&mut *conn)
+        .await?;
+    }
+    if p.opening_hours.is_some() {
+        sqlx::query("UPDATE places SET open_week = $2::int4multirange WHERE id = $1")
+            .bind(id)
+            .bind(hours::weekly_open_multirange(p.opening_hours.as_deref()))
+            .execute(&mut *conn)
+            .await?;
     }
     sqlx::query(
         "UPDATE places SET \
             name = COALESCE($2, name), category = COALESCE($3, category), \
-            location = COALESCE(ST_SetSRID(ST_MakePoint($4, $5), 4326)::geography, location), \
-            cell = COALESCE($6, cell), address = COALESCE($7, address), phone = COALESCE($8, phone), \
-            opening_hours = COALESCE($9, opening_hours), description = COALESCE($10, description), \
-            meals_per_day = COALESCE($11, meals_per_day), \
-            open_week = CASE WHEN $9::text IS NULL THEN open_week ELSE $12::int4multirange END, \
-            updated_at = now() \
+            address = COALESCE($4, address), phone = COALESCE($5, phone), \
+            opening_hours = COALESCE($6, opening_hours), description = COALESCE($7, description), \
+            meals_per_day = COALESCE($8, meals_per_day), updated_at = now() \
          WHERE id = $1",
     )
     .bind(id)
     .bind(&p.name)
     .bind(p.category)
-    .bind(lon)
-    .bind(lat)
-    .bind(cell)
     .bind(&p.address)
     .bind(&p.phone)
     .bind(&p.opening_hours)
     .bind(&p.description)
     .bind(p.meals_per_day)
-    .bind(hours::weekly_open_multirange(p.opening_hours.as_deref()))
     .execute(conn)
     .await
     .map(|r| r.rows_affected() == 1)
-}
-
-/// A place moved into another shard cell takes it, with its needs and reports (ON UPDATE
-/// CASCADE). Asked first, since Citus refuses any statement that could change a distribution
-/// column: there only a move across shard cells fails.
-async fn move_shard(conn: &mut PgConnection, id: i64, cell: i64) -> sqlx::Result<()> {
-    let moved: bool = sqlx::query_scalar(
-        "SELECT EXISTS (SELECT 1 FROM places WHERE id = $1 AND shard_cell <> antes_shard_cell($2))",
-    )
-    .bind(id)
-    .bind(cell)
-    .fetch_one(&mut *conn)
-    .await?;
-    if moved {
-        sqlx::query("UPDATE places SET shard_cell = antes_shard_cell($2) WHERE id = $1")
-            .bind(id)
-            .bind(cell)
-            .execute(&mut *conn)
-            .await?;
-    }
-    Ok(())
 }
 
 pub async fn set_status(exec: impl PgExecutor<'_>, id: i64, status: &str) -> sqlx::Result<bool> {

@@ -53,7 +53,7 @@ pub async fn events_by_account(
 ) -> sqlx::Result<Vec<AccountRequestEventRow>> {
     sqlx::query_as(
         "SELECT e.id, e.request_id, r.category, e.action, e.created_at \
-         FROM request_events e JOIN help_requests r ON r.id = e.request_id \
+         FROM request_events e JOIN help_requests r ON r.shard_cell = e.shard_cell AND r.id = e.request_id \
          WHERE e.account_id = $1 ORDER BY e.id DESC OFFSET $2 LIMIT $3",
     )
     .bind(account_id)

@@ -6,6 +6,8 @@ use chrono::{DateTime, Utc};
 use sqlx::PgExecutor;
 use uuid::Uuid;
 
+use super::citus;
+use crate::domain::cells;
 use crate::domain::geo::LatLon;
 use crate::domain::requests::{self, Action, Status};
 
@@ -118,13 +120,14 @@ pub async fn change_status(
     debug_assert!(to != Status::Assigned, "claims go through `claim`");
     let done = sqlx::query(
         "UPDATE help_requests SET status = $3, assignee = NULL, assigned_at = NULL, \
-            closed_at = CASE WHEN $4 THEN now() END, updated_at = now() \
+            closed_at = $4, updated_at = now() \
          WHERE id = $1 AND status = $2 AND assignee IS NOT DISTINCT FROM $5",
     )
     .bind(id)
     .bind(from.as_str())
     .bind(to.as_str())
-    .bind(to.is_closed())
+    // Bound rather than `CASE WHEN .. THEN now()`, which Citus refuses.
+    .bind(to.is_closed().then(Utc::now))
     .bind(assignee)
     .execute(exec)
     .await?;
@@ -229,20 +232,22 @@ pub async fn open_in_cells(
     let (lo, hi): (Vec<i64>, Vec<i64>) = ranges.iter().copied().unzip();
     // One index range scan per cell range. `OFFSET 0` keeps the subquery a per-range scan:
     // planned with the actual arrays, PostgreSQL would otherwise misjudge the range join and
-    // read the whole table (90 ms instead of 1 at national scale).
-    sqlx::query_as(
+    // read the whole table (90 ms instead of 1 at national scale). Citus cannot push that
+    // down; there the shard cells route it, and each shard plans with the values.
+    let (fence, shards) = in_shards(4, ranges);
+    let sql = format!(
         "SELECT r.id, r.category, r.urgency, r.needed_by, r.cell \
          FROM unnest($1::bigint[], $2::bigint[]) AS c(lo, hi) \
          CROSS JOIN LATERAL ( \
             SELECT o.id, o.category, o.urgency, o.needed_by, o.cell FROM help_requests o \
             WHERE o.cell BETWEEN c.lo AND c.hi AND o.status = 'open' \
-              AND o.category = ANY ($3) OFFSET 0) r",
-    )
-    .bind(&lo)
-    .bind(&hi)
-    .bind(categories)
-    .fetch_all(exec)
-    .await
+              AND o.category = ANY ($3) {fence}) r"
+    );
+    let query = sqlx::query_as(&sql).bind(&lo).bind(&hi).bind(categories);
+    match shards {
+        Some(shards) => query.bind(shards).fetch_all(exec).await,
+        None => query.fetch_all(exec).await,
+    }
 }
 
 pub async fn add_event(
@@ -294,6 +299,18 @@ pub async fn assigned_to(
     .await
 }
 
+/// For a per-range lateral scan of `help_requests` (alias `o`): the fence that keeps it one,
+/// or, on Citus, the filter by the shard cells the ranges lie in (parameter `$n`), so that
+/// Citus routes the query to those shards (a lateral subquery there may not have OFFSET).
+fn in_shards(n: usize, ranges: &[(i64, i64)]) -> (String, Option<Vec<i64>>) {
+    if citus::on_citus() {
+        let shards = cells::shard_cells_of_ranges(ranges);
+        (format!("AND o.shard_cell = ANY(${n})"), Some(shards))
+    } else {
+        ("OFFSET 0".to_string(), None)
+    }
+}
+
 /// The stored (res-9) cells of open requests in the given cell ranges, one per request.
 pub async fn open_cells_in(
     exec: impl PgExecutor<'_>,
@@ -301,16 +318,18 @@ pub async fn open_cells_in(
 ) -> sqlx::Result<Vec<i64>> {
     let (lo, hi): (Vec<i64>, Vec<i64>) = ranges.iter().copied().unzip();
     // As in `open_in_cells`: one index scan per range, whatever the planner guesses.
-    sqlx::query_scalar(
+    let (fence, shards) = in_shards(3, ranges);
+    let sql = format!(
         "SELECT r.cell FROM unnest($1::bigint[], $2::bigint[]) AS c(lo, hi) \
          CROSS JOIN LATERAL ( \
             SELECT o.cell FROM help_requests o \
-            WHERE o.cell BETWEEN c.lo AND c.hi AND o.status = 'open' OFFSET 0) r",
-    )
-    .bind(&lo)
-    .bind(&hi)
-    .fetch_all(exec)
-    .await
+            WHERE o.cell BETWEEN c.lo AND c.hi AND o.status = 'open' {fence}) r"
+    );
+    let query = sqlx::query_scalar(&sql).bind(&lo).bind(&hi);
+    match shards {
+        Some(shards) => query.bind(shards).fetch_all(exec).await,
+        None => query.fetch_all(exec).await,
+    }
 }
 
 /// Expires pending and open requests past `needed_by` or older than `max_age_hours`, logging

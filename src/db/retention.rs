@@ -20,16 +20,19 @@ pub async fn purge(exec: impl PgExecutor<'_>, retention_days: i64) -> sqlx::Resu
     .filter(|s| s.is_closed())
     .map(Status::as_str)
     .collect();
+    // Days are UTC days, cut with immutable functions: Citus refuses a stable one (the
+    // session's time zone) applied to a column in an UPDATE.
     let done = sqlx::query(
         "WITH gone AS ( \
             UPDATE help_requests SET location = NULL, cell = NULL, address_detail = NULL, \
                 contact_name = NULL, contact_phone = NULL, description = NULL, \
                 manage_token_hash = NULL, created_by = NULL, assignee = NULL, \
                 assigned_at = NULL, on_behalf_of = false, \
-                needed_by = date_trunc('day', needed_by), \
-                created_at = date_trunc('day', created_at), \
-                closed_at = date_trunc('day', closed_at), \
-                purged_at = date_trunc('day', now()), updated_at = date_trunc('day', now()) \
+                needed_by = date_trunc('day', needed_by AT TIME ZONE 'UTC') AT TIME ZONE 'UTC', \
+                created_at = date_trunc('day', created_at AT TIME ZONE 'UTC') AT TIME ZONE 'UTC', \
+                closed_at = date_trunc('day', closed_at AT TIME ZONE 'UTC') AT TIME ZONE 'UTC', \
+                purged_at = date_trunc('day', now() AT TIME ZONE 'UTC') AT TIME ZONE 'UTC', \
+                updated_at = date_trunc('day', now() AT TIME ZONE 'UTC') AT TIME ZONE 'UTC' \
             WHERE status = ANY ($1) AND purged_at IS NULL \
               AND closed_at < now() - make_interval(days => $2::int) \
             RETURNING shard_cell, id) \

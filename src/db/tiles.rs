@@ -51,7 +51,8 @@ pub struct Judged {
     pub live_age_min: Vec<Option<i32>>,
 }
 
-/// The tile's active places, one feature each, in layer `places`.
+/// The tile's active places, one feature each, in layer `places`. The rows come from a
+/// materialized CTE so that, on Citus, they reach `ST_AsMVT` as a typed intermediate result.
 pub async fn places(pool: &PgPool, t: Tile, minute: i64, judged: &Judged) -> sqlx::Result<Vec<u8>> {
     let g = geom("p.location::geometry");
     // Most tiles have nothing the app judged: then the join is left out altogether.
@@ -73,11 +74,12 @@ pub async fn places(pool: &PgPool, t: Tile, minute: i64, judged: &Judged) -> sql
         )
     };
     let sql = format!(
-        "SELECT ST_AsMVT(f, 'places', 4096, 'geom', 'id') FROM ( \
+        "WITH f AS MATERIALIZED ( \
            SELECT p.id, p.name, p.kind, p.category, {open_now} AS open_now, \
                   {source} AS open_now_source, {live} {g} AS geom \
            FROM places p {joined} \
-           WHERE {IN_TILE} AND p.status = 'active') f"
+           WHERE {IN_TILE} AND p.status = 'active') \
+         SELECT ST_AsMVT(f, 'places', 4096, 'geom', 'id') FROM f"
     );
     let query = sqlx::query_scalar::<_, Option<Vec<u8>>>(&sql)
         .bind(i32::from(t.z))
@@ -182,13 +184,14 @@ pub async fn rebuild_cell_counts(
 pub async fn needs(pool: &PgPool, t: Tile) -> sqlx::Result<Vec<u8>> {
     let g = geom("p.location::geometry");
     sqlx::query_scalar::<_, Option<Vec<u8>>>(&format!(
-        "SELECT ST_AsMVT(f, 'needs', 4096, 'geom', 'place_id') FROM ( \
+        "WITH f AS MATERIALIZED ( \
            SELECT p.id AS place_id, p.name, \
                   count(*) FILTER (WHERE n.kind = 'supplies')::int4 AS supplies, \
                   count(*) FILTER (WHERE n.kind = 'shift')::int4 AS shifts, {g} AS geom \
-           FROM needs n JOIN places p ON p.id = n.place_id \
+           FROM needs n JOIN places p ON p.shard_cell = n.shard_cell AND p.id = n.place_id \
            WHERE n.status = 'open' AND p.kind = 'kitchen' AND {IN_TILE} AND p.status = 'active' \
-           GROUP BY p.id) f"
+           GROUP BY p.shard_cell, p.id, p.name, p.location) \
+         SELECT ST_AsMVT(f, 'needs', 4096, 'geom', 'place_id') FROM f"
     ))
     .bind(i32::from(t.z))
     .bind(t.x as i32)

@@ -5,6 +5,8 @@
 use chrono::{DateTime, Utc};
 use sqlx::{PgConnection, PgExecutor};
 
+use super::citus;
+
 use crate::domain::geo::LatLon;
 use crate::domain::matching;
 
@@ -53,6 +55,8 @@ pub async fn upsert(
     p: &Profile<'_>,
     placed: Placement,
 ) -> sqlx::Result<()> {
+    // `EXCLUDED.updated_at` (the column's default) and not now(): on Citus, DO UPDATE may call
+    // immutable functions only.
     sqlx::query(
         "INSERT INTO volunteer_profiles (account_id, skills, home, home_cell, radius_m, on_duty, \
             max_open, public_home, reach_class) \
@@ -62,7 +66,7 @@ pub async fn upsert(
             home_cell = EXCLUDED.home_cell, radius_m = EXCLUDED.radius_m, \
             on_duty = EXCLUDED.on_duty, max_open = EXCLUDED.max_open, \
             public_home = EXCLUDED.public_home, reach_class = EXCLUDED.reach_class, \
-            updated_at = now()",
+            updated_at = EXCLUDED.updated_at",
     )
     .bind(account_id)
     .bind(p.skills)
@@ -208,7 +212,12 @@ pub async fn candidates_near(
     per_class: &matching::PerClass,
 ) -> sqlx::Result<Vec<ClassedCandidateRow>> {
     let per_class: Vec<i64> = per_class.iter().map(|n| *n as i64).collect();
-    sqlx::query_as(&CANDIDATES_NEAR)
+    let sql = if citus::on_citus() {
+        &*CANDIDATES_NEAR_CITUS
+    } else {
+        &*CANDIDATES_NEAR
+    };
+    sqlx::query_as(sql)
         .bind(point.lon)
         .bind(point.lat)
         .bind(category)
@@ -219,7 +228,7 @@ pub async fn candidates_near(
 
 /// One nearest-first walk per class; the class is written literally so that the planner picks
 /// that class's partial index.
-static CANDIDATES_NEAR: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
+fn candidate_walks() -> String {
     const POINT: &str = "ST_SetSRID(ST_MakePoint($1, $2), 4326)";
     let walks: Vec<String> = (0..matching::REACH_CLASSES_M.len())
         .map(|class| {
@@ -234,10 +243,16 @@ static CANDIDATES_NEAR: std::sync::LazyLock<String> = std::sync::LazyLock::new(|
             )
         })
         .collect();
+    walks.join(" UNION ALL ")
+}
+
+const CANDIDATE_COLUMNS: &str = "a.id AS account_id, a.display_name, a.role, a.verified, \
+    a.suspended_at IS NOT NULL AS suspended, near.on_duty, near.skills, near.radius_m, \
+    near.max_open, near.home_cell, near.reach_class, near.planar_deg";
+
+static CANDIDATES_NEAR: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
     format!(
-        "SELECT a.id AS account_id, a.display_name, a.role, a.verified, \
-                a.suspended_at IS NOT NULL AS suspended, near.on_duty, near.skills, \
-                near.radius_m, near.max_open, near.home_cell, near.reach_class, near.planar_deg, \
+        "SELECT {CANDIDATE_COLUMNS}, \
                 (SELECT count(*) FROM help_requests o \
                    WHERE o.assignee = a.id AND o.status = 'assigned') AS open_assignments, \
                 (SELECT count(*) FROM request_events e WHERE e.account_id = a.id \
@@ -245,7 +260,28 @@ static CANDIDATES_NEAR: std::sync::LazyLock<String> = std::sync::LazyLock::new(|
                    AS recent_assignments \
          FROM ({}) AS near \
          JOIN accounts a ON a.id = near.account_id",
-        walks.join(" UNION ALL ")
+        candidate_walks()
+    )
+});
+
+/// The same on Citus, where profiles and accounts are reference tables (one node answers the
+/// walks) but requests and their log are spread over shards, which a correlated subquery
+/// cannot reach: the walks come first, then one count per table over their accounts.
+static CANDIDATES_NEAR_CITUS: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
+    format!(
+        "WITH near AS MATERIALIZED ({}), \
+         open AS (SELECT o.assignee AS id, count(*) AS n FROM help_requests o \
+            WHERE o.status = 'assigned' AND o.assignee IN (SELECT account_id FROM near) \
+            GROUP BY o.assignee), \
+         recent AS (SELECT e.account_id AS id, count(*) AS n FROM request_events e \
+            WHERE e.action = 'claimed' AND e.created_at > now() - interval '7 days' \
+              AND e.account_id IN (SELECT account_id FROM near) \
+            GROUP BY e.account_id) \
+         SELECT {CANDIDATE_COLUMNS}, COALESCE(open.n, 0) AS open_assignments, \
+                COALESCE(recent.n, 0) AS recent_assignments \
+         FROM near JOIN accounts a ON a.id = near.account_id \
+         LEFT JOIN open ON open.id = a.id LEFT JOIN recent ON recent.id = a.id",
+        candidate_walks()
     )
 });
 

@@ -181,6 +181,33 @@ pub fn covering_ranges_from(center: LatLon, radius_m: f64, finest: Resolution) -
     }
 }
 
+/// The shard cells holding every stored cell of some ranges (as [`covering_ranges_from`] or
+/// `privacy::reach_cover` give them), sorted: one per range from a cell of resolution 5 or
+/// finer, the resolution-5 children of a coarser one.
+pub fn shard_cells_of_ranges(ranges: &[(i64, i64)]) -> Vec<i64> {
+    let mut shards = Vec::new();
+    for &(lo, hi) in ranges {
+        let Ok(first) = Cell::from_db(lo) else {
+            continue;
+        };
+        // The cell the range was made from: the finest ancestor of its first id whose range
+        // it is.
+        let source = Resolution::range(Resolution::Zero, STORED_RES)
+            .rev()
+            .filter_map(|res| first.parent(res))
+            .find(|c| c.stored_range() == (lo, hi));
+        match source {
+            Some(c) if c.res() < SHARD_RES => {
+                shards.extend(c.0.children(SHARD_RES).map(|c| Cell(c).to_db()))
+            }
+            _ => shards.push(shard_cell(lo)),
+        }
+    }
+    shards.sort_unstable();
+    shards.dedup();
+    shards
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -207,6 +234,30 @@ mod tests {
         }
         let a = Cell::at(santa_fe(), STORED_RES).to_db();
         assert_eq!(shard_cells([a, a, shard_cell(a)]), vec![shard_cell(a)]);
+    }
+
+    #[test]
+    fn the_shard_cells_of_a_cover_hold_every_cell_in_it() {
+        for radius_m in [300.0, 1_500.0, 20_000.0, 300_000.0] {
+            let ranges = covering_ranges_from(santa_fe(), radius_m, STORED_RES);
+            let shards = shard_cells_of_ranges(&ranges);
+            for &(lo, hi) in &ranges {
+                for id in [lo, hi] {
+                    let cell = Cell::from_db(id).unwrap().parent(SHARD_RES).unwrap();
+                    assert!(
+                        shards.contains(&cell.to_db()),
+                        "{radius_m} m: {cell} missing"
+                    );
+                }
+            }
+            if radius_m <= 1_500.0 {
+                assert!(
+                    shards.len() <= 3,
+                    "{radius_m} m reads {} shard cells",
+                    shards.len()
+                );
+            }
+        }
     }
 
     #[test]

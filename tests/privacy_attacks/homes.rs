@@ -37,7 +37,7 @@ async fn moving_home_next_to_a_far_request_does_not_let_one_claim_it_before_the_
     );
     // An hour later the new home counts.
     app.sql(&format!(
-        "UPDATE volunteer_home_changes SET changed_at = changed_at - interval '61 minutes' \
+        "UPDATE volunteer_home_changes SET changed_at = (changed_at AT TIME ZONE 'UTC' - interval '61 minutes') AT TIME ZONE 'UTC' \
          WHERE account_id = {}",
         claimant.id
     ))
@@ -93,7 +93,7 @@ async fn a_fourth_home_move_in_a_day_is_refused_and_every_move_is_audited(pool: 
     // Past homes are forgotten once neither the limit nor the claim window needs them: after
     // three days only the last one is left, and it is the one claims are measured from.
     app.sql(&format!(
-        "UPDATE volunteer_home_changes SET changed_at = changed_at - interval '3 days' \
+        "UPDATE volunteer_home_changes SET changed_at = (changed_at AT TIME ZONE 'UTC' - interval '3 days') AT TIME ZONE 'UTC' \
          WHERE account_id = {}",
         mover.id
     ))
