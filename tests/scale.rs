@@ -45,13 +45,18 @@ async fn every_candidate(pool: &PgPool) -> Vec<Candidate> {
         i64,
         i64,
     )> = sqlx::query_as(
-        "SELECT a.id, a.display_name, a.role, a.verified, a.suspended_at IS NOT NULL, \
-                    v.on_duty, v.skills, v.radius_m, v.max_open, v.home_cell, \
-                    (SELECT count(*) FROM help_requests o WHERE o.assignee = a.id \
-                       AND o.status = 'assigned'), \
-                    (SELECT count(*) FROM request_events e WHERE e.account_id = a.id \
-                       AND e.action = 'claimed' AND e.created_at > now() - interval '7 days') \
-             FROM volunteer_profiles v JOIN accounts a ON a.id = v.account_id",
+        // Counted apart and joined, rather than by correlated subqueries, so that it also
+        // runs on Citus.
+        "WITH open AS (SELECT assignee AS id, count(*) AS n FROM help_requests \
+                WHERE status = 'assigned' AND assignee IS NOT NULL GROUP BY assignee), \
+              recent AS (SELECT account_id AS id, count(*) AS n FROM request_events \
+                WHERE action = 'claimed' AND created_at > now() - interval '7 days' \
+                  AND account_id IS NOT NULL GROUP BY account_id) \
+         SELECT a.id, a.display_name, a.role, a.verified, a.suspended_at IS NOT NULL, \
+                v.on_duty, v.skills, v.radius_m, v.max_open, v.home_cell, \
+                COALESCE(open.n, 0), COALESCE(recent.n, 0) \
+         FROM volunteer_profiles v JOIN accounts a ON a.id = v.account_id \
+         LEFT JOIN open ON open.id = a.id LEFT JOIN recent ON recent.id = a.id",
     )
     .fetch_all(pool)
     .await

@@ -46,8 +46,7 @@ function basemap(url) {
   return url.pathname.startsWith('/tiles/basemap/') || url.pathname.startsWith('/basemap/');
 }
 
-// Lists are also kept as "the last list", answered offline when the exact query is not in the
-// cache (the phone moved, or a filter changed).
+// Lists are also kept as "the last list", which is what answers a list offline.
 function lastListKey(url) {
   return ['/api/places', '/api/places/nearby', '/api/needs/nearby'].includes(url.pathname)
     ? new Request(`${url.origin}/__last__${url.pathname}`) : null;
@@ -65,12 +64,12 @@ async function store(request, response) {
   if (last) await cache.put(last, copy());
 }
 
+// A list is answered with the last one seen, even when this exact query has a copy: the
+// page opens on its first view again, and the map may have moved the list on since.
 async function fromCopy(request) {
   const cache = await caches.open(DATA_CACHE);
-  const hit = await cache.match(request);
-  if (hit) return hit;
   const last = lastListKey(new URL(request.url));
-  return last ? cache.match(last) : undefined;
+  return (last && await cache.match(last)) || cache.match(request);
 }
 
 async function networkThenCopy(event) {

@@ -191,6 +191,18 @@ pub async fn roomy_transaction(conn: &mut PgConnection) -> sqlx::Result<()> {
     sqlx::query("SET LOCAL work_mem = '256MB'")
         .execute(&mut *conn)
         .await?;
+    if super::citus::detect(&mut *conn).await? {
+        // Citus refuses to write a reference table (accounts) in a transaction that already
+        // ran DDL (the dropped indexes) over several shards in parallel...
+        // Nor may it run a command over several shards after writing the coordinator's own
+        // copy of a reference table locally.
+        for setting in [
+            "SET LOCAL citus.multi_shard_modify_mode = 'sequential'",
+            "SET LOCAL citus.enable_local_execution = off",
+        ] {
+            sqlx::query(setting).execute(&mut *conn).await?;
+        }
+    }
     sqlx::query("SET LOCAL maintenance_work_mem = '256MB'")
         .execute(&mut *conn)
         .await

@@ -1,7 +1,7 @@
 //! Shops and community kitchens.
 
 use super::citus;
-use crate::domain::cells::{self, STORED_RES};
+use crate::domain::cells;
 use crate::domain::geo::{BBox, LatLon};
 use crate::domain::hours;
 use chrono::{DateTime, Utc};
@@ -186,10 +186,8 @@ async fn nearby_query(
         }
         Only::ReportedSince(_) => "AND p.last_report_at IS NOT NULL AND p.last_report_at >= $8",
     };
-    // On Citus, the shard cells the circle's cover lies in: usually one shard.
-    let shards = citus::on_citus().then(|| {
-        cells::shard_cells_of_ranges(&cells::covering_ranges_from(origin, radius_m, STORED_RES))
-    });
+    // On Citus, the shard cells the circle reaches, so that Citus reads only those shards.
+    let shards = citus::on_citus().then(|| cells::shard_cells_of_circle(origin, radius_m));
     let in_shards = match (&shards, at.only) {
         (None, _) => "",
         (Some(_), Only::ReportedSince(_)) => "AND p.shard_cell = ANY($9)",
