@@ -26,6 +26,46 @@ fn holding<'a>(blobs: &[Vec<u8>], secrets: &[&'a str]) -> Option<&'a str> {
     })
 }
 
+/// The raw heap of `help_requests`: the data of every tuple, live or dead, or whole pages. On
+/// Citus the rows live in shards on the workers: each shard is read where it lies, and its
+/// bytes come back as hex.
+async fn heap(pool: &PgPool, whole_pages: bool) -> Vec<Vec<u8>> {
+    let read = if whole_pages {
+        "SELECT get_raw_page('REL', 'main', b::int) FROM generate_series(0, \
+            pg_relation_size('REL') / current_setting('block_size')::bigint - 1) b"
+    } else {
+        "SELECT i.t_data FROM generate_series(0, \
+            pg_relation_size('REL') / current_setting('block_size')::bigint - 1) b, \
+         LATERAL heap_page_items(get_raw_page('REL', 'main', b::int)) i \
+         WHERE i.t_data IS NOT NULL"
+    };
+    if !antes::db::citus::detect(pool).await.unwrap() {
+        return sqlx::query_scalar(&read.replace("REL", "help_requests"))
+            .fetch_all(pool)
+            .await
+            .unwrap();
+    }
+    // run_command_on_shards puts each shard's name where the command says %1$s.
+    let per_shard: Vec<String> = sqlx::query_scalar(&format!(
+        "SELECT result FROM run_command_on_shards('help_requests', $c$ \
+            SELECT coalesce(string_agg(encode(x, 'hex'), ','), '') FROM ({}) AS t(x) $c$)",
+        read.replace("REL", "%1$s")
+    ))
+    .fetch_all(pool)
+    .await
+    .unwrap();
+    let hex = |h: &str| -> Vec<u8> {
+        (0..h.len())
+            .step_by(2)
+            .map(|i| u8::from_str_radix(&h[i..i + 2], 16).unwrap())
+            .collect()
+    };
+    per_shard
+        .iter()
+        .flat_map(|r| r.split(',').filter(|h| !h.is_empty()).map(hex))
+        .collect()
+}
+
 #[sqlx::test]
 async fn after_retention_nothing_leads_back_to_the_requester_or_the_volunteer(pool: PgPool) {
     let app = TestApp::new(pool).await;
@@ -115,26 +155,12 @@ async fn after_retention_nothing_leads_back_to_the_requester_or_the_volunteer(po
     // Old row versions were vacuumed away: no tuple, live or dead, holds the contact.
     let secrets = ["Irma Zubieta", "481-7733", "pasillo 4", "presión"];
     app.sql("CREATE EXTENSION IF NOT EXISTS pageinspect").await;
-    let tuples: Vec<Vec<u8>> = sqlx::query_scalar(
-        "SELECT i.t_data FROM generate_series(0, \
-            pg_relation_size('help_requests') / current_setting('block_size')::bigint - 1) b, \
-         LATERAL heap_page_items(get_raw_page('help_requests', 'main', b::int)) i \
-         WHERE i.t_data IS NOT NULL",
-    )
-    .fetch_all(&app.pool)
-    .await
-    .unwrap();
+    let tuples = heap(&app.pool, false).await;
     assert!(!tuples.is_empty());
     assert_eq!(holding(&tuples, &secrets), None);
     // Their bytes may still sit in free space; `antes maintain --rewrite` leaves none.
     antes::maintenance::rewrite(&app.pool).await.unwrap();
-    let pages: Vec<Vec<u8>> = sqlx::query_scalar(
-        "SELECT get_raw_page('help_requests', 'main', b::int) FROM generate_series(0, \
-            pg_relation_size('help_requests') / current_setting('block_size')::bigint - 1) b",
-    )
-    .fetch_all(&app.pool)
-    .await
-    .unwrap();
+    let pages = heap(&app.pool, true).await;
     assert!(!pages.is_empty());
     assert_eq!(holding(&pages, &secrets), None);
 
