@@ -293,16 +293,24 @@ impl Browser {
     }
 
     pub async fn click(&self, css: &str) {
-        let el = self
-            .client
-            .wait()
-            .at_most(Duration::from_secs(20))
-            .for_element(fantoccini::Locator::Css(css))
-            .await
-            .unwrap_or_else(|e| panic!("no element `{css}`: {e}"));
-        el.click()
-            .await
-            .unwrap_or_else(|e| panic!("click `{css}`: {e}"));
+        // A list may be drawn again (the map moved, a refresh came back) between finding the
+        // element and clicking it; a person would tap the new row, so find it again.
+        for attempt in 1.. {
+            let el = self
+                .client
+                .wait()
+                .at_most(Duration::from_secs(20))
+                .for_element(fantoccini::Locator::Css(css))
+                .await
+                .unwrap_or_else(|e| panic!("no element `{css}`: {e}"));
+            match el.click().await {
+                Ok(()) => return,
+                Err(e) if e.is_stale_element_reference() && attempt < 5 => {
+                    tokio::time::sleep(Duration::from_millis(200)).await
+                }
+                Err(e) => panic!("click `{css}`: {e}"),
+            }
+        }
     }
 
     /// A real left click at viewport coordinates.
