@@ -4,8 +4,9 @@
 
 mod common;
 
-use antes::domain::cells::{shard_cell, Cell, STORED_RES};
+use antes::domain::cells::{Cell, STORED_RES};
 use antes::domain::geo::LatLon;
+use antes::domain::shards::shard_cell;
 use common::{account, call};
 use rocket::http::Method::{Get, Patch, Post};
 use serde_json::json;

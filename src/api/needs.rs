@@ -18,6 +18,7 @@ use super::params;
 use super::pledges::PledgeView;
 use super::shifts::Signup;
 use crate::db::kitchens::{self as db_kitchens, NeedRow};
+use crate::db::pledges as db_pledges;
 use crate::domain::geo::{self, LatLon};
 use crate::domain::kitchens::{self, NewNeed};
 use crate::error::{ApiError, ApiResult, ErrorBody};
@@ -181,7 +182,7 @@ pub async fn need_detail(
             signed_up_at,
         })
         .collect();
-    let pledges = db_kitchens::pledges_of_need(&**pool, id)
+    let pledges = db_pledges::pledges_of_need(&**pool, id)
         .await?
         .into_iter()
         .map(PledgeView::from)

@@ -15,7 +15,8 @@ use super::body::{body_and_digest, JsonBody};
 use super::guards::CurrentAccount;
 use super::kitchen_access::require_manager;
 use super::needs::NeedView;
-use crate::db::kitchens::{self as db_kitchens, PledgeRow};
+use crate::db::kitchens as db_kitchens;
+use crate::db::pledges::{self as db_pledges, PledgeRow};
 use crate::error::{ApiError, ApiResult, ErrorBody};
 use crate::operations::pledge::pledge as make_pledge;
 
@@ -88,7 +89,7 @@ pub async fn withdraw_pledge(
     account: CurrentAccount,
     id: i64,
 ) -> ApiResult<Json<PledgeView>> {
-    let p = db_kitchens::pledge(&**pool, id)
+    let p = db_pledges::pledge(&**pool, id)
         .await?
         .ok_or_else(|| ApiError::not_found(format!("no pledge with id {id}")))?;
     if p.account_id != account.id {
@@ -97,13 +98,13 @@ pub async fn withdraw_pledge(
             "only who pledged may withdraw it",
         ));
     }
-    if !db_kitchens::set_pledge_status(&**pool, id, "pledged", "withdrawn").await? {
+    if !db_pledges::set_pledge_status(&**pool, id, "pledged", "withdrawn").await? {
         return Err(ApiError::new(
             ErrorCode::PledgeSettled,
             "this pledge was already received or withdrawn",
         ));
     }
-    let p = db_kitchens::pledge(&**pool, id)
+    let p = db_pledges::pledge(&**pool, id)
         .await?
         .ok_or_else(ApiError::internal)?;
     Ok(Json(p.into()))
@@ -118,20 +119,20 @@ pub async fn receive_pledge(
     account: CurrentAccount,
     id: i64,
 ) -> ApiResult<Json<PledgeView>> {
-    let p = db_kitchens::pledge(&**pool, id)
+    let p = db_pledges::pledge(&**pool, id)
         .await?
         .ok_or_else(|| ApiError::not_found(format!("no pledge with id {id}")))?;
     let need = db_kitchens::need(&**pool, p.need_id)
         .await?
         .ok_or_else(ApiError::internal)?;
     require_manager(pool, &account, need.place_id).await?;
-    if !db_kitchens::set_pledge_status(&**pool, id, "pledged", "received").await? {
+    if !db_pledges::set_pledge_status(&**pool, id, "pledged", "received").await? {
         return Err(ApiError::new(
             ErrorCode::PledgeSettled,
             "this pledge was already received or withdrawn",
         ));
     }
-    let p = db_kitchens::pledge(&**pool, id)
+    let p = db_pledges::pledge(&**pool, id)
         .await?
         .ok_or_else(ApiError::internal)?;
     Ok(Json(p.into()))
@@ -150,7 +151,7 @@ pub async fn my_pledges(
     pool: &State<PgPool>,
     account: CurrentAccount,
 ) -> ApiResult<Json<Vec<MyPledge>>> {
-    let rows = db_kitchens::my_pledges(pool, account.id).await?;
+    let rows = db_pledges::my_pledges(pool, account.id).await?;
     Ok(Json(
         rows.into_iter()
             .map(|(p, n)| MyPledge {

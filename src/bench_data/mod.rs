@@ -14,7 +14,8 @@ use sqlx::PgPool;
 
 use crate::db::bench as db_bench;
 use crate::db::bulk::{self, CopyIn, CopyRows, Table};
-use crate::domain::cells::{self, shard_cell, Cell};
+use crate::domain::cells::{self, Cell};
+use crate::domain::shards::shard_cell;
 use crate::domain::{matching, privacy};
 use generate::{Generator, HoursPool};
 

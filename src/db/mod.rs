@@ -11,6 +11,7 @@ pub mod kitchens;
 pub mod passwords;
 pub mod place_reports;
 pub mod places;
+pub mod pledges;
 pub mod rate_limits;
 pub mod request_history;
 pub mod requests;

@@ -1,9 +1,9 @@
 //! Shops and community kitchens.
 
 use super::citus;
-use crate::domain::cells;
 use crate::domain::geo::{BBox, LatLon};
 use crate::domain::hours;
+use crate::domain::shards;
 use chrono::{DateTime, Utc};
 use sqlx::{PgConnection, PgExecutor, PgPool};
 
@@ -187,7 +187,7 @@ async fn nearby_query(
         Only::ReportedSince(_) => "AND p.last_report_at IS NOT NULL AND p.last_report_at >= $8",
     };
     // On Citus, the shard cells the circle reaches, so that Citus reads only those shards.
-    let shards = citus::on_citus().then(|| cells::shard_cells_of_circle(origin, radius_m));
+    let shards = citus::on_citus().then(|| shards::shard_cells_of_circle(origin, radius_m));
     let in_shards = match (&shards, at.only) {
         (None, _) => "",
         (Some(_), Only::ReportedSince(_)) => "AND p.shard_cell = ANY($9)",

@@ -7,9 +7,9 @@ use sqlx::PgExecutor;
 use uuid::Uuid;
 
 use super::citus;
-use crate::domain::cells;
 use crate::domain::geo::LatLon;
 use crate::domain::requests::{self, Action, Status};
+use crate::domain::shards;
 
 /// A request as stored. `lat`/`lon` are NULL once purged.
 #[derive(Debug, Clone, sqlx::FromRow)]
@@ -304,7 +304,7 @@ pub async fn assigned_to(
 /// Citus routes the query to those shards (a lateral subquery there may not have OFFSET).
 fn in_shards(n: usize, ranges: &[(i64, i64)]) -> (String, Option<Vec<i64>>) {
     if citus::on_citus() {
-        let shards = cells::shard_cells_of_ranges(ranges);
+        let shards = shards::shard_cells_of_ranges(ranges);
         (format!("AND o.shard_cell = ANY(${n})"), Some(shards))
     } else {
         ("OFFSET 0".to_string(), None)

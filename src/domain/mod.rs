@@ -24,6 +24,7 @@ pub mod privacy;
 pub mod public_counts;
 pub mod report_history;
 pub mod requests;
+pub mod shards;
 pub mod tiles;
 pub mod whole;
 

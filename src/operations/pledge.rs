@@ -4,7 +4,7 @@ use crate::error_code::ErrorCode;
 use sqlx::PgConnection;
 
 use crate::db;
-use crate::db::kitchens::PledgeRow;
+use crate::db::pledges::PledgeRow;
 use crate::domain::kitchens::{decide_pledge, remaining, PledgeRefusal};
 use crate::error::{ApiError, ApiResult};
 
@@ -27,8 +27,8 @@ pub async fn pledge(
         ));
     };
     decide_pledge(&need.status, quantity, remaining(total, need.pledged))?;
-    let id = db::kitchens::insert_pledge(&mut *conn, need_id, account_id, quantity).await?;
-    db::kitchens::pledge(&mut *conn, id)
+    let id = db::pledges::insert_pledge(&mut *conn, need_id, account_id, quantity).await?;
+    db::pledges::pledge(&mut *conn, id)
         .await?
         .ok_or_else(ApiError::internal)
 }

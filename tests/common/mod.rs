@@ -9,6 +9,7 @@ pub mod app;
 pub mod basemap;
 pub mod mvt;
 pub mod proxy;
+pub mod server;
 
 use std::net::TcpListener;
 use std::path::{Path, PathBuf};

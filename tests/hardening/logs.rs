@@ -4,7 +4,7 @@
 use std::io::{BufRead, BufReader};
 use std::process::Stdio;
 
-use crate::faults::Server;
+use crate::common::server::Server;
 use crate::prelude::*;
 
 #[sqlx::test]
