@@ -71,6 +71,8 @@ pub struct AppConfig {
     pub report_weights: Weights,
     /// The items whose stock neighbours may report, with their labels.
     pub report_items: Vec<ReportItem>,
+    /// Notifications: rounds, retries and channels (README "Notifications").
+    pub notify: crate::notify::settings::NotifySettings,
 }
 
 /// An item whose stock neighbours may report at a place.
@@ -135,6 +137,7 @@ impl Default for AppConfig {
             report_half_life_minutes: 120,
             report_weights: Weights::default(),
             report_items: report_items(),
+            notify: Default::default(),
         }
     }
 }
@@ -242,6 +245,7 @@ impl AppConfig {
         {
             return Err("invalid configuration: report_weights must be 0 or more".into());
         }
+        config.notify.check()?;
         Ok(config)
     }
 
@@ -316,5 +320,6 @@ mod tests {
             (defaults.report_half_life_minutes, defaults.report_weights)
         );
         assert_eq!(shipped.report_items, defaults.report_items);
+        assert_eq!(shipped.notify, defaults.notify);
     }
 }

@@ -51,6 +51,7 @@ pub enum ErrorCode {
     AlreadyAssigned,
     AlreadySignedUp,
     CannotSuspendSelf,
+    ChannelUnavailable,
     EmailTaken,
     InvalidTransition,
     NeedClosed,
@@ -78,6 +79,7 @@ pub enum ErrorCode {
     InvalidCoordinates,
     InvalidEmail,
     InvalidKind,
+    InvalidLanguage,
     InvalidLimit,
     InvalidMaxOpen,
     InvalidNeed,
@@ -87,6 +89,8 @@ pub enum ErrorCode {
     WeakPassword,
     InvalidPhone,
     InvalidPlace,
+    InvalidQuietHours,
+    InvalidSubscription,
     InvalidQuantity,
     InvalidRadius,
     InvalidResolution,
@@ -131,10 +135,10 @@ impl ErrorCode {
             | OffDuty | HomeNotSettled | InvalidToken | NotYourPledge | WrongPassword => 403,
             NotFound | ResetLinkInvalid | UnknownAccount => 404,
             MethodNotAllowed => 405,
-            AlreadyAssigned | AlreadySignedUp | CannotSuspendSelf | EmailTaken
-            | InvalidTransition | NeedClosed | NoVolunteerProfile | OverPledged | PledgeSettled
-            | ShiftFull | ShiftOverlap | ShiftStarted | StateChanged | TooManyOpen | NotAShift
-            | NotSupplies | AccountNotOrganizer => 409,
+            AlreadyAssigned | AlreadySignedUp | CannotSuspendSelf | ChannelUnavailable
+            | EmailTaken | InvalidTransition | NeedClosed | NoVolunteerProfile | OverPledged
+            | PledgeSettled | ShiftFull | ShiftOverlap | ShiftStarted | StateChanged
+            | TooManyOpen | NotAShift | NotSupplies | AccountNotOrganizer => 409,
             PayloadTooLarge => 413,
             UnsupportedMediaType => 415,
             InvalidInput
@@ -147,6 +151,7 @@ impl ErrorCode {
             | InvalidCoordinates
             | InvalidEmail
             | InvalidKind
+            | InvalidLanguage
             | InvalidLimit
             | InvalidMaxOpen
             | InvalidNeed
@@ -156,6 +161,8 @@ impl ErrorCode {
             | WeakPassword
             | InvalidPhone
             | InvalidPlace
+            | InvalidQuietHours
+            | InvalidSubscription
             | InvalidQuantity
             | InvalidRadius
             | InvalidResolution

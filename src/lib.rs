@@ -10,6 +10,8 @@
 //!   `db`, let `domain` decide, then write.
 //! - [`api`]: Rocket routes, guards and response shapes; thin.
 //! - [`import`]: OpenStreetMap (Overpass) import; [`geocode`]: address search; [`seed`]: the demo data.
+//! - [`notify`]: Web Push, mail and webhook clients, and the sender that delivers the
+//!   notification outbox (queued by `operations::notify`).
 //! - [`secrets`]: tokens, their digests and password hashes; [`maintenance`]: request expiry and
 //!   the retention purge, on a timer inside `serve`.
 
@@ -24,6 +26,7 @@ pub mod error_code;
 pub mod geocode;
 pub mod import;
 pub mod maintenance;
+pub mod notify;
 pub mod operations;
 pub mod secrets;
 pub mod seed;
@@ -43,6 +46,7 @@ pub fn rocket(figment: Figment, config: AppConfig, pool: PgPool) -> Rocket<Build
         .unwrap_or(chrono_tz::America::Argentina::Buenos_Aires);
     let geocoder = api::geocode::GeocoderState(geocode::Geocoder::from_config(&config));
     let (timer_pool, timer_config) = (pool.clone(), config.clone());
+    let (sender_pool, sender_config) = (pool.clone(), config.clone());
     let web = FileServer::new(&config.web_dir, Options::Index | Options::Missing).rank(20);
     // Rocket's own log lines are plain text; with JSON logs only ours are written.
     let figment = if config.json_logs() {
@@ -96,5 +100,8 @@ pub fn rocket(figment: Figment, config: AppConfig, pool: PgPool) -> Rocket<Build
         }))
         .attach(AdHoc::on_liftoff("maintenance timer", |_| {
             Box::pin(async move { maintenance::spawn_timer(timer_pool, timer_config) })
+        }))
+        .attach(AdHoc::on_liftoff("notification sender", |_| {
+            Box::pin(async move { notify::sender::spawn(sender_pool, sender_config) })
         }))
 }

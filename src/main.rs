@@ -38,6 +38,9 @@ enum Command {
     /// Manage accounts.
     #[command(subcommand)]
     User(UserCommand),
+    /// Web Push keys (VAPID, RFC 8292).
+    #[command(subcommand)]
+    Vapid(VapidCommand),
     /// Fill an empty, migrated database with deterministic national-scale data for
     /// benchmarks (places, volunteers, help requests and the benchmark's query samples), or
     /// with --overpass, write the same places as an Overpass JSON file instead.
@@ -86,6 +89,12 @@ enum UserCommand {
         #[arg(long)]
         password: Option<String>,
     },
+}
+
+#[derive(Subcommand)]
+enum VapidCommand {
+    /// Print a new VAPID key pair, to put in `[default.notify]` (no database needed).
+    Generate,
 }
 
 #[derive(Subcommand)]
@@ -163,9 +172,25 @@ async fn run(
     {
         return bench_overpass(path, *places, *seed);
     }
+    if let Command::Vapid(VapidCommand::Generate) = &command {
+        let keys = antes::notify::web_push::VapidKeys::generate();
+        println!(
+            "# Web Push keys. Keep the private key secret; the public one is given to browsers."
+        );
+        println!("# In Rocket.toml, under [default.notify]:");
+        println!("vapid_private_key = \"{}\"", keys.private_base64url());
+        println!("vapid_subject = \"mailto:coordinacion@example.org\"");
+        println!(
+            "# Public key (the server derives it; shown for reference): {}",
+            keys.public_base64url()
+        );
+        return Ok(());
+    }
     let pool = connect(&config).await?;
     match command {
         Command::Serve => serve(figment, config, pool).await,
+        // Answered above, without a database.
+        Command::Vapid(VapidCommand::Generate) => Ok(()),
         Command::Migrate => {
             db::migrate(&pool).await.context("migration failed")?;
             let weekly = antes::backfill::open_weeks(&pool).await?;

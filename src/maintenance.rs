@@ -56,7 +56,11 @@ impl fmt::Display for Report {
 
 /// Expires first, so a request past its deadline starts its retention clock now.
 pub async fn run(pool: &PgPool, config: &AppConfig) -> sqlx::Result<Report> {
-    let expired = db::requests::expire(pool, config.request_max_age_hours).await?;
+    let mail = config
+        .notify
+        .channels()
+        .contains(&crate::domain::notifications::Channel::Email);
+    let expired = db::requests::expire(pool, config.request_max_age_hours, mail).await?;
     let purged = db::retention::purge(pool, config.retention_days).await?;
     if purged > 0 {
         // The erased values would otherwise linger in dead row versions until autovacuum.
@@ -73,6 +77,8 @@ pub async fn run(pool: &PgPool, config: &AppConfig) -> sqlx::Result<Report> {
     db::accounts::delete_expired_sessions(pool, config.session_idle_days).await?;
     // A rate-limit key whose arrival time has passed is back to a full burst: drop it.
     db::rate_limits::forget_idle(pool).await?;
+    // Who was told about what goes with the requests it was about.
+    db::notifications::forget_older_than(pool, config.retention_days).await?;
     let needs_expired = db::kitchens::expire_needs(pool, chrono::Utc::now()).await?;
     let (reporters_forgotten, reports_deleted) = forget_reports(pool, config).await?;
     let idempotency_keys_forgotten = db::idempotency_keys::forget(

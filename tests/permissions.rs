@@ -172,6 +172,8 @@ enum Fixture {
     Cell,
     /// A new live report on the kitchen, by an anonymous neighbour.
     NewReport,
+    /// The mail unsubscribe token of a new account that gets mail.
+    Unsubscribe,
 }
 
 /// The JSON body a valid call sends.
@@ -191,6 +193,9 @@ enum Body {
     NewPassword,
     ResetLink,
     Report,
+    NotifySettings,
+    PushSubscription,
+    PushEndpoint,
 }
 
 struct Row {
@@ -279,6 +284,15 @@ fn matrix() -> Vec<Row> {
         row(Get,    "/api/me/tasks",                     "",                      F::Nothing,       B::None,         [SIGN_IN,  UNVERIF,   OK,        OK,        VOLS,      VOLS,      OK,        SIGN_IN]),
         row(Get,    "/api/me/assignments",               "",                      F::Nothing,       B::None,         [SIGN_IN,  OK,        OK,        OK,        OK,        OK,        OK,        SIGN_IN]),
         row(Get,    "/api/requests/{id}/matches",        "?limit=10",             F::Request,       B::None,         [SIGN_IN,  COORD,     COORD,     COORD,     COORD,     COORD,     OK,        SIGN_IN]),
+        row(Get,    "/api/me/notifications",             "",                      F::Nothing,       B::None,         [SIGN_IN,  OK,        OK,        OK,        OK,        OK,        OK,        SIGN_IN]),
+        row(Put,    "/api/me/notifications",             "",                      F::Nothing,       B::NotifySettings, [SIGN_IN, OK,        OK,        OK,        OK,        OK,        OK,        SIGN_IN]),
+        row(Post,   "/api/me/push-subscriptions",        "",                      F::Nothing,       B::PushSubscription, [SIGN_IN, CREATED, CREATED,   CREATED,   CREATED,   CREATED,   CREATED,   SIGN_IN]),
+        row(Delete, "/api/me/push-subscriptions",        "",                      F::Nothing,       B::PushEndpoint, [SIGN_IN,  EMPTY,     EMPTY,     EMPTY,     EMPTY,     EMPTY,     EMPTY,     SIGN_IN]),
+        row(Post,   "/api/unsubscribe/{token}",          "",                      F::Unsubscribe,   B::None,         [OK,       OK,        OK,        OK,        OK,        OK,        OK,        OK]),
+        row(Get,    "/api/requests/{id}/notifications",  "",                      F::Request,       B::None,         [SIGN_IN,  COORD,     COORD,     COORD,     COORD,     COORD,     OK,        SIGN_IN]),
+        row(Get,    "/api/places/{id}/follow",           "",                      F::Kitchen,       B::None,         [SIGN_IN,  OK,        OK,        OK,        OK,        OK,        OK,        SIGN_IN]),
+        row(Put,    "/api/places/{id}/follow",           "",                      F::Kitchen,       B::None,         [SIGN_IN,  OK,        OK,        OK,        OK,        OK,        OK,        SIGN_IN]),
+        row(Delete, "/api/places/{id}/follow",           "",                      F::Kitchen,       B::None,         [SIGN_IN,  OK,        OK,        OK,        OK,        OK,        OK,        SIGN_IN]),
         row(Put,    "/api/me/volunteer",                 "",                      F::Nothing,       B::Profile,      [SIGN_IN,  OK,        OK,        OK,        OK,        OK,        OK,        SIGN_IN]),
     ]
 }
@@ -510,6 +524,26 @@ impl World {
                 p.param = id.to_string();
             }
             Fixture::Account => p.param = self.volunteer.id.to_string(),
+            Fixture::Unsubscribe => {
+                let target = self.app.volunteer(true).await;
+                let token = antes::secrets::new_token();
+                antes::db::notification_settings::upsert(
+                    &self.app.pool,
+                    target.id,
+                    &antes::db::notification_settings::NewSettings {
+                        language: "es",
+                        by_push: false,
+                        by_email: true,
+                        by_webhook: false,
+                        webhook_to: None,
+                        quiet: None,
+                    },
+                    &token,
+                )
+                .await
+                .expect("settings");
+                p.param = token;
+            }
             Fixture::NewUnverified => p.param = self.app.volunteer(false).await.id.to_string(),
             Fixture::NewVerified => p.param = self.app.volunteer(true).await.id.to_string(),
             Fixture::NewSuspended => {
@@ -604,6 +638,19 @@ impl World {
                 "token": prepared.reset_token,
                 "new_password": NEW_PASSWORD,
             }),
+            Body::NotifySettings => json!({
+                "language": "es", "by_push": true, "by_email": true,
+                "quiet_from": "22:00", "quiet_to": "07:00",
+            }),
+            Body::PushSubscription => json!({
+                "endpoint": format!("https://fcm.googleapis.com/fcm/send/permissions-{n}"),
+                // Any P-256 public key will do as the browser's.
+                "keys": {
+                    "p256dh": antes::notify::web_push::VapidKeys::generate().public_base64url(),
+                    "auth": "AAAAAAAAAAAAAAAAAAAAAA",
+                },
+            }),
+            Body::PushEndpoint => json!({"endpoint": "https://fcm.googleapis.com/fcm/send/gone"}),
             Body::Profile => json!({
                 "skills": SKILLS,
                 "home": {"lat": SANTA_FE.0, "lon": SANTA_FE.1},
@@ -632,6 +679,7 @@ impl World {
             .replace("{z}/{x}/{y}", "13/2714/4855")
             .replace("{id}", &prepared.param)
             .replace("{cell}", &prepared.param)
+            .replace("{token}", &prepared.param)
             + row.query;
         let token = (role == Role::TokenHolder).then_some(prepared.manage_token.as_str());
         let body = self.body(row.body, &prepared).await;
@@ -685,10 +733,15 @@ fn operations(doc: &Value) -> BTreeSet<(String, String)> {
 
 #[sqlx::test]
 async fn every_operation_answers_each_role_as_the_matrix_says(pool: PgPool) {
-    let config = AppConfig {
+    let mut config = AppConfig {
         geocoder_url: common::fake_nominatim::start().await.url,
         ..common::test_config()
     };
+    // Every channel on, so that turning them on is a matter of permission only.
+    config.notify.vapid_private_key =
+        antes::notify::web_push::VapidKeys::generate().private_base64url();
+    config.notify.vapid_subject = "mailto:coordinacion@example.org".into();
+    config.notify.smtp_url = "smtp://127.0.0.1:2525".into();
     let world = World::new(TestApp::with_config(pool, config).await).await;
     let matrix = matrix();
 

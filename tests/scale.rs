@@ -225,6 +225,8 @@ async fn matching_reads_on_past_a_crowd_tied_at_the_same_distance(pool: PgPool) 
             address_detail: None,
             contact_name: "Vecina",
             contact_phone: "+54 11 4000-0000",
+            contact_email: None,
+            language: "es",
             on_behalf_of: false,
             needed_by: None,
             urgency: "normal",

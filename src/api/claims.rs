@@ -46,6 +46,7 @@ pub async fn claim(
         Utc::now(),
     )
     .await?;
+    crate::operations::notify::requester_update(&mut tx, &config.notify, id.0, "assigned").await?;
     tx.commit().await?;
     Ok(Json(StatusView {
         id: id.0,

@@ -14,6 +14,7 @@ use crate::domain::formats;
 use crate::domain::kitchens::MAX_SLOTS;
 use crate::domain::live_reports::{Queue, Stock};
 use crate::domain::matching::{MAX_OPEN_LIMIT, RADIUS_MAX_M, RADIUS_MIN_M};
+use crate::domain::push_subscriptions::{PUSH_AUTH_MAX, PUSH_ENDPOINT_MAX, PUSH_KEY_MAX};
 use crate::domain::requests::{CATEGORIES as REQUEST_CATEGORIES, SKILLS_MAX_ITEMS};
 use crate::domain::tiles::MAX_ZOOM;
 
@@ -61,6 +62,10 @@ fn range(min: f64, max: f64) -> Rule {
     }
 }
 
+fn clock() -> Rule {
+    Rule::Pattern(formats::CLOCK.into(), 5)
+}
+
 /// `?page=` of a paged list.
 fn pages() -> Rule {
     range(1.0, f64::from(crate::domain::paging::MAX_PAGE))
@@ -93,6 +98,8 @@ fn body_rules() -> Vec<(&'static str, &'static str, Rule)> {
             "urgency",
             Rule::OneOf(vec!["low", "normal", "high"]),
         ),
+        ("NewRequestBody", "contact_email", Rule::Email),
+        ("NewRequestBody", "language", Rule::OneOf(vec!["es", "en"])),
         ("Contact", "name", Rule::Text(100)),
         ("Contact", "phone", Rule::Phone),
         ("CancelBody", "token", Rule::Chars(128)),
@@ -142,6 +149,26 @@ fn body_rules() -> Vec<(&'static str, &'static str, Rule)> {
             },
         ),
         ("ProfileBody", "radius_m", range(RADIUS_MIN_M, RADIUS_MAX_M)),
+        (
+            "NotificationSettingsBody",
+            "language",
+            Rule::OneOf(vec!["es", "en"]),
+        ),
+        ("NotificationSettingsBody", "quiet_from", clock()),
+        ("NotificationSettingsBody", "quiet_to", clock()),
+        ("NotificationSettingsBody", "webhook_to", Rule::Phone),
+        (
+            "PushSubscriptionBody",
+            "endpoint",
+            Rule::Chars(PUSH_ENDPOINT_MAX),
+        ),
+        ("PushKeys", "p256dh", Rule::Chars(PUSH_KEY_MAX)),
+        ("PushKeys", "auth", Rule::Chars(PUSH_AUTH_MAX)),
+        (
+            "PushEndpointBody",
+            "endpoint",
+            Rule::Chars(PUSH_ENDPOINT_MAX),
+        ),
         ("ProfileBody", "max_open", range(1.0, MAX_OPEN_LIMIT as f64)),
     ]
 }

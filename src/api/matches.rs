@@ -11,9 +11,8 @@ use super::params::RequestId;
 use super::request_views::load;
 use crate::db::volunteers as db_volunteers;
 use crate::domain::cells::Cell;
-use crate::domain::claims::Volunteer;
 use crate::domain::geo;
-use crate::domain::matching::{self, Candidate, PerClass, Walked, REACH_CLASSES_M};
+use crate::domain::matching::{self, PerClass, Walked, REACH_CLASSES_M};
 use crate::domain::privacy;
 use crate::error::{ApiError, ApiResult, ErrorBody};
 
@@ -72,7 +71,7 @@ pub async fn matches(
                 .filter(|c| *c < REACH_CLASSES_M.len())
                 .ok_or_else(ApiError::internal)?;
             by_class[class].push(Walked {
-                candidate: candidate(r.candidate)?,
+                candidate: r.candidate.into_candidate()?,
                 class: r.reach_class,
                 planar_deg: r.planar_deg,
             });
@@ -104,23 +103,4 @@ pub async fn matches(
         })
         .collect();
     Ok(Json(MatchList { matches }))
-}
-
-fn candidate(c: db_volunteers::CandidateRow) -> ApiResult<Candidate> {
-    Ok(Candidate {
-        account_id: c.account_id,
-        display_name: c.display_name,
-        home: c.home_cell.map(Cell::from_db).transpose()?,
-        volunteer: Volunteer {
-            role: c.role.parse()?,
-            verified: c.verified,
-            suspended: c.suspended,
-            on_duty: c.on_duty,
-            skills: c.skills,
-            radius_m: c.radius_m,
-            open_assignments: c.open_assignments,
-            max_open: c.max_open,
-        },
-        recent_assignments: c.recent_assignments,
-    })
 }

@@ -15,10 +15,13 @@ pub mod health;
 pub mod history;
 pub mod idempotency;
 pub mod kitchen_access;
+pub mod kitchen_followers;
 pub mod limits;
 pub mod matches;
 pub mod methods;
 pub mod needs;
+pub mod notification_log;
+pub mod notification_settings;
 pub mod offline;
 pub mod openapi;
 pub mod params;
@@ -111,6 +114,15 @@ pub fn routes() -> Vec<Route> {
         tiles::places,
         tiles::request_cells,
         tiles::needs,
+        notification_settings::get_settings,
+        notification_settings::put_settings,
+        notification_settings::add_push_subscription,
+        notification_settings::remove_push_subscription,
+        notification_settings::unsubscribe,
+        notification_log::request_notifications,
+        kitchen_followers::following,
+        kitchen_followers::follow,
+        kitchen_followers::unfollow,
     ]
 }
 

@@ -17,11 +17,13 @@ use super::kitchen_access::{is_manager, kitchen, require_manager};
 use super::params;
 use super::pledges::PledgeView;
 use super::shifts::Signup;
+use crate::config::AppConfig;
 use crate::db::kitchens::{self as db_kitchens, NeedRow};
 use crate::db::pledges as db_pledges;
 use crate::domain::geo::{self, LatLon};
 use crate::domain::kitchens::{self, NewNeed};
 use crate::error::{ApiError, ApiResult, ErrorBody};
+use crate::operations::notify;
 
 #[derive(Debug, Serialize, ToSchema)]
 pub struct NeedView {
@@ -96,6 +98,7 @@ impl NeedView {
 #[post("/api/places/<id>/needs", data = "<input>")]
 pub async fn post_need(
     pool: &State<PgPool>,
+    config: &State<AppConfig>,
     account: CurrentAccount,
     id: i64,
     idempotency: IdempotencyKey,
@@ -117,6 +120,12 @@ pub async fn post_need(
     let row = db_kitchens::need(&mut *tx, need_id)
         .await?
         .ok_or_else(ApiError::internal)?;
+    let ctx = notify::Context::new(config, Utc::now());
+    if row.kind == "shift" {
+        notify::shift_posted(&mut tx, &ctx, need_id).await?;
+    } else {
+        notify::supplies_needed(&mut tx, &ctx, need_id).await?;
+    }
     let answer = pending
         .finish(&mut tx, Status::Created, NeedView::from_row(row, None))
         .await?;

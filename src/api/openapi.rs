@@ -12,9 +12,9 @@ use super::guards::SESSION_COOKIE;
 use crate::config::AppConfig;
 
 use super::{
-    accounts, auth, cells, claims, geocode, health, history, matches, needs, passwords,
-    place_admin, place_reports, places, pledges, profiles, requests, review, shifts, tasks, tiles,
-    web,
+    accounts, auth, cells, claims, geocode, health, history, kitchen_followers, matches, needs,
+    notification_log, notification_settings, passwords, place_admin, place_reports, places,
+    pledges, profiles, requests, review, shifts, tasks, tiles, web,
 };
 
 #[derive(OpenApi)]
@@ -85,6 +85,15 @@ use super::{
         tiles::places,
         tiles::request_cells,
         tiles::needs,
+        notification_settings::get_settings,
+        notification_settings::put_settings,
+        notification_settings::add_push_subscription,
+        notification_settings::remove_push_subscription,
+        notification_settings::unsubscribe,
+        notification_log::request_notifications,
+        kitchen_followers::following,
+        kitchen_followers::follow,
+        kitchen_followers::unfollow,
     ),
     components(schemas(crate::error::ErrorBody, crate::error_code::ErrorCode)),
     modifiers(&CommonResponses),
@@ -94,6 +103,7 @@ use super::{
         (name = "requests", description = "Help requests: posting, lifecycle, review, audit log and public counts"),
         (name = "volunteers", description = "Volunteer profiles, tasks, assignments and matches"),
         (name = "kitchens", description = "Places made by hand, kitchen needs, pledges and shifts"),
+        (name = "notifications", description = "Notification channels, Web Push subscriptions, followed kitchens and who was told"),
     )
 )]
 pub struct ApiDoc;

@@ -23,11 +23,12 @@ use crate::db::requests as db_requests;
 use crate::domain::accounts;
 use crate::domain::cells::Cell;
 use crate::domain::geo::LatLon;
+use crate::domain::notifications;
 use crate::domain::privacy;
 use crate::domain::requests::{self as rules, Action, Status, Urgency};
 use crate::error::{ApiError, ApiResult, ErrorBody};
 use crate::operations::create_request::{create_request, Ask};
-use crate::operations::lifecycle;
+use crate::operations::{lifecycle, notify};
 use crate::secrets;
 
 #[derive(Deserialize, ToSchema)]
@@ -49,6 +50,12 @@ pub struct NewRequestBody {
     pub needed_by: Option<DateTime<Utc>>,
     /// low, normal (the default) or high.
     pub urgency: Option<String>,
+    /// Where the requester hears that the request was taken, done or expired. Private: only
+    /// the mailer reads it, and the retention purge erases it.
+    #[schema(example = "ana@example.org")]
+    pub contact_email: Option<String>,
+    /// The language of those mails: es (the default) or en.
+    pub language: Option<String>,
 }
 
 #[derive(Serialize, ToSchema)]
@@ -71,6 +78,7 @@ pub struct Created {
 #[post("/api/requests", data = "<input>")]
 pub async fn create(
     pool: &State<PgPool>,
+    config: &State<AppConfig>,
     limits: Limits<'_>,
     account: Option<CurrentAccount>,
     idempotency: IdempotencyKey,
@@ -99,6 +107,13 @@ pub async fn create(
         accounts::optional_text("address_detail", input.address_detail.as_deref(), 300)?;
     let contact_name = accounts::text("contact.name", &input.contact.name, 100)?;
     let contact_phone = accounts::phone(&input.contact.phone)?;
+    let contact_email = input
+        .contact_email
+        .as_deref()
+        .filter(|e| !e.trim().is_empty())
+        .map(accounts::email)
+        .transpose()?;
+    let language = notifications::language(input.language.as_deref())?;
     let ask = Ask {
         category: rules::category(&input.category)?,
         description: description.as_deref(),
@@ -106,12 +121,18 @@ pub async fn create(
         address_detail: address_detail.as_deref(),
         contact_name: &contact_name,
         contact_phone: &contact_phone,
+        contact_email: contact_email.as_deref(),
+        language,
         on_behalf_of: input.on_behalf_of,
         needed_by: rules::needed_by(input.needed_by, Utc::now())?,
         urgency: urgency.as_str(),
     };
     let author = account.as_ref().map(CurrentAccount::facts);
     let created = create_request(&mut tx, author.as_ref(), &ask).await?;
+    if created.status == Status::Open {
+        let ctx = notify::Context::new(config, Utc::now());
+        notify::request_opened(&mut tx, &ctx, created.id).await?;
+    }
     let answer = Created {
         id: created.id,
         status: created.status,
@@ -175,8 +196,15 @@ pub async fn act(
     who: rules::Actor,
 ) -> ApiResult<Json<StatusView>> {
     let mut tx = pool.begin().await?;
-    let status =
-        lifecycle::act(&mut tx, id, action, &who, config.daily_limits(), Utc::now()).await?;
+    let now = Utc::now();
+    let status = lifecycle::act(&mut tx, id, action, &who, config.daily_limits(), now).await?;
+    match status {
+        Status::Open => {
+            notify::request_opened(&mut tx, &notify::Context::new(config, now), id).await?;
+        }
+        Status::Done => notify::requester_update(&mut tx, &config.notify, id, "done").await?,
+        _ => {}
+    }
     tx.commit().await?;
     Ok(Json(StatusView { id, status }))
 }

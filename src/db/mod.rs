@@ -8,6 +8,8 @@ pub mod citus;
 pub mod idempotency_keys;
 pub mod import_staging;
 pub mod kitchens;
+pub mod notification_settings;
+pub mod notifications;
 pub mod passwords;
 pub mod place_reports;
 pub mod places;

@@ -50,6 +50,8 @@ pub struct NewRequest<'a> {
     pub address_detail: Option<&'a str>,
     pub contact_name: &'a str,
     pub contact_phone: &'a str,
+    pub contact_email: Option<&'a str>,
+    pub language: &'a str,
     pub on_behalf_of: bool,
     pub needed_by: Option<DateTime<Utc>>,
     pub urgency: &'static str,
@@ -62,9 +64,10 @@ pub async fn insert(exec: impl PgExecutor<'_>, r: &NewRequest<'_>) -> sqlx::Resu
     sqlx::query_scalar(
         "INSERT INTO help_requests (category, description, location, cell, address_detail, \
             contact_name, contact_phone, on_behalf_of, needed_by, urgency, status, \
-            manage_token_hash, created_by, area_cell, shard_cell) \
+            manage_token_hash, created_by, area_cell, shard_cell, contact_email, \
+            contact_language) \
          VALUES ($1, $2, ST_SetSRID(ST_MakePoint($3, $4), 4326)::geography, $5, $6, $7, $8, $9, \
-            $10, $11, $12, $13, $14, $15, antes_shard_cell($15)) RETURNING id",
+            $10, $11, $12, $13, $14, $15, antes_shard_cell($15), $16, $17) RETURNING id",
     )
     .bind(r.category)
     .bind(r.description)
@@ -81,6 +84,8 @@ pub async fn insert(exec: impl PgExecutor<'_>, r: &NewRequest<'_>) -> sqlx::Resu
     .bind(r.manage_token_hash)
     .bind(r.created_by)
     .bind(r.area_cell)
+    .bind(r.contact_email)
+    .bind(r.language)
     .fetch_one(exec)
     .await
 }
@@ -333,8 +338,13 @@ pub async fn open_cells_in(
 }
 
 /// Expires pending and open requests past `needed_by` or older than `max_age_hours`, logging
-/// each. Returns how many expired.
-pub async fn expire(exec: impl PgExecutor<'_>, max_age_hours: i64) -> sqlx::Result<u64> {
+/// each and, with `mail`, queuing the mail of each requester who left an address. Returns how
+/// many expired.
+pub async fn expire(
+    exec: impl PgExecutor<'_>,
+    max_age_hours: i64,
+    mail: bool,
+) -> sqlx::Result<u64> {
     // Waiting requests expire at their deadline or at the maximum age. Assigned ones get that
     // age again as grace after their deadline (or after the claim, without one), so a volunteer
     // who is late can still finish, but an abandoned task still ends and is later purged.
@@ -347,11 +357,17 @@ pub async fn expire(exec: impl PgExecutor<'_>, max_age_hours: i64) -> sqlx::Resu
                    AND (needed_by < now() OR created_at < now() - make_interval(hours => $1::int))) \
                OR (status = 'assigned' \
                    AND COALESCE(needed_by, assigned_at) < now() - make_interval(hours => $1::int)) \
-            RETURNING shard_cell, id) \
+            RETURNING shard_cell, id, category, contact_email IS NOT NULL AS mail), \
+         mails AS ( \
+            INSERT INTO notifications (dedupe_key, channel, kind, request_id, facts) \
+            SELECT 'request:' || id || ':status:expired', 'email', 'request_status', id, \
+                jsonb_build_object('category', category, 'status', 'expired', 'link', '/') \
+            FROM gone WHERE mail AND $2 ON CONFLICT (dedupe_key) DO NOTHING) \
          INSERT INTO request_events (shard_cell, request_id, actor, action) \
          SELECT shard_cell, id, 'system', 'expired' FROM gone",
     )
     .bind(max_age_hours)
+    .bind(mail)
     .execute(exec)
     .await?;
     Ok(done.rows_affected())

@@ -6,7 +6,7 @@ use sqlx::PgExecutor;
 use crate::domain::requests::Status;
 
 /// Erases every personal trace of requests that ended more than `retention_days` ago: the
-/// exact location, the res-9 cell, address detail, contact, description, the manage token's
+/// exact location, the res-9 cell, address detail, contact (name, phone, email), description, the manage token's
 /// hash and the link to the account that posted it. The category, status, urgency, the res-7
 /// `area_cell` and the dates, to the day, stay for statistics. Returns how many.
 pub async fn purge(exec: impl PgExecutor<'_>, retention_days: i64) -> sqlx::Result<u64> {
@@ -25,7 +25,7 @@ pub async fn purge(exec: impl PgExecutor<'_>, retention_days: i64) -> sqlx::Resu
     let done = sqlx::query(
         "WITH gone AS ( \
             UPDATE help_requests SET location = NULL, cell = NULL, address_detail = NULL, \
-                contact_name = NULL, contact_phone = NULL, description = NULL, \
+                contact_name = NULL, contact_phone = NULL, contact_email = NULL, description = NULL, \
                 manage_token_hash = NULL, created_by = NULL, assignee = NULL, \
                 assigned_at = NULL, on_behalf_of = false, \
                 needed_by = date_trunc('day', needed_by AT TIME ZONE 'UTC') AT TIME ZONE 'UTC', \

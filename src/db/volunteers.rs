@@ -189,6 +189,31 @@ pub struct CandidateRow {
     pub recent_assignments: i64,
 }
 
+impl CandidateRow {
+    /// The candidate as the claim rule reads it; an unknown role or a bad cell is an error.
+    pub fn into_candidate(self) -> Result<matching::Candidate, crate::domain::Invalid> {
+        Ok(matching::Candidate {
+            account_id: self.account_id,
+            display_name: self.display_name,
+            home: self
+                .home_cell
+                .map(crate::domain::cells::Cell::from_db)
+                .transpose()?,
+            volunteer: crate::domain::claims::Volunteer {
+                role: self.role.parse()?,
+                verified: self.verified,
+                suspended: self.suspended,
+                on_duty: self.on_duty,
+                skills: self.skills,
+                radius_m: self.radius_m,
+                open_assignments: self.open_assignments,
+                max_open: self.max_open,
+            },
+            recent_assignments: self.recent_assignments,
+        })
+    }
+}
+
 /// A candidate, the reach class it was read in, and how far its public home lies from the
 /// point asked about in plain lon/lat degrees (the order of the walk).
 #[derive(Debug, Clone, sqlx::FromRow)]

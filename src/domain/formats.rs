@@ -18,6 +18,9 @@ pub const EMAIL: &str =
 /// and one leading `+`.
 pub const PHONE: &str = r"^ *\+?[ ().-]*([0-9][ ().-]*){6,20}$";
 
+/// A time of day, `HH:MM` on a 24-hour clock.
+pub const CLOCK: &str = "^([01][0-9]|2[0-3]):[0-5][0-9]$";
+
 /// An H3 cell of resolution 0 to 8, in lower-case hex.
 pub const CELL_ID: &str = "^8[0-8][0-9a-f]{13}$";
 

@@ -20,6 +20,9 @@ pub struct Ask<'a> {
     pub address_detail: Option<&'a str>,
     pub contact_name: &'a str,
     pub contact_phone: &'a str,
+    pub contact_email: Option<&'a str>,
+    /// The language of the requester's mails.
+    pub language: &'static str,
     pub on_behalf_of: bool,
     pub needed_by: Option<chrono::DateTime<chrono::Utc>>,
     pub urgency: &'static str,
@@ -55,6 +58,8 @@ pub async fn create_request(
             address_detail: ask.address_detail,
             contact_name: ask.contact_name,
             contact_phone: ask.contact_phone,
+            contact_email: ask.contact_email,
+            language: ask.language,
             on_behalf_of: ask.on_behalf_of,
             needed_by: ask.needed_by,
             urgency: ask.urgency,

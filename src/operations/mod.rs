@@ -10,6 +10,7 @@ pub mod create_request;
 pub mod edit_place;
 pub mod find_places;
 pub mod lifecycle;
+pub mod notify;
 pub mod password_reset;
 pub mod pledge;
 pub mod rate_limit;

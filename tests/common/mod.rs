@@ -9,7 +9,10 @@ pub mod app;
 pub mod basemap;
 pub mod mvt;
 pub mod proxy;
+pub mod push_service;
 pub mod server;
+pub mod smtp_sink;
+pub mod webhook_receiver;
 
 use std::net::TcpListener;
 use std::path::{Path, PathBuf};
@@ -22,12 +25,18 @@ use rocket::local::asynchronous::{Client, LocalResponse};
 use serde_json::Value;
 use sqlx::PgPool;
 
-/// The shipped defaults, without the maintenance timer and without rate limits (tests that
-/// are about something else post far faster than people; `tests/hardening` tests the limits).
+/// The shipped defaults, without the maintenance timer, the notification sender and rate
+/// limits (tests that are about something else post far faster than people;
+/// `tests/hardening` tests the limits).
 pub fn test_config() -> AppConfig {
     AppConfig {
         maintenance_interval_secs: 0,
         rate_limits: antes::config::RateLimits::off(),
+        // Tests that deliver notifications run the sender themselves, at a time they choose.
+        notify: antes::notify::settings::NotifySettings {
+            sender: false,
+            ..Default::default()
+        },
         ..AppConfig::default()
     }
 }

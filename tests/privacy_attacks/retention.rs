@@ -79,6 +79,7 @@ async fn after_retention_nothing_leads_back_to_the_requester_or_the_volunteer(po
         "location": {"lat": spot.0, "lon": spot.1},
         "address_detail": "pasillo 4, casa del fondo",
         "contact": {"name": "Irma Zubieta", "phone": "+54 342 481-7733"},
+        "contact_email": "irma.zubieta@example.org",
         "on_behalf_of": true,
         "needed_by": (chrono::Utc::now() + chrono::Duration::days(2)).to_rfc3339(),
     });
@@ -115,6 +116,7 @@ async fn after_retention_nothing_leads_back_to_the_requester_or_the_volunteer(po
     let kept: Remains = sqlx::query_as(
         "SELECT category, status, cell, area_cell, manage_token_hash, created_by, assignee, \
                     location IS NULL AND contact_name IS NULL AND contact_phone IS NULL \
+                      AND contact_email IS NULL \
                       AND description IS NULL AND address_detail IS NULL AND NOT on_behalf_of, \
                     created_at = date_trunc('day', created_at) \
                       AND closed_at = date_trunc('day', closed_at) \
@@ -153,7 +155,13 @@ async fn after_retention_nothing_leads_back_to_the_requester_or_the_volunteer(po
     assert_eq!(app.view(Some(&coordinator), &id).await.status, 404);
 
     // Old row versions were vacuumed away: no tuple, live or dead, holds the contact.
-    let secrets = ["Irma Zubieta", "481-7733", "pasillo 4", "presión"];
+    let secrets = [
+        "Irma Zubieta",
+        "481-7733",
+        "irma.zubieta",
+        "pasillo 4",
+        "presión",
+    ];
     app.sql("CREATE EXTENSION IF NOT EXISTS pageinspect").await;
     let tuples = heap(&app.pool, false).await;
     assert!(!tuples.is_empty());
