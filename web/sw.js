@@ -1,4 +1,4 @@
-// The service worker, hand-written (about 150 lines; Workbox would add a dependency and a
+// The service worker, hand-written (about 180 lines; Workbox would add a dependency and a
 // build step for what fits here). The server serves it at /sw.js with two constants put in
 // front: VERSION, a digest of every file of the app shell, and SHELL, their URLs. A changed
 // file makes a new VERSION, so the browser installs this worker again, fills a new shell cache,
@@ -37,7 +37,8 @@ self.addEventListener('activate', (event) => {
 function publicData(url) {
   const p = url.pathname;
   if (p === '/api/config' || p === '/api/categories' || p === '/api/needs/nearby') return true;
-  if (p.startsWith('/api/places')) return !p.endsWith('/reports');
+  // A place's reports are a coordinator's, and whether I follow a kitchen is mine.
+  if (p.startsWith('/api/places')) return !p.endsWith('/reports') && !p.endsWith('/follow');
   return p.startsWith('/tiles/') && !p.startsWith('/tiles/basemap/');
 }
 
@@ -137,4 +138,41 @@ self.addEventListener('sync', (event) => {
 
 self.addEventListener('message', (event) => {
   if (event.data?.type === 'flush') event.waitUntil(sendQueued().catch(() => {}));
+});
+
+// Web Push: the server sends {title, body, url, tag} (js/notifications.js subscribes). A
+// message with the tag of one still shown replaces it, so a request told twice shows once.
+self.addEventListener('push', (event) => {
+  let msg = {};
+  try { msg = event.data?.json() ?? {}; } catch { msg = { body: event.data?.text() ?? '' }; }
+  event.waitUntil(self.registration.showNotification(msg.title || 'Antes de Salir', {
+    body: msg.body ?? '',
+    tag: msg.tag || undefined,
+    icon: '/icons/icon-192.png',
+    data: { url: msg.url || '/' },
+  }));
+});
+
+// Only links into this app are followed; anything else opens the app's start.
+function linkInApp(url) {
+  try {
+    const to = new URL(url, self.location.origin);
+    return to.origin === self.location.origin ? to.href : '/';
+  } catch {
+    return '/';
+  }
+}
+
+// A tap brings an open window of the app forward and takes it there (js/app.js listens), or
+// opens one.
+self.addEventListener('notificationclick', (event) => {
+  event.notification.close();
+  const url = linkInApp(event.notification.data?.url ?? '/');
+  event.waitUntil((async () => {
+    const pages = await self.clients.matchAll({ type: 'window', includeUncontrolled: true });
+    const page = pages.find((p) => new URL(p.url).origin === self.location.origin);
+    if (!page) return self.clients.openWindow(url);
+    page.postMessage({ type: 'open', url });
+    return page.focus();
+  })());
 });

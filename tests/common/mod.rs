@@ -3,6 +3,7 @@
 //! chromedriver.
 #![allow(dead_code)]
 
+pub mod fake_gcm;
 pub mod fake_nominatim;
 
 pub mod app;
@@ -131,6 +132,11 @@ pub struct Browser {
 
 impl Browser {
     pub async fn start(name: &str, width: u32, height: u32) -> Browser {
+        Browser::start_with(name, width, height, &[]).await
+    }
+
+    /// Like [`Browser::start`], with more Chromium switches (say, where its push service is).
+    pub async fn start_with(name: &str, width: u32, height: u32, extra_args: &[String]) -> Browser {
         let port = free_port();
         // The page runs where its users live; dates on screen are checked against that zone.
         let driver = Command::new("chromedriver")
@@ -168,9 +174,12 @@ impl Browser {
                 ],
             }
         });
+        let mut caps = caps;
+        if let Some(args) = caps["goog:chromeOptions"]["args"].as_array_mut() {
+            args.extend(extra_args.iter().map(|a| Value::from(a.as_str())));
+        }
         // Desktop Chromium will not make a window narrower than about 500 px; a phone-sized
         // viewport needs device emulation.
-        let mut caps = caps;
         if width < 500 {
             caps["goog:chromeOptions"]["mobileEmulation"] = serde_json::json!({
                 "deviceMetrics": {"width": width, "height": height, "pixelRatio": 1.0}
@@ -410,6 +419,29 @@ impl Browser {
             .unwrap_or_else(|e| panic!("{cmd}: {e}"));
         assert!(reply["value"]["error"].is_null(), "{cmd}: {reply}");
         reply["value"].clone()
+    }
+
+    /// Sets a permission (`notifications`, say) for the page's origin, as a person answering
+    /// the browser's prompt would (WebDriver's Permissions extension).
+    pub async fn set_permission(&self, name: &str, state: &str) {
+        let session = self
+            .client
+            .session_id()
+            .await
+            .ok()
+            .flatten()
+            .expect("a WebDriver session");
+        let url = format!("{}/session/{session}/permissions", self.driver_url);
+        let reply: Value = reqwest::Client::new()
+            .post(url)
+            .json(&serde_json::json!({"descriptor": {"name": name}, "state": state}))
+            .send()
+            .await
+            .unwrap_or_else(|e| panic!("permission {name}: {e}"))
+            .json()
+            .await
+            .unwrap_or_else(|e| panic!("permission {name}: {e}"));
+        assert!(reply["value"].is_null(), "permission {name}: {reply}");
     }
 
     /// Browser console entries at SEVERE level, from chromedriver's log.

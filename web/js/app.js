@@ -2,8 +2,8 @@
 import { api } from './api.js';
 import { createMap } from './map.js';
 import { initialLang, loadLang } from './i18n.js';
-import { initPlacesList, attachPlacesMap, openLinkedPlace, placesState } from './places.js';
-import { initNav, initViewSwitch, showScreen } from './screens.js';
+import { initPlacesList, attachPlacesMap, openLinkedPlace, placesState, showDetail } from './places.js';
+import { initNav, initViewSwitch, openScreenLink, showScreen } from './screens.js';
 import { loadMe } from './auth.js';
 import { initRequests, requestsState } from './requests.js';
 import { initVolunteer, volunteerState } from './volunteer.js';
@@ -12,6 +12,18 @@ import { initKitchens } from './kitchen.js';
 import { openResetLink } from './password.js';
 import { initReports } from './reports.js';
 import { initOffline, startOutbox } from './offline.js';
+import { openUnsubscribeLink } from './notifications.js';
+
+// A tapped notification when the app is already open (sw.js): go where it points, no reload.
+function openFromNotification(e) {
+  if (e.data?.type !== 'open') return;
+  const url = new URL(e.data.url, location.origin);
+  const place = Number(url.searchParams.get('place'));
+  if (Number.isInteger(place) && place > 0) {
+    showScreen('nearby');
+    showDetail(place, { center: true });
+  } else openScreenLink(url.search);
+}
 
 async function main() {
   const select = document.getElementById('lang-select');
@@ -42,8 +54,12 @@ async function main() {
   await loadMe();
   // A coordinator's one-time link (/?reset#token=TOKEN) opens the new-password form.
   openResetLink();
-  // The private link (/?request=ID&token=TOKEN) opens the request's status view.
-  if (fromLink) showScreen('request');
+  // The private link (/?request=ID&token=TOKEN) opens the request's status view; a
+  // notification's link (/?screen=volunteer) its screen.
+  if (fromLink) showScreen('request'); else openScreenLink();
+  // A mail's unsubscribe link (/?unsubscribe=TOKEN) asks before it turns mail off.
+  openUnsubscribeLink();
+  navigator.serviceWorker?.addEventListener('message', openFromNotification);
   await openLinkedPlace();
   await startOutbox();
   document.body.dataset.ready = '1';

@@ -26,7 +26,13 @@ export async function loadMe() {
   try { signedIn(await api('/api/me')); } catch { signedIn(null); }
 }
 
+// What must happen while the session still holds, before logging out (say, this phone's
+// push subscription is forgotten, so it stops showing the account's notifications).
+const beforeLogout = [];
+export function onLogout(fn) { beforeLogout.push(fn); }
+
 export async function logout() {
+  await Promise.all(beforeLogout.map((fn) => Promise.resolve().then(fn).catch(() => {})));
   try { await api('/api/auth/logout', { method: 'POST' }); } finally { signedIn(null); }
 }
 

@@ -1,10 +1,12 @@
 // The coordinator's history of closed requests (filtered by state and closing date, paged,
-// until the retention purge) and the audit log of one request, shown under its row.
+// until the retention purge) and the audit log of one request, with who was told of it
+// (js/coord_notified.js), shown under its row.
 import { api, el } from './api.js';
 import { t } from './i18n.js';
 import { errorText } from './auth.js';
 import { timeEl } from './format.js';
 import { busy } from './feedback.js';
+import { notifiedView } from './coord_notified.js';
 
 const CLOSED = ['done', 'cancelled', 'expired', 'rejected'];
 const state = { status: '', from: '', to: '', rows: [], next: null, error: '', logOf: null, logs: new Map() };
@@ -83,7 +85,7 @@ export function historyView(rerender) {
             type: 'button', class: 'secondary show-log', 'aria-expanded': String(state.logOf === r.id),
             onclick: () => { state.logOf = state.logOf === r.id ? null : r.id; rerender(); },
           }, t('history.log')))),
-      state.logOf === r.id ? el('div', { class: 'in-place' }, requestLog(r.id, rerender)) : null))),
+      state.logOf === r.id ? el('div', { class: 'in-place' }, requestLog(r.id, rerender), notifiedView(r.id, rerender)) : null))),
     state.next ? el('button', {
       type: 'button', class: 'secondary', id: 'history-more',
       onclick: (e) => busy(e.currentTarget, () => more(rerender)),

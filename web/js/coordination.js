@@ -1,7 +1,7 @@
 // "Coordinación": the review queue (approve or reject), open requests with their suggested
-// volunteers, the full details of one request (each look is audited), all opening in place
-// under their row; then the history (js/coord_history.js) and accounts and alerts
-// (js/coord_accounts.js).
+// volunteers, the full details of one request (each look is audited) with who was told of it
+// (js/coord_notified.js), all opening in place under their row; then the history
+// (js/coord_history.js) and accounts and alerts (js/coord_accounts.js).
 import { api, el } from './api.js';
 import { t, onLangChange } from './i18n.js';
 import { EMPTY } from './map.js';
@@ -11,6 +11,7 @@ import { act } from './feedback.js';
 import { counted, timeEl } from './format.js';
 import { forgetLogs, historyView, loadHistory, requestLog } from './coord_history.js';
 import { accountSections, loadAccounts } from './coord_accounts.js';
+import { forgetNotified, notifiedView } from './coord_notified.js';
 
 const LAYERS = ['coord-pin'];
 // `shown`: what is open under which row: {id, what: 'detail' | 'matches' | 'log'}.
@@ -35,6 +36,7 @@ function isCoordinator() { return currentAccount()?.role === 'coordinator'; }
 async function refresh() {
   if (isCoordinator()) {
     forgetLogs();
+    forgetNotified();
     try {
       const [queue, open] = await Promise.all([
         api('/api/review/requests'),
@@ -184,6 +186,7 @@ function detailView() {
     r.contact ? el('p', {}, el('strong', {}, r.contact.name), ' · ', el('a', { href: `tel:${r.contact.phone.replace(/[^+\d]/g, '')}` }, r.contact.phone)) : null,
     r.address_detail ? el('p', { class: 'user-text' }, `${t('req.address_detail')}: ${r.address_detail}`) : null,
     requestLog(r.id, render),
+    notifiedView(r.id, render),
     el('div', { class: 'row' },
       cancellable ? el('button', {
         type: 'button', class: 'secondary danger',

@@ -31,13 +31,46 @@ async function renderKitchenExtra(box, place) {
   let needs = [];
   try { needs = await api(`/api/places/${place.properties.id}/needs`); } catch (err) { status.textContent = errorText(err); }
   const serving = place.properties.open_now;
+  const follow = currentAccount() ? el('div', { class: 'follow', id: 'kitchen-follow' }) : null;
   box.replaceChildren(...[
     el('p', {}, el('strong', {}, serving === true ? t('kitchen.serving_now') : serving === false ? t('kitchen.not_serving_now') : t('kitchen.serving_unknown'))),
     place.properties.meals_per_day ? el('p', {}, counted('kitchen.meals_per_day', place.properties.meals_per_day)) : null,
     el('h3', {}, t('kitchen.open_needs')),
     needs.length ? el('ul', { class: 'need-list' }, needs.map((n) => needItem(n, status, () => renderKitchenExtra(box, place)))) : el('p', { class: 'empty' }, t('kitchen.no_needs')),
+    follow,
     status,
   ].filter(Boolean));
+  if (follow) await followToggle(follow, place.properties.id);
+}
+
+// "Avisarme cuando falte algo": the kitchen's supplies needs then reach the person through
+// the channels they chose under "Quiero ayudar" › "Avisos".
+async function followToggle(box, id) {
+  let following;
+  try { following = (await api(`/api/places/${id}/follow`)).following; } catch { return; }
+  const draw = () => box.replaceChildren(
+    following ? el('p', { class: 'status' }, t('kitchen.following')) : null,
+    el('button', {
+      type: 'button', class: following ? 'secondary' : 'primary', id: 'kitchen-follow-toggle',
+      onclick: async (e) => {
+        const ok = await act(e.currentTarget, {
+          run: async () => {
+            following = (await api(`/api/places/${id}/follow`, { method: following ? 'DELETE' : 'PUT' })).following;
+          },
+        });
+        if (!ok) return;
+        draw();
+        box.querySelector('button').focus();
+        let text = t(following ? 'kitchen.followed_done' : 'kitchen.unfollowed_done');
+        // Following is of no use until some way of telling is on.
+        if (following) {
+          const s = await api('/api/me/notifications').catch(() => null);
+          if (s && !s.by_push && !s.by_email && !s.by_webhook) text = `${text} ${t('kitchen.follow_no_channel')}`;
+        }
+        showResult(text);
+      },
+    }, t(following ? 'kitchen.unfollow' : 'kitchen.follow')));
+  draw();
 }
 
 function needItem(n, status, refresh) {

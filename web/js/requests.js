@@ -3,7 +3,7 @@
 // with cancel. The map also shows the public counts of open requests (k ≥ 3 hexagons).
 import { api, el } from './api.js';
 import { onSent, sendOrQueue } from './offline.js';
-import { t, onLangChange } from './i18n.js';
+import { t, currentLang, onLangChange } from './i18n.js';
 import { EMPTY } from './map.js';
 import { currentScreen, onScreenChange, setLayersVisible } from './screens.js';
 import { errorText } from './auth.js';
@@ -73,6 +73,8 @@ function formView() {
     el('label', {}, t('req.address_detail'), el('input', { id: 'req-address', name: 'address_detail', type: 'text', maxlength: 300, placeholder: t('req.address_hint') })),
     el('label', {}, t('req.contact_name'), el('input', { id: 'req-name', name: 'contact_name', type: 'text', required: true, maxlength: 100 })),
     el('label', {}, t('req.contact_phone'), el('input', { id: 'req-phone', name: 'contact_phone', type: 'tel', required: true })),
+    // Optional: a mail when the request is taken, done or expired, in the page's language.
+    el('label', {}, t('req.contact_email'), el('input', { id: 'req-email', name: 'contact_email', type: 'email', autocomplete: 'email', maxlength: 254 })),
     el('p', { class: 'notice' }, t('req.privacy')),
     el('p', { class: 'status error', id: 'req-error', role: 'alert' }),
     el('button', { type: 'submit', class: 'primary', id: 'req-submit' }, t('req.submit')));
@@ -105,9 +107,12 @@ async function submit(e) {
         on_behalf_of: f.who.value === 'other',
         needed_by: neededBy,
         urgency: f.urgency.value,
+        contact_email: f.contact_email.value.trim() || undefined,
+        language: currentLang(),
       },
     }));
     state.result = sent.sent ? sent.data : { pending: true };
+    state.emailed = Boolean(f.contact_email.value.trim());
     render();
   } catch (err) {
     error.textContent = errorText(err);
@@ -147,6 +152,7 @@ function resultView() {
   return el('div', { class: 'card', id: 'req-result' },
     el('h2', {}, t('req.sent_title')),
     el('p', {}, t(r.status === 'open' ? 'req.sent_open' : 'req.sent_review')),
+    state.emailed ? el('p', { id: 'req-emailed' }, t('req.contact_email_sent')) : null,
     el('p', { class: 'notice' }, el('strong', {}, t('req.link_save'))),
     el('p', { class: 'private-link' }, el('a', { href: link, id: 'req-link' }, link)),
     el('button', {
@@ -160,20 +166,41 @@ function resultView() {
     el('button', { type: 'button', class: 'secondary', onclick: () => { state.result = null; state.point = null; state.map.getSource('req-point').setData(EMPTY); render(); } }, t('req.another')));
 }
 
-async function loadStatus() {
+// The manage page follows the request while it can still change: every half minute while
+// the page is in view, and at once when it comes back into view.
+const STATUS_REFRESH_MS = 30_000;
+let statusTimer = null;
+
+function followStatus() {
+  clearTimeout(statusTimer);
+  const closed = ['done', 'cancelled', 'expired', 'rejected'].includes(state.status?.status);
+  if (!state.link || closed) return;
+  statusTimer = setTimeout(() => { if (!document.hidden) loadStatus({ quiet: true }); else followStatus(); }, STATUS_REFRESH_MS);
+}
+
+document.addEventListener('visibilitychange', () => {
+  if (!document.hidden && state.link && state.status) loadStatus({ quiet: true });
+});
+
+async function loadStatus({ quiet = false } = {}) {
+  const before = JSON.stringify(state.status);
   try {
     state.status = await api(`/api/requests/${encodeURIComponent(state.link.id)}`, { headers: byToken() });
     state.error = null;
     const loc = state.status.location;
-    if (loc) {
+    if (loc && !quiet) {
       state.map.getSource('req-point').setData({ type: 'Feature', properties: {}, geometry: { type: 'Point', coordinates: [loc.lon, loc.lat] } });
       state.map.jumpTo({ center: [loc.lon, loc.lat], zoom: 15 });
     }
   } catch (err) {
-    state.status = null;
-    state.error = err;
+    // A refresh that fails keeps what is on screen; the next one tries again.
+    if (!quiet) {
+      state.status = null;
+      state.error = err;
+    }
   }
-  render();
+  if (!quiet || JSON.stringify(state.status) !== before) render();
+  followStatus();
 }
 
 function statusView() {

@@ -30,6 +30,15 @@ export function showScreen(name) {
 
 export function onScreenChange(fn) { listeners.push(fn); }
 
+// A link to a screen (/?screen=volunteer, /?screen=coordination), as notifications carry.
+// Returns whether it named one.
+export function openScreenLink(search = location.search) {
+  const name = new URLSearchParams(search).get('screen');
+  if (!name || !document.querySelector(`.screen[data-screen="${CSS.escape(name)}"]`)) return false;
+  showScreen(name);
+  return true;
+}
+
 export function initNav() {
   document.querySelectorAll('.tabs [data-screen]').forEach((b) => b.addEventListener('click', () => showScreen(b.dataset.screen)));
   const more = document.getElementById('nav-more');

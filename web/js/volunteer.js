@@ -1,6 +1,6 @@
 // "Quiero ayudar": sign up or log in; a profile with the home picked on the map and the radius
 // drawn; the on-duty switch; nearby tasks as a list and as resolution-8 hexagons (never points);
-// claim; then the full details of my assignments, with a tel: link and a map pin.
+// claim; then the full details of my assignments, with a tel: link and a map pin; "Avisos".
 /* global maplibregl */
 import { api, el } from './api.js';
 import { onSent, sendOrQueue } from './offline.js';
@@ -11,6 +11,7 @@ import { accountBar, authForms, currentAccount, errorText, onAccountChange } fro
 import { REQUEST_CATEGORIES } from './requests.js';
 import { distance, timeEl } from './format.js';
 import { act } from './feedback.js';
+import { initNotifications, notificationsSection } from './notifications.js';
 
 const LAYERS = ['vol-radius-fill', 'vol-radius-line', 'vol-tasks-fill', 'vol-tasks-line', 'vol-home', 'vol-assigned'];
 const RADII = [1000, 2000, 3000, 5000, 10000];
@@ -19,6 +20,7 @@ export const volunteerState = state;
 
 export function initVolunteer(map) {
   state.map = map;
+  initNotifications();
   // A profile change queued offline reached the server.
   onSent('profile', (saved) => {
     if (currentAccount()) currentAccount().volunteer = saved;
@@ -139,6 +141,8 @@ function render() {
     assignmentsView(),
     mayBrowse(me) && !state.refused ? tasksView() : null,
     profileForm(me.volunteer),
+    // How to hear of requests and kitchen needs near: push, mail, SMS/WhatsApp (js/notifications.js).
+    notificationsSection(),
   ].filter(Boolean));
 }
 
