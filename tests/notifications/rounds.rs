@@ -69,8 +69,13 @@ async fn an_open_request_tells_the_five_nearest_by_push_with_only_category_urgen
 async fn unclaimed_requests_go_to_the_next_five_each_round_then_to_the_coordinators(pool: PgPool) {
     let w = World::new(pool).await;
     let coordinator = w.app.coordinator().await;
-    w.settings(&coordinator, json!({"language": "es", "by_email": true}))
-        .await;
+    // The coordinator reads mail and has this phone too: both hear of an unclaimed request.
+    w.subscribe(&coordinator, "coordination").await;
+    w.settings(
+        &coordinator,
+        json!({"language": "es", "by_email": true, "by_push": true}),
+    )
+    .await;
     for i in 0..12 {
         w.pushed_volunteer(&format!("v{i}"), near(30.0 * i as f64, 0.0))
             .await;
@@ -134,6 +139,20 @@ async fn unclaimed_requests_go_to_the_next_five_each_round_then_to_the_coordinat
         unclaimed[0].body().contains("3 rondas"),
         "{}",
         unclaimed[0].body()
+    );
+    let pushed: Vec<String> = w
+        .push
+        .received
+        .lock()
+        .unwrap()
+        .iter()
+        .filter(|r| r.endpoint_name == "coordination")
+        .map(|r| r.plaintext.clone())
+        .collect();
+    assert_eq!(pushed.len(), 2, "{pushed:?}");
+    assert!(
+        pushed[0].contains("Nadie tomó un pedido: Remedios"),
+        "{pushed:?}"
     );
 }
 

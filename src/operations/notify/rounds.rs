@@ -73,7 +73,12 @@ pub async fn run_round(
         let mut told = 0;
         for r in &reach {
             for channel in channels_of(r, &ctx.settings) {
-                let key = format!("{subject_kind}:{subject}:unclaimed:{}", r.account_id);
+                let key = notifications::dedupe_key(
+                    &format!("{subject_kind}:{subject}:unclaimed"),
+                    None,
+                    &r.account_id.to_string(),
+                    channel,
+                );
                 told += queue(
                     conn,
                     ctx,
