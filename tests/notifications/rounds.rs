@@ -191,6 +191,7 @@ async fn fifty_requests_over_twenty_volunteers_spread_the_notifications_evenly(p
         .map(|id| counts.get(id).copied().unwrap_or(0))
         .min()
         .unwrap();
+    eprintln!("notifications per volunteer: least {least}, mean {mean}, most {most}");
     assert!(
         most as f64 <= 2.0 * mean,
         "most {most}, mean {mean}: {counts:?}"
