@@ -640,7 +640,7 @@ impl World {
             }),
             Body::NotifySettings => json!({
                 "language": "es", "by_push": true, "by_email": true,
-                "quiet_from": "22:00", "quiet_to": "07:00",
+                "quiet_hours": {"from": "22:00", "to": "07:00"},
             }),
             Body::PushSubscription => json!({
                 "endpoint": format!("https://fcm.googleapis.com/fcm/send/permissions-{n}"),

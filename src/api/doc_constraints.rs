@@ -154,8 +154,8 @@ fn body_rules() -> Vec<(&'static str, &'static str, Rule)> {
             "language",
             Rule::OneOf(vec!["es", "en"]),
         ),
-        ("NotificationSettingsBody", "quiet_from", clock()),
-        ("NotificationSettingsBody", "quiet_to", clock()),
+        ("QuietHoursBody", "from", clock()),
+        ("QuietHoursBody", "to", clock()),
         ("NotificationSettingsBody", "webhook_to", Rule::Phone),
         (
             "PushSubscriptionBody",

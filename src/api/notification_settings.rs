@@ -34,11 +34,18 @@ pub struct NotificationSettingsBody {
     pub by_webhook: bool,
     /// The phone number the gateway writes to; needed with `by_webhook`.
     pub webhook_to: Option<String>,
-    /// Start of the quiet hours, `HH:MM` local time; with `quiet_to`, or neither.
+    /// Hours with no alerts, local time; null for none.
+    pub quiet_hours: Option<QuietHoursBody>,
+}
+
+/// A span of the local day, `HH:MM` to `HH:MM`; it may wrap midnight. The same time at both
+/// ends means none.
+#[derive(Deserialize, Serialize, ToSchema)]
+pub struct QuietHoursBody {
     #[schema(example = "22:00")]
-    pub quiet_from: Option<String>,
+    pub from: String,
     #[schema(example = "07:00")]
-    pub quiet_to: Option<String>,
+    pub to: String,
 }
 
 /// Which channels this deployment offers.
@@ -56,8 +63,7 @@ pub struct NotificationSettingsView {
     pub by_email: bool,
     pub by_webhook: bool,
     pub webhook_to: Option<String>,
-    pub quiet_from: Option<String>,
-    pub quiet_to: Option<String>,
+    pub quiet_hours: Option<QuietHoursBody>,
     /// Browsers of this account subscribed to Web Push.
     pub push_devices: i64,
     pub available: Available,
@@ -104,8 +110,10 @@ fn view(
         by_email: row.by_email,
         by_webhook: row.by_webhook,
         webhook_to: row.webhook_to,
-        quiet_from: quiet.map(|q| q.from.format("%H:%M").to_string()),
-        quiet_to: quiet.map(|q| q.to.format("%H:%M").to_string()),
+        quiet_hours: quiet.map(|q| QuietHoursBody {
+            from: q.from.format("%H:%M").to_string(),
+            to: q.to.format("%H:%M").to_string(),
+        }),
         push_devices,
         available: Available {
             push: on.contains(&Channel::Push),
@@ -143,7 +151,10 @@ pub async fn put_settings(
 ) -> ApiResult<Json<NotificationSettingsView>> {
     let input = body(input)?;
     let language = notifications::language(Some(&input.language))?;
-    let quiet = quiet_hours::quiet_hours(input.quiet_from.as_deref(), input.quiet_to.as_deref())?;
+    let quiet = match &input.quiet_hours {
+        Some(q) => quiet_hours::quiet_hours(&q.from, &q.to)?,
+        None => None,
+    };
     let on = config.notify.channels();
     for (chosen, channel) in [
         (input.by_push, Channel::Push),
@@ -158,7 +169,7 @@ pub async fn put_settings(
             ));
         }
     }
-    let webhook_to = match input.webhook_to.as_deref().filter(|s| !s.trim().is_empty()) {
+    let webhook_to = match input.webhook_to.as_deref() {
         Some(phone) => Some(accounts::phone(phone)?),
         None if input.by_webhook => {
             return Err(ApiError::new(

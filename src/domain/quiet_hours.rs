@@ -59,8 +59,9 @@ impl QuietHours {
     }
 }
 
-/// Quiet hours as a person types them: both `HH:MM`, or neither.
-pub fn quiet_hours(from: Option<&str>, to: Option<&str>) -> Result<Option<QuietHours>, Invalid> {
+/// Quiet hours as a person types them, both ends `HH:MM`. The same time at both ends is an
+/// empty span: no quiet hours.
+pub fn quiet_hours(from: &str, to: &str) -> Result<Option<QuietHours>, Invalid> {
     let parse = |s: &str| {
         let bad = || {
             Invalid::new(
@@ -73,26 +74,11 @@ pub fn quiet_hours(from: Option<&str>, to: Option<&str>) -> Result<Option<QuietH
         }
         NaiveTime::parse_from_str(s, "%H:%M").map_err(|_| bad())
     };
-    match (from, to) {
-        (None, None) => Ok(None),
-        (Some(f), Some(t)) => {
-            let q = QuietHours {
-                from: parse(f)?,
-                to: parse(t)?,
-            };
-            if q.from == q.to {
-                return Err(Invalid::new(
-                    ErrorCode::InvalidQuietHours,
-                    "quiet hours must start and end at different times",
-                ));
-            }
-            Ok(Some(q))
-        }
-        _ => Err(Invalid::new(
-            ErrorCode::InvalidQuietHours,
-            "give both quiet_from and quiet_to, or neither",
-        )),
-    }
+    let q = QuietHours {
+        from: parse(from)?,
+        to: parse(to)?,
+    };
+    Ok((q.from != q.to).then_some(q))
 }
 
 #[cfg(test)]
@@ -123,17 +109,13 @@ mod tests {
     }
 
     #[test]
-    fn quiet_hours_input_needs_both_ends_in_hh_mm() {
-        assert_eq!(quiet_hours(None, None).unwrap(), None);
-        assert!(quiet_hours(Some("22:00"), None).is_err());
-        assert!(quiet_hours(Some("25:00"), Some("07:00")).is_err());
-        assert!(quiet_hours(Some("7:00"), Some("08:00")).is_err());
-        assert!(quiet_hours(Some("07:00"), Some("07:00")).is_err());
+    fn quiet_hours_input_is_hh_mm_and_an_empty_span_is_none() {
+        assert!(quiet_hours("25:00", "07:00").is_err());
+        assert!(quiet_hours("7:00", "08:00").is_err());
+        assert!(quiet_hours("22:00", "").is_err());
+        assert_eq!(quiet_hours("07:00", "07:00").unwrap(), None);
         assert_eq!(
-            quiet_hours(Some("22:30"), Some("06:15"))
-                .unwrap()
-                .unwrap()
-                .minutes(),
+            quiet_hours("22:30", "06:15").unwrap().unwrap().minutes(),
             (1350, 375)
         );
     }

@@ -108,8 +108,8 @@ async fn a_volunteer_subscribes_to_web_push_in_chromium_and_the_subscription_is_
     assert_eq!(settings["push_devices"], 1, "{settings}");
     assert_eq!(settings["vapid_public_key"], public_key.as_str());
     assert_eq!(
-        (&settings["quiet_from"], &settings["quiet_to"]),
-        (&json!("23:00"), &json!("07:00")),
+        settings["quiet_hours"],
+        json!({"from": "23:00", "to": "07:00"}),
         "{settings}"
     );
     assert_eq!(settings["language"], "es");

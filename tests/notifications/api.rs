@@ -47,16 +47,16 @@ async fn settings_refuse_channels_the_service_lacks_and_bad_input_with_clear_cod
             Some(&v),
             Method::Put,
             "/api/me/notifications",
-            Some(&json!({"language": "es", "quiet_from": "22:00"})),
+            Some(&json!({"language": "es", "quiet_hours": {"from": "22:00"}})),
         )
         .await;
-    assert_eq!(r.code(), (422, Some("invalid_quiet_hours")));
+    assert_eq!(r.code(), (422, Some("invalid_body")));
     let r = app
         .call(
             Some(&v),
             Method::Put,
             "/api/me/notifications",
-            Some(&json!({"language": "es", "quiet_from": "25:00", "quiet_to": "07:00"})),
+            Some(&json!({"language": "es", "quiet_hours": {"from": "25:00", "to": "07:00"}})),
         )
         .await;
     assert_eq!(r.code(), (422, Some("invalid_quiet_hours")));
@@ -74,15 +74,33 @@ async fn settings_refuse_channels_the_service_lacks_and_bad_input_with_clear_cod
             Some(&v),
             Method::Put,
             "/api/me/notifications",
-            Some(&json!({"language": "en", "quiet_from": "22:30", "quiet_to": "06:45"})),
+            Some(&json!({"language": "en", "quiet_hours": {"from": "22:30", "to": "06:45"}})),
         )
         .await;
     assert_eq!(r.status, 200);
     assert_eq!(
-        (r.body["quiet_from"].as_str(), r.body["quiet_to"].as_str()),
-        (Some("22:30"), Some("06:45"))
+        r.body["quiet_hours"],
+        json!({"from": "22:30", "to": "06:45"})
     );
-    assert_eq!(r.body["language"], "en");
+    // The same time at both ends is no quiet hours; an empty number is no number.
+    let r = app
+        .call(
+            Some(&v),
+            Method::Put,
+            "/api/me/notifications",
+            Some(&json!({"language": "en", "quiet_hours": {"from": "07:00", "to": "07:00"}})),
+        )
+        .await;
+    assert_eq!(r.body["quiet_hours"], serde_json::Value::Null);
+    let r = app
+        .call(
+            Some(&v),
+            Method::Put,
+            "/api/me/notifications",
+            Some(&json!({"language": "es", "webhook_to": ""})),
+        )
+        .await;
+    assert_eq!(r.code(), (422, Some("invalid_phone")));
     let r = app
         .call(Some(&v), Method::Post, "/api/me/push-subscriptions",
             Some(&json!({"endpoint": "https://fcm.googleapis.com/fcm/send/x", "keys": {"p256dh": "AAAA", "auth": "AAAA"}})))

@@ -212,7 +212,7 @@ async fn quiet_hours_keep_a_volunteer_out_of_night_rounds_and_hold_their_mail_un
     let sleeper = w.pushed_volunteer("sleeper", near(200.0, 0.0)).await;
     w.settings(
         &sleeper,
-        json!({"language": "es", "by_push": true, "quiet_from": "22:00", "quiet_to": "07:00"}),
+        json!({"language": "es", "by_push": true, "quiet_hours": {"from": "22:00", "to": "07:00"}}),
     )
     .await;
     let id = w.open_request(&coordinator, SANTA_FE, "normal").await;

@@ -70,7 +70,7 @@ function check(name, label, on, hint) {
 }
 
 function settingsForm(s) {
-  const nothingYet = !s.by_push && !s.by_email && !s.by_webhook && !s.quiet_from;
+  const nothingYet = !s.by_push && !s.by_email && !s.by_webhook && !s.quiet_hours;
   const language = nothingYet ? currentLang() : s.language;
   const status = state.status;
   const form = el('form', { id: 'notify-form', onsubmit: (e) => { e.preventDefault(); save(e.currentTarget); } },
@@ -87,8 +87,8 @@ function settingsForm(s) {
     el('fieldset', { class: 'quiet' }, el('legend', {}, t('vol.alerts_quiet')),
       el('p', { class: 'status' }, t('vol.alerts_quiet_hint')),
       el('div', { class: 'quiet-times' },
-        el('label', {}, t('vol.alerts_quiet_from'), el('input', { type: 'time', name: 'quiet_from', id: 'notify-quiet-from', value: s.quiet_from ?? '' })),
-        el('label', {}, t('vol.alerts_quiet_to'), el('input', { type: 'time', name: 'quiet_to', id: 'notify-quiet-to', value: s.quiet_to ?? '' })))),
+        el('label', {}, t('vol.alerts_quiet_from'), el('input', { type: 'time', name: 'quiet_from', id: 'notify-quiet-from', value: s.quiet_hours?.from ?? '' })),
+        el('label', {}, t('vol.alerts_quiet_to'), el('input', { type: 'time', name: 'quiet_to', id: 'notify-quiet-to', value: s.quiet_hours?.to ?? '' })))),
     el('p', { class: `status${status?.error ? ' error' : ''}`, id: 'notify-status', role: status?.error ? 'alert' : 'status' }, status?.text ?? ''),
     el('button', { type: 'submit', class: 'primary', id: 'notify-save' }, t('vol.alerts_save')));
   return form;
@@ -172,8 +172,7 @@ function chosen(form) {
     by_email: Boolean(f.by_email?.checked),
     by_webhook: Boolean(f.by_webhook?.checked),
     webhook_to: f.webhook_to?.value.trim() || undefined,
-    quiet_from: f.quiet_from.value || undefined,
-    quiet_to: f.quiet_to.value || undefined,
+    quiet_hours: f.quiet_from.value && f.quiet_to.value ? { from: f.quiet_from.value, to: f.quiet_to.value } : null,
   };
 }
 
@@ -190,7 +189,7 @@ function say(text, error = false) {
 async function save(form) {
   const before = state.settings;
   const body = chosen(form);
-  if (Boolean(body.quiet_from) !== Boolean(body.quiet_to)) { say(t('vol.alerts_quiet_both'), true); return; }
+  if (Boolean(form.elements.quiet_from.value) !== Boolean(form.elements.quiet_to.value)) { say(t('vol.alerts_quiet_both'), true); return; }
   const button = form.querySelector('#notify-save');
   let problem = null;
   try {
