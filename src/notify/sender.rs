@@ -65,9 +65,10 @@ impl Sender {
     /// One pass at `now`: the rounds due, then every message due. How many messages it handled.
     pub async fn pass(&self, now: DateTime<Utc>) -> anyhow::Result<usize> {
         let ctx = Context::new(&self.config, now);
-        run_due_rounds(&self.pool, &ctx)
-            .await
-            .map_err(|e| anyhow::anyhow!("notification rounds: {e}"))?;
+        // Rounds that cannot run now must not hold up what is already queued.
+        if let Err(e) = run_due_rounds(&self.pool, &ctx).await {
+            tracing::warn!(error = %e.message, "notification rounds failed; will retry");
+        }
         let mut handled = 0;
         loop {
             let mut tx = self.pool.begin().await?;

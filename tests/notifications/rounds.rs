@@ -299,3 +299,28 @@ async fn two_requests_in_one_public_cell_give_the_same_message_wherever_they_are
     assert_eq!(text(0), text(1));
     assert_ne!(got[0].plaintext, got[1].plaintext);
 }
+
+#[sqlx::test]
+async fn rounds_left_when_every_channel_is_turned_off_end_rather_than_spin(pool: PgPool) {
+    let w = World::new(pool.clone()).await;
+    let coordinator = w.app.coordinator().await;
+    w.pushed_volunteer("v", SANTA_FE).await;
+    w.open_request(&coordinator, SANTA_FE, "normal").await;
+    let waiting = "SELECT count(*) FROM notification_rounds";
+    let rounds: i64 = sqlx::query_scalar(waiting).fetch_one(&pool).await.unwrap();
+    assert_eq!(rounds, 1);
+    // The deployment turns every channel off; the next pass ends the round and returns.
+    let mut off = w.config.clone();
+    off.notify = antes::notify::settings::NotifySettings {
+        sender: false,
+        ..Default::default()
+    };
+    let sender = antes::notify::sender::Sender::new(pool.clone(), off).unwrap();
+    let pass = sender.pass(Utc::now() + Duration::minutes(31));
+    tokio::time::timeout(std::time::Duration::from_secs(10), pass)
+        .await
+        .expect("the pass ended")
+        .unwrap();
+    let rounds: i64 = sqlx::query_scalar(waiting).fetch_one(&pool).await.unwrap();
+    assert_eq!(rounds, 0);
+}

@@ -47,6 +47,8 @@ pub async fn run_round(
     round: i16,
 ) -> ApiResult<usize> {
     if ctx.settings.channels().is_empty() {
+        // Every channel was turned off since this round was set: it has nobody to tell.
+        db::notifications::drop_round(&mut *conn, subject_kind, subject).await?;
         return Ok(0);
     }
     let policy = ctx.settings.round_policy();
@@ -144,8 +146,23 @@ pub async fn run_due_rounds(pool: &sqlx::PgPool, ctx: &Context) -> ApiResult<usi
         let Some(r) = due.into_iter().next() else {
             return Ok(ran);
         };
-        run_round(&mut tx, ctx, &r.subject_kind, &r.subject, r.round).await?;
-        tx.commit().await?;
+        match run_round(&mut tx, ctx, &r.subject_kind, &r.subject, r.round).await {
+            Ok(_) => tx.commit().await?,
+            Err(e) => {
+                // One round that fails must not hold up the others: it waits and is tried again.
+                tx.rollback().await?;
+                tracing::warn!(subject = %r.subject, round = r.round, error = %e.message, "notification round failed; retrying later");
+                let later = ctx.now + Duration::minutes(5);
+                db::notifications::schedule_round(
+                    pool,
+                    &r.subject_kind,
+                    &r.subject,
+                    r.round,
+                    later,
+                )
+                .await?;
+            }
+        }
         ran += 1;
     }
 }
