@@ -93,6 +93,24 @@ async fn chromium_finds_the_app_installable(pool: PgPool) {
     b.finish(&base).await;
 }
 
+/// The place ids listed on screen, once the service worker's copy of the last list holds the
+/// same places: the map, when it opens or moves, may move the list on to its own view.
+async fn last_list_on_screen(b: &Browser) -> Vec<String> {
+    serde_json::from_value(
+        b.wait_for(
+            "caches.match('/__last__/api/places').then(r => r && r.json()).then(fc => { \
+               const shown = [...document.querySelectorAll('#place-list li')] \
+                 .map(li => li.dataset.placeId).filter(Boolean); \
+               const copied = fc ? fc.features.slice(0, 100).map(f => String(f.properties.id)) : []; \
+               return shown.length > 0 && JSON.stringify(shown) === JSON.stringify(copied) \
+                 ? shown : null; })",
+            "the list on screen and the copy of the last list to agree",
+        )
+        .await,
+    )
+    .unwrap()
+}
+
 #[sqlx::test]
 async fn offline_a_reload_shows_the_shell_the_last_list_and_a_seen_card_with_their_age(
     pool: PgPool,
@@ -109,19 +127,7 @@ async fn offline_a_reload_shows_the_shell_the_last_list_and_a_seen_card_with_the
     wait_for_copy(&b, "/api/config").await;
     // The list on screen, once the service worker's copy of the last list holds the same
     // places: the map, when it opens, may move the list on to its own view.
-    let online: Vec<String> = serde_json::from_value(
-        b.wait_for(
-            "caches.match('/__last__/api/places').then(r => r && r.json()).then(fc => { \
-               const shown = [...document.querySelectorAll('#place-list li')] \
-                 .map(li => li.dataset.placeId).filter(Boolean); \
-               const copied = fc ? fc.features.slice(0, 100).map(f => String(f.properties.id)) : []; \
-               return shown.length > 0 && JSON.stringify(shown) === JSON.stringify(copied) \
-                 ? shown : null; })",
-            "the list on screen and the copy of the last list to agree",
-        )
-        .await,
-    )
-    .unwrap();
+    let online = last_list_on_screen(&b).await;
     assert!(online.len() > 5, "{online:?}");
     let place = &online[0];
     b.click(&format!("#place-list li[data-place-id='{place}'] button"))
@@ -138,8 +144,12 @@ async fn offline_a_reload_shows_the_shell_the_last_list_and_a_seen_card_with_the
         "no banner while online",
     )
     .await;
-
     set_offline(&b, &proxy, true).await;
+    // Opening the card may have moved the map, and the list with it, up to the moment the
+    // connection went: what the reload must show is the list on screen then.
+    b.wait_for("!window.antes.map.isMoving()", "the map to settle")
+        .await;
+    let online = last_list_on_screen(&b).await;
     b.client.refresh().await.unwrap();
     b.wait_for(
         "document.body.dataset.listReady === '1'",
