@@ -68,27 +68,47 @@ pub async fn supplies_needed(
             ..Facts::default()
         },
     };
+    let subject = format!("supplies:{need_id}");
+    tell_everyone(
+        conn,
+        ctx,
+        &reach,
+        &subject,
+        "supplies",
+        &target,
+        &target.facts,
+    )
+    .await
+}
+
+/// Queues one message of `kind` about `subject` to each account of `reach`, on each of its
+/// channels. How many were queued.
+pub(super) async fn tell_everyone(
+    conn: &mut PgConnection,
+    ctx: &Context,
+    reach: &[ReachRow],
+    subject: &str,
+    kind: &str,
+    target: &Target,
+    facts: &Facts,
+) -> ApiResult<usize> {
     let mut told = 0;
-    for r in &reach {
+    for r in reach {
         for channel in channels_of(r, &ctx.settings) {
-            let key = notifications::dedupe_key(
-                &format!("supplies:{need_id}"),
-                None,
-                &r.account_id.to_string(),
-                channel,
-            );
-            told += queue(
+            let to = r.account_id.to_string();
+            let key = notifications::dedupe_key(subject, None, &to, channel);
+            let new = queue(
                 conn,
                 ctx,
                 &key,
                 r.account_id,
                 channel,
-                "supplies",
-                &target,
+                kind,
+                target,
                 None,
-                &target.facts,
-            )
-            .await? as usize;
+                facts,
+            );
+            told += new.await? as usize;
         }
     }
     Ok(told)

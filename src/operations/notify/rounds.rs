@@ -7,7 +7,7 @@ use chrono::Duration;
 use sqlx::PgConnection;
 use uuid::Uuid;
 
-use super::{channels_of, queue, Context, Target};
+use super::{channels_of, queue, tell_everyone, Context, Target};
 use crate::db;
 use crate::domain::cells::Cell;
 use crate::domain::claims;
@@ -72,30 +72,8 @@ pub async fn run_round(
             ..target.facts.clone()
         };
         let reach = db::notifications::reach(&mut *conn, &coordinators, ctx.now).await?;
-        let mut told = 0;
-        for r in &reach {
-            for channel in channels_of(r, &ctx.settings) {
-                let key = notifications::dedupe_key(
-                    &format!("{subject_kind}:{subject}:unclaimed"),
-                    None,
-                    &r.account_id.to_string(),
-                    channel,
-                );
-                told += queue(
-                    conn,
-                    ctx,
-                    &key,
-                    r.account_id,
-                    channel,
-                    "unclaimed",
-                    &target,
-                    None,
-                    &facts,
-                )
-                .await? as usize;
-            }
-        }
-        return Ok(told);
+        let subject = format!("{subject_kind}:{subject}:unclaimed");
+        return tell_everyone(conn, ctx, &reach, &subject, "unclaimed", &target, &facts).await;
     }
     let prospects = prospects(conn, ctx, &target).await?;
     let already: HashSet<i64> =
