@@ -160,14 +160,14 @@ fn body_rules() -> Vec<(&'static str, &'static str, Rule)> {
         (
             "PushSubscriptionBody",
             "endpoint",
-            Rule::Chars(PUSH_ENDPOINT_MAX),
+            Rule::Pattern(formats::URL.into(), PUSH_ENDPOINT_MAX),
         ),
         ("PushKeys", "p256dh", Rule::Chars(PUSH_KEY_MAX)),
         ("PushKeys", "auth", Rule::Chars(PUSH_AUTH_MAX)),
         (
             "PushEndpointBody",
             "endpoint",
-            Rule::Chars(PUSH_ENDPOINT_MAX),
+            Rule::Pattern(formats::URL.into(), PUSH_ENDPOINT_MAX),
         ),
         ("ProfileBody", "max_open", range(1.0, MAX_OPEN_LIMIT as f64)),
     ]
@@ -236,6 +236,11 @@ fn parameter_rules() -> Vec<(&'static str, &'static str, Rule)> {
         ("/api/accounts/{id}/events", "page", pages()),
         ("/api/accounts/{id}/request-events", "page", pages()),
         ("/api/geocode", "q", Rule::Text(200)),
+        (
+            "/api/unsubscribe/{token}",
+            "token",
+            Rule::Pattern(formats::TOKEN.into(), 64),
+        ),
         (TILE_PLACES, "z", range(0.0, f64::from(MAX_ZOOM))),
         (TILE_PLACES, "x", range(0.0, 65_535.0)),
         (TILE_PLACES, "y", range(0.0, 65_535.0)),

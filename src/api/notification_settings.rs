@@ -13,6 +13,7 @@ use super::guards::CurrentAccount;
 use crate::config::AppConfig;
 use crate::db::notification_settings::{self as db_settings, NewSettings, SettingsRow};
 use crate::domain::accounts;
+use crate::domain::formats;
 use crate::domain::notifications::{self, Channel};
 use crate::domain::push_subscriptions;
 use crate::domain::quiet_hours::{self, QuietHours};
@@ -280,13 +281,14 @@ pub struct Unsubscribed {
 }
 
 /// The one-click unsubscribe of RFC 8058: the link in a mail's `List-Unsubscribe` header
-/// turns mail off for its account. The token can do nothing else; an unknown one is 404.
+/// turns mail off for its account. The token can do nothing else; an unknown one is 404, and
+/// so is one that could not be a token (it never reaches the database).
 #[utoipa::path(post, path = "/api/unsubscribe/{token}", tag = "notifications",
     params(("token" = String, Path)),
     responses((status = 200, body = Unsubscribed), (status = 404, body = ErrorBody)))]
 #[post("/api/unsubscribe/<token>")]
 pub async fn unsubscribe(pool: &State<PgPool>, token: &str) -> ApiResult<Json<Unsubscribed>> {
-    if !db_settings::unsubscribe(&**pool, token).await? {
+    if !formats::is(formats::TOKEN, token) || !db_settings::unsubscribe(&**pool, token).await? {
         return Err(ApiError::not_found("this unsubscribe link is not known"));
     }
     Ok(Json(Unsubscribed { unsubscribed: true }))

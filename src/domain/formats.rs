@@ -24,6 +24,12 @@ pub const CLOCK: &str = "^([01][0-9]|2[0-3]):[0-5][0-9]$";
 /// An H3 cell of resolution 0 to 8, in lower-case hex.
 pub const CELL_ID: &str = "^8[0-8][0-9a-f]{13}$";
 
+/// A URL as a browser gives a push endpoint: no spaces or control characters.
+pub const URL: &str = r"^[^\x00-\x20\x7F-\x9F]+$";
+
+/// A token the server made ([`crate::secrets::new_token`]): 64 lower-case hex digits.
+pub const TOKEN: &str = "^[0-9a-f]{64}$";
+
 /// A decimal number as a map sends one.
 const NUMBER: &str = r"-?[0-9]+(\.[0-9]+)?([eE][-+]?[0-9]+)?";
 

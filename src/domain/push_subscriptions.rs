@@ -1,6 +1,8 @@
 //! What a browser's Web Push subscription may be: its bounds, and an endpoint the server may
 //! post to.
 
+use super::formats;
+
 /// The longest push endpoint, browser key and auth secret taken (as the database holds them).
 pub const PUSH_ENDPOINT_MAX: usize = 1024;
 pub const PUSH_KEY_MAX: usize = 128;
@@ -9,14 +11,19 @@ pub const PUSH_AUTH_MAX: usize = 64;
 /// Whether a subscription's parts fit their bounds, before anything else is checked.
 pub fn fits(endpoint: &str, p256dh: &str, auth: &str) -> Result<(), String> {
     let fits = |s: &str, max: usize| s.chars().count() <= max;
-    if fits(endpoint, PUSH_ENDPOINT_MAX) && fits(p256dh, PUSH_KEY_MAX) && fits(auth, PUSH_AUTH_MAX)
+    if !(fits(endpoint, PUSH_ENDPOINT_MAX)
+        && fits(p256dh, PUSH_KEY_MAX)
+        && fits(auth, PUSH_AUTH_MAX))
     {
-        Ok(())
-    } else {
-        Err(format!(
+        return Err(format!(
             "a push endpoint has at most {PUSH_ENDPOINT_MAX} characters, p256dh {PUSH_KEY_MAX} and auth {PUSH_AUTH_MAX}"
-        ))
+        ));
     }
+    // PostgreSQL refuses NUL in text, and no browser gives spaces or control characters.
+    if !formats::is(formats::URL, endpoint) {
+        return Err("a push endpoint is a URL, with no spaces or control characters".into());
+    }
+    Ok(())
 }
 
 /// A push endpoint the server may post to: https, on a named host that is not this machine.
@@ -53,6 +60,19 @@ pub fn public_endpoint(endpoint: &str) -> Result<(), String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn endpoints_with_control_characters_or_spaces_do_not_fit() {
+        assert!(fits("https://push.example.org/a", "", "").is_ok());
+        for bad in [
+            "https://push.example.org/a\u{0}b",
+            "https://a.org/ b",
+            "",
+            "x\u{85}",
+        ] {
+            assert!(fits(bad, "", "").is_err(), "{bad:?}");
+        }
+    }
 
     #[test]
     fn push_endpoints_must_be_https_on_a_named_public_host() {

@@ -149,16 +149,43 @@ async fn push_subscriptions_are_checked_and_must_aim_at_a_push_service(pool: PgP
         post(bad_key).await.code(),
         (422, Some("invalid_subscription"))
     );
-    let r = w
+    // A NUL (which PostgreSQL refuses in text) is a clear 422 on both ways in, and the
+    // stored subscription stays.
+    let mut nul = public.clone();
+    nul["endpoint"] = json!("https://fcm.googleapis.com/fcm/send/a\u{0}b");
+    assert_eq!(post(nul).await.code(), (422, Some("invalid_subscription")));
+    let delete = |endpoint: &str| {
+        let body = json!({ "endpoint": endpoint });
+        let w = &w;
+        let v = v.clone();
+        async move {
+            w.app
+                .call(
+                    Some(&v),
+                    Method::Delete,
+                    "/api/me/push-subscriptions",
+                    Some(&body),
+                )
+                .await
+        }
+    };
+    assert_eq!(
+        delete("https://fcm.googleapis.com/fcm/send/abc\u{0}")
+            .await
+            .code(),
+        (422, Some("invalid_subscription"))
+    );
+    let got = w
         .app
-        .call(
-            Some(&v),
-            Method::Delete,
-            "/api/me/push-subscriptions",
-            Some(&json!({"endpoint": "https://fcm.googleapis.com/fcm/send/abc"})),
-        )
+        .call(Some(&v), Method::Get, "/api/me/notifications", None)
         .await;
-    assert_eq!(r.status, 204);
+    assert_eq!(got.body["push_devices"], 1);
+    assert_eq!(
+        delete("https://fcm.googleapis.com/fcm/send/abc")
+            .await
+            .status,
+        204
+    );
     let got = w
         .app
         .call(Some(&v), Method::Get, "/api/me/notifications", None)
