@@ -12,7 +12,6 @@ use super::body::{body, JsonBody};
 use super::guards::CurrentAccount;
 use crate::config::AppConfig;
 use crate::db::notification_settings::{self as db_settings, NewSettings, SettingsRow};
-use crate::domain::accounts;
 use crate::domain::formats;
 use crate::domain::notifications::{self, Channel};
 use crate::domain::push_subscriptions;
@@ -156,30 +155,15 @@ pub async fn put_settings(
         Some(q) => quiet_hours::quiet_hours(&q.from, &q.to)?,
         None => None,
     };
-    let on = config.notify.channels();
-    for (chosen, channel) in [
-        (input.by_push, Channel::Push),
-        (input.by_email, Channel::Email),
-        (input.by_webhook, Channel::Webhook),
-    ] {
-        if chosen && !on.contains(&channel) {
-            let name: &str = channel.into();
-            return Err(ApiError::new(
-                ErrorCode::ChannelUnavailable,
-                format!("this service does not send notifications by {name}"),
-            ));
-        }
-    }
-    let webhook_to = match input.webhook_to.as_deref() {
-        Some(phone) => Some(accounts::phone(phone)?),
-        None if input.by_webhook => {
-            return Err(ApiError::new(
-                ErrorCode::InvalidPhone,
-                "by_webhook needs webhook_to, the number to write to",
-            ))
-        }
-        None => None,
-    };
+    let webhook_to = notifications::channel_choice(
+        &config.notify.channels(),
+        &[
+            (Channel::Push, input.by_push),
+            (Channel::Email, input.by_email),
+            (Channel::Webhook, input.by_webhook),
+        ],
+        input.webhook_to.as_deref(),
+    )?;
     db_settings::upsert(
         &**pool,
         account.id,
@@ -231,12 +215,7 @@ pub async fn add_push_subscription(
     input: JsonBody<'_, PushSubscriptionBody>,
 ) -> ApiResult<(Status, Json<NotificationSettingsView>)> {
     let input = body(input)?;
-    if !config.notify.channels().contains(&Channel::Push) {
-        return Err(ApiError::new(
-            ErrorCode::ChannelUnavailable,
-            "this service does not send Web Push notifications",
-        ));
-    }
+    notifications::offered(&config.notify.channels(), Channel::Push)?;
     let sub = Subscription {
         endpoint: input.endpoint,
         p256dh: input.keys.p256dh,

@@ -5,9 +5,9 @@ use std::collections::HashSet;
 
 use chrono::{DateTime, Duration, NaiveTime, Utc};
 
-use super::geo;
 pub use super::quiet_hours::QuietHours;
 use super::Invalid;
+use super::{accounts, geo};
 use crate::error_code::ErrorCode;
 
 /// The ways a message can go out; a deployment turns each on in its settings.
@@ -116,6 +116,39 @@ pub fn language(raw: Option<&str>) -> Result<&'static str, Invalid> {
     }
 }
 
+/// Refuses a channel the deployment does not offer (`offered`, from its settings).
+pub fn offered(offered: &[Channel], channel: Channel) -> Result<(), Invalid> {
+    if offered.contains(&channel) {
+        return Ok(());
+    }
+    let name: &str = channel.into();
+    Err(Invalid::new(
+        ErrorCode::ChannelUnavailable,
+        format!("this service does not send notifications by {name}"),
+    ))
+}
+
+/// Someone's choice of channels, each of which the deployment must offer. Returns the number
+/// the webhook writes to, checked; the webhook needs one.
+pub fn channel_choice(
+    on: &[Channel],
+    chosen: &[(Channel, bool)],
+    webhook_to: Option<&str>,
+) -> Result<Option<String>, Invalid> {
+    for &(channel, _) in chosen.iter().filter(|(_, yes)| *yes) {
+        offered(on, channel)?;
+    }
+    let by_webhook = chosen.contains(&(Channel::Webhook, true));
+    match webhook_to {
+        Some(phone) => Ok(Some(accounts::phone(phone)?)),
+        None if by_webhook => Err(Invalid::new(
+            ErrorCode::InvalidPhone,
+            "by_webhook needs webhook_to, the number to write to",
+        )),
+        None => Ok(None),
+    }
+}
+
 /// What to do with a delivery that failed, after `attempts` tries in all.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum AfterFailure {
@@ -152,6 +185,33 @@ pub fn dedupe_key(subject: &str, round: Option<i16>, to: &str, channel: Channel)
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_choice_of_channels_needs_them_offered_and_a_number_for_the_webhook() {
+        use Channel::*;
+        let on = [Push, Webhook];
+        let code = |r: Result<Option<String>, Invalid>| r.unwrap_err().code;
+        assert_eq!(
+            code(channel_choice(&on, &[(Email, true)], None)),
+            ErrorCode::ChannelUnavailable
+        );
+        assert_eq!(
+            channel_choice(&on, &[(Email, false), (Push, true)], None).unwrap(),
+            None
+        );
+        assert_eq!(
+            code(channel_choice(&on, &[(Webhook, true)], None)),
+            ErrorCode::InvalidPhone
+        );
+        assert_eq!(
+            code(channel_choice(&on, &[(Webhook, true)], Some("call me"))),
+            ErrorCode::InvalidPhone
+        );
+        assert_eq!(
+            channel_choice(&on, &[(Webhook, true)], Some(" +54 342 455-0000 ")).unwrap(),
+            Some("+54 342 455-0000".to_string())
+        );
+    }
 
     fn p(id: i64, distance_m: f64, load: i64) -> Prospect {
         Prospect {
