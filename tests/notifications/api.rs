@@ -28,79 +28,50 @@ async fn settings_refuse_channels_the_service_lacks_and_bad_input_with_clear_cod
         async move {
             app.call(Some(&v), Method::Put, "/api/me/notifications", Some(&body))
                 .await
-                .code()
-                .0
         }
     };
-    assert_eq!(put(json!({"language": "es", "by_email": true})).await, 409);
-    let r = app
-        .call(
-            Some(&v),
-            Method::Put,
-            "/api/me/notifications",
-            Some(&json!({"language": "es", "by_push": true})),
-        )
-        .await;
-    assert_eq!(r.code(), (409, Some("channel_unavailable")));
-    let r = app
-        .call(
-            Some(&v),
-            Method::Put,
-            "/api/me/notifications",
-            Some(&json!({"language": "es", "quiet_hours": {"from": "22:00"}})),
-        )
-        .await;
-    assert_eq!(r.code(), (422, Some("invalid_body")));
-    let r = app
-        .call(
-            Some(&v),
-            Method::Put,
-            "/api/me/notifications",
-            Some(&json!({"language": "es", "quiet_hours": {"from": "25:00", "to": "07:00"}})),
-        )
-        .await;
-    assert_eq!(r.code(), (422, Some("invalid_quiet_hours")));
-    let r = app
-        .call(
-            Some(&v),
-            Method::Put,
-            "/api/me/notifications",
-            Some(&json!({"language": "fr"})),
-        )
-        .await;
-    assert_eq!(r.code(), (422, Some("invalid_language")));
-    let r = app
-        .call(
-            Some(&v),
-            Method::Put,
-            "/api/me/notifications",
-            Some(&json!({"language": "en", "quiet_hours": {"from": "22:30", "to": "06:45"}})),
-        )
-        .await;
+    let unavailable = (409, Some("channel_unavailable"));
+    assert_eq!(
+        put(json!({"language": "es", "by_email": true}))
+            .await
+            .code(),
+        unavailable
+    );
+    assert_eq!(
+        put(json!({"language": "es", "by_push": true})).await.code(),
+        unavailable
+    );
+    assert_eq!(
+        put(json!({"language": "es", "quiet_hours": {"from": "22:00"}}))
+            .await
+            .code(),
+        (422, Some("invalid_body"))
+    );
+    assert_eq!(
+        put(json!({"language": "es", "quiet_hours": {"from": "25:00", "to": "07:00"}}))
+            .await
+            .code(),
+        (422, Some("invalid_quiet_hours"))
+    );
+    assert_eq!(
+        put(json!({"language": "fr"})).await.code(),
+        (422, Some("invalid_language"))
+    );
+    let r = put(json!({"language": "en", "quiet_hours": {"from": "22:30", "to": "06:45"}})).await;
     assert_eq!(r.status, 200);
     assert_eq!(
         r.body["quiet_hours"],
         json!({"from": "22:30", "to": "06:45"})
     );
     // The same time at both ends is no quiet hours; an empty number is no number.
-    let r = app
-        .call(
-            Some(&v),
-            Method::Put,
-            "/api/me/notifications",
-            Some(&json!({"language": "en", "quiet_hours": {"from": "07:00", "to": "07:00"}})),
-        )
-        .await;
+    let r = put(json!({"language": "en", "quiet_hours": {"from": "07:00", "to": "07:00"}})).await;
     assert_eq!(r.body["quiet_hours"], serde_json::Value::Null);
-    let r = app
-        .call(
-            Some(&v),
-            Method::Put,
-            "/api/me/notifications",
-            Some(&json!({"language": "es", "webhook_to": ""})),
-        )
-        .await;
-    assert_eq!(r.code(), (422, Some("invalid_phone")));
+    assert_eq!(
+        put(json!({"language": "es", "webhook_to": ""}))
+            .await
+            .code(),
+        (422, Some("invalid_phone"))
+    );
     let r = app
         .call(Some(&v), Method::Post, "/api/me/push-subscriptions",
             Some(&json!({"endpoint": "https://fcm.googleapis.com/fcm/send/x", "keys": {"p256dh": "AAAA", "auth": "AAAA"}})))
