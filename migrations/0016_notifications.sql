@@ -1,12 +1,29 @@
 -- Notifications (README "Notifications"): each account's channels and quiet hours, Web Push
 -- subscriptions, kitchens a neighbour follows, the outbox, and the schedule of rounds.
 -- On Citus these stay on the coordinator, like sessions (migration 0015).
+--
+-- The whole migration is one DO block for Citus. It sends the DDL of a table in its metadata
+-- (help_requests, and each new table once it references accounts) to the other nodes as the
+-- statement's text, and a migration's text is all of its statements, which a node refuses in
+-- one command; in a DO block each statement has a text of its own. This transaction also
+-- changes accounts (a reference table there) after help_requests, which Citus allows only one
+-- shard at a time.
+DO $migration$
+BEGIN
+IF EXISTS (SELECT 1 FROM pg_extension WHERE extname = 'citus') THEN
+    PERFORM set_config('citus.multi_shard_modify_mode', 'sequential', true);
+END IF;
+
 
 -- A requester may leave an email to hear when their request is taken, done or expired. Only the
 -- sender reads it (no view shows it), and the retention purge erases it with the phone.
-ALTER TABLE help_requests
-    ADD COLUMN contact_email text CHECK (length(contact_email) <= 254),
-    ADD COLUMN contact_language text NOT NULL DEFAULT 'es' CHECK (contact_language IN ('es', 'en'));
+-- Citus wants each constraint named, and added apart from its column.
+ALTER TABLE help_requests ADD COLUMN contact_email text;
+ALTER TABLE help_requests ADD COLUMN contact_language text NOT NULL DEFAULT 'es';
+ALTER TABLE help_requests ADD CONSTRAINT help_requests_contact_email_check
+    CHECK (length(contact_email) <= 254);
+ALTER TABLE help_requests ADD CONSTRAINT help_requests_contact_language_check
+    CHECK (contact_language IN ('es', 'en'));
 
 CREATE TABLE notification_settings (
     account_id  bigint PRIMARY KEY REFERENCES accounts (id) ON DELETE CASCADE,
@@ -82,3 +99,5 @@ CREATE TABLE notification_rounds (
     PRIMARY KEY (subject_kind, subject)
 );
 CREATE INDEX notification_rounds_due ON notification_rounds (due_at);
+END
+$migration$;

@@ -345,6 +345,50 @@ async fn the_antes_command_migrates_and_serves_on_the_given_database_and_port(po
     );
 }
 
+/// Migration 16 was rewritten (one DO block, for Citus) after databases had applied its first
+/// text; `antes migrate` accepts exactly that first text, and still refuses any other change.
+#[sqlx::test]
+async fn a_database_that_applied_the_first_text_of_migration_16_still_migrates(pool: PgPool) {
+    const FIRST: &str = "9c0e2be349405194a843abb2ecd4218dfeec51555c2a408660e45d5ed1f67979\
+                         ba78bde9992bf7dc1125a372f964c174";
+    let set = |hex: &'static str| {
+        sqlx::query("UPDATE _sqlx_migrations SET checksum = decode($1, 'hex') WHERE version = 16")
+            .bind(hex)
+    };
+    let migrate = || {
+        Command::new(env!("CARGO_BIN_EXE_antes"))
+            .arg("migrate")
+            .env("DATABASE_URL", common::database_url(&pool))
+            .output()
+            .unwrap()
+    };
+    let checksum = || {
+        sqlx::query_scalar::<_, String>(
+            "SELECT encode(checksum, 'hex') FROM _sqlx_migrations WHERE version = 16",
+        )
+        .fetch_one(&pool)
+    };
+    let current = checksum().await.unwrap();
+    assert_ne!(current, FIRST, "the file is the rewritten text");
+
+    set(FIRST).execute(&pool).await.unwrap();
+    let out = migrate();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(checksum().await.unwrap(), current);
+
+    set("00").execute(&pool).await.unwrap();
+    let out = migrate();
+    assert!(
+        !out.status.success(),
+        "another change to an applied migration is refused"
+    );
+    assert_eq!(checksum().await.unwrap(), "00");
+}
+
 #[test]
 fn an_unreachable_database_gives_one_clear_error_line() {
     let out = Command::new(env!("CARGO_BIN_EXE_antes"))
