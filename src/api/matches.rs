@@ -58,8 +58,10 @@ pub async fn matches(
     let mut per_class: PerClass = [limit as usize + 4; REACH_CLASSES_M.len()];
     let mut ask = per_class;
     let mut by_class: Vec<Vec<Walked>> = (0..REACH_CLASSES_M.len()).map(|_| Vec::new()).collect();
+    let mut conn = pool.acquire().await?;
     let matches = loop {
-        let rows = db_volunteers::candidates_near(&**pool, point, &request.category, &ask).await?;
+        let rows =
+            db_volunteers::candidates_near(&mut conn, point, &request.category, &ask).await?;
         for (class, asked) in ask.iter().enumerate() {
             if *asked > 0 {
                 by_class[class].clear();

@@ -231,7 +231,7 @@ pub struct ClassedCandidateRow {
 /// The walk reads public points only, so nothing here, not even the work done, depends on an
 /// exact home.
 pub async fn candidates_near(
-    exec: impl PgExecutor<'_>,
+    conn: &mut PgConnection,
     point: LatLon,
     category: &str,
     per_class: &matching::PerClass,
@@ -242,13 +242,33 @@ pub async fn candidates_near(
     } else {
         &*CANDIDATES_NEAR
     };
-    sqlx::query_as(sql)
+    let mut rows: Vec<ClassedCandidateRow> = sqlx::query_as(sql)
         .bind(point.lon)
         .bind(point.lat)
         .bind(category)
         .bind(&per_class)
-        .fetch_all(exec)
-        .await
+        .fetch_all(&mut *conn)
+        .await?;
+    if citus::on_citus() && !rows.is_empty() {
+        let ids: Vec<i64> = rows.iter().map(|r| r.candidate.account_id).collect();
+        let open = counts_by_account(&mut *conn, OPEN_ASSIGNMENTS_CITUS, &ids).await?;
+        let recent = counts_by_account(&mut *conn, RECENT_ASSIGNMENTS_CITUS, &ids).await?;
+        for r in &mut rows {
+            let id = r.candidate.account_id;
+            r.candidate.open_assignments = open.get(&id).copied().unwrap_or(0);
+            r.candidate.recent_assignments = recent.get(&id).copied().unwrap_or(0);
+        }
+    }
+    Ok(rows)
+}
+
+async fn counts_by_account(
+    conn: &mut PgConnection,
+    sql: &str,
+    ids: &[i64],
+) -> sqlx::Result<std::collections::HashMap<i64, i64>> {
+    let rows: Vec<(i64, i64)> = sqlx::query_as(sql).bind(ids).fetch_all(conn).await?;
+    Ok(rows.into_iter().collect())
 }
 
 /// One nearest-first walk per class; the class is written literally so that the planner picks
@@ -291,24 +311,24 @@ static CANDIDATES_NEAR: std::sync::LazyLock<String> = std::sync::LazyLock::new(|
 
 /// The same on Citus, where profiles and accounts are reference tables (one node answers the
 /// walks) but requests and their log are spread over shards, which a correlated subquery
-/// cannot reach: the walks come first, then one count per table over their accounts.
+/// cannot reach. The walks come first; then each count is its own statement over every shard,
+/// with the walked accounts bound as an array. Counting in the same statement sent the walk's
+/// result to every shard as an intermediate result, which made matches 30 times slower
+/// (BENCHMARKS.md, "On Citus").
 static CANDIDATES_NEAR_CITUS: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
     format!(
-        "WITH near AS MATERIALIZED ({}), \
-         open AS (SELECT o.assignee AS id, count(*) AS n FROM help_requests o \
-            WHERE o.status = 'assigned' AND o.assignee IN (SELECT account_id FROM near) \
-            GROUP BY o.assignee), \
-         recent AS (SELECT e.account_id AS id, count(*) AS n FROM request_events e \
-            WHERE e.action = 'claimed' AND e.created_at > now() - interval '7 days' \
-              AND e.account_id IN (SELECT account_id FROM near) \
-            GROUP BY e.account_id) \
-         SELECT {CANDIDATE_COLUMNS}, COALESCE(open.n, 0) AS open_assignments, \
-                COALESCE(recent.n, 0) AS recent_assignments \
-         FROM near JOIN accounts a ON a.id = near.account_id \
-         LEFT JOIN open ON open.id = a.id LEFT JOIN recent ON recent.id = a.id",
+        "SELECT {CANDIDATE_COLUMNS}, 0::int8 AS open_assignments, 0::int8 AS recent_assignments \
+         FROM ({}) AS near JOIN accounts a ON a.id = near.account_id",
         candidate_walks()
     )
 });
+
+const OPEN_ASSIGNMENTS_CITUS: &str = "SELECT assignee, count(*) FROM help_requests \
+    WHERE status = 'assigned' AND assignee = ANY ($1::int8[]) GROUP BY assignee";
+
+const RECENT_ASSIGNMENTS_CITUS: &str = "SELECT account_id, count(*) FROM request_events \
+    WHERE action = 'claimed' AND created_at > now() - interval '7 days' \
+      AND account_id = ANY ($1::int8[]) GROUP BY account_id";
 
 /// Profiles not placed for matching yet (rows from before migration 0007), at most `limit`
 /// after account id `after`: account id, home cell and radius.
