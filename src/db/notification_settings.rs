@@ -47,7 +47,9 @@ pub async fn push_devices(exec: impl PgExecutor<'_>, account_id: i64) -> sqlx::R
         .await
 }
 
-/// Writes an account's choices; `unsubscribe_token` is used only for a first row.
+/// Writes an account's choices; `unsubscribe_token` is used only for a first row. Times come
+/// from `EXCLUDED` (the column's default), not now(): on Citus, where the table joins its
+/// metadata through its key to accounts, DO UPDATE may call immutable functions only.
 pub async fn upsert(
     exec: impl PgExecutor<'_>,
     account_id: i64,
@@ -62,7 +64,7 @@ pub async fn upsert(
             by_push = EXCLUDED.by_push, by_email = EXCLUDED.by_email, \
             by_webhook = EXCLUDED.by_webhook, webhook_to = EXCLUDED.webhook_to, \
             quiet_from = EXCLUDED.quiet_from, quiet_to = EXCLUDED.quiet_to, \
-            updated_at = now()",
+            updated_at = EXCLUDED.updated_at",
     )
     .bind(account_id)
     .bind(s.language)
@@ -103,7 +105,7 @@ pub async fn add_push_subscription(
         "INSERT INTO push_subscriptions (account_id, endpoint, p256dh, auth) \
          VALUES ($1, $2, $3, $4) \
          ON CONFLICT (endpoint) DO UPDATE SET account_id = EXCLUDED.account_id, \
-            p256dh = EXCLUDED.p256dh, auth = EXCLUDED.auth, created_at = now()",
+            p256dh = EXCLUDED.p256dh, auth = EXCLUDED.auth, created_at = EXCLUDED.created_at",
     )
     .bind(account_id)
     .bind(endpoint)
