@@ -313,8 +313,9 @@ static CANDIDATES_NEAR: std::sync::LazyLock<String> = std::sync::LazyLock::new(|
 /// walks) but requests and their log are spread over shards, which a correlated subquery
 /// cannot reach. The walks come first; then each count is its own statement over every shard,
 /// with the walked accounts bound as an array. Counting in the same statement sent the walk's
-/// result to every shard as an intermediate result, which made matches 30 times slower
-/// (BENCHMARKS.md, "On Citus").
+/// result to every shard as an intermediate result, the likely cause of matches running 30
+/// times slower there than on one node (BENCHMARKS.md, "On Citus"). The counts are read after
+/// the walk, not in its snapshot; the claim rechecks `max_open` under its lock.
 static CANDIDATES_NEAR_CITUS: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
     format!(
         "SELECT {CANDIDATE_COLUMNS}, 0::int8 AS open_assignments, 0::int8 AS recent_assignments \
