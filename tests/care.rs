@@ -787,6 +787,18 @@ async fn public_counts_hide_a_cell_with_two_open_requests_and_show_it_with_three
             .len(),
         7
     );
+    // The whole world: on Citus it reads every shard rather than naming millions of shard
+    // cells (`shards::MAX_NAMED_SHARD_CELLS`), and finds the same three.
+    let world = "/api/requests/cells?bbox=-180,-85,180,85&res=0";
+    let (status, fc) = call(&client, Get, world, None, None).await;
+    assert_eq!(status, 200, "{fc}");
+    let counted: i64 = fc["features"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["properties"]["count"].as_i64().unwrap())
+        .sum();
+    assert_eq!(counted, 3, "{fc}");
     let (_, fc) = call(&client, Get, &cells_at("7"), None, None).await;
     assert_eq!(
         fc["features"][0]["properties"]["cell"],

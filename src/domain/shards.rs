@@ -60,6 +60,21 @@ pub fn shard_cells_of_circle(center: LatLon, radius_m: f64) -> Vec<i64> {
 /// `privacy::reach_cover` give them), sorted: one per range from a cell of resolution 5 or
 /// finer, the resolution-5 children of a coarser one.
 pub fn shard_cells_of_ranges(ranges: &[(i64, i64)]) -> Vec<i64> {
+    shard_cells_of_ranges_up_to(ranges, usize::MAX).unwrap_or_default()
+}
+
+/// Above this many shard cells a query names none and reads every shard. A box that large (a
+/// country, the world) reaches every shard anyway, and Citus copies the list into each shard's
+/// query: a whole-world box named about two million shard cells, and took over 30 s.
+pub const MAX_NAMED_SHARD_CELLS: usize = 1_024;
+
+/// The shard cells a query over `ranges` names so that Citus reads only their shards, or None
+/// when there are more than [`MAX_NAMED_SHARD_CELLS`] and it should read every shard.
+pub fn shard_cells_to_name(ranges: &[(i64, i64)]) -> Option<Vec<i64>> {
+    shard_cells_of_ranges_up_to(ranges, MAX_NAMED_SHARD_CELLS)
+}
+
+fn shard_cells_of_ranges_up_to(ranges: &[(i64, i64)], limit: usize) -> Option<Vec<i64>> {
     let mut shards = Vec::new();
     for &(lo, hi) in ranges {
         let Ok(first) = Cell::from_db(lo) else {
@@ -77,10 +92,17 @@ pub fn shard_cells_of_ranges(ranges: &[(i64, i64)]) -> Vec<i64> {
             }
             _ => shards.push(shard_cell(lo)),
         }
+        if shards.len() > limit {
+            shards.sort_unstable();
+            shards.dedup();
+            if shards.len() > limit {
+                return None;
+            }
+        }
     }
     shards.sort_unstable();
     shards.dedup();
-    shards
+    Some(shards)
 }
 
 #[cfg(test)]
@@ -109,6 +131,21 @@ mod tests {
         }
         let a = Cell::at(santa_fe(), STORED_RES).to_db();
         assert_eq!(shard_cells([a, a, shard_cell(a)]), vec![shard_cell(a)]);
+    }
+
+    #[test]
+    fn a_cover_of_a_continent_names_no_shard_cells_and_a_city_names_its_own() {
+        let city = covering_ranges_from(santa_fe(), 1_500.0, STORED_RES);
+        assert_eq!(
+            shard_cells_to_name(&city),
+            Some(shard_cells_of_ranges(&city))
+        );
+        // A res-0 cell alone has 16,807 children at resolution 5.
+        let res0 = Cell::at(santa_fe(), STORED_RES)
+            .parent(Resolution::Zero)
+            .unwrap();
+        assert_eq!(shard_cells_to_name(&[res0.stored_range()]), None);
+        assert!(shard_cells_of_ranges(&[res0.stored_range()]).len() > MAX_NAMED_SHARD_CELLS);
     }
 
     #[test]
